@@ -1,0 +1,1 @@
+export type { StorageAdapter, StoredDoc, StoredUpdate } from './types.js';
