@@ -1,1 +1,6 @@
-export const PROTOCOL_VERSION = 1;
+export * from './codes.js';
+export * from './errors.js';
+export * from './frames.js';
+export * from './ids.js';
+export * from './plainFrames.js';
+export * from './version.js';

@@ -1,0 +1,57 @@
+/**
+ * The error vocabulary shared by client and server: WebSocket close codes and the machine-readable codes carried
+ * by REJECT and ERROR frames and by HTTP error bodies. Both sides import this module; nothing else defines codes.
+ */
+
+export const CloseCode = {
+  /** Normal close (client logout, server shutdown of an idle socket). */
+  Normal: 1000,
+  /** The server is shutting down or restarting; reconnect with backoff. */
+  GoingAway: 1001,
+  /** A frame could not be parsed or broke the protocol. */
+  ProtocolError: 1002,
+  /** A frame larger than the server accepts. */
+  TooBig: 1009,
+  /** Missing, bad, expired or revoked token, or the device was logged out elsewhere: do not retry. */
+  Unauthorized: 4401,
+  /** The doc exists but this user may not see it (plain endpoint only; the multiplexed one refuses per doc). */
+  Forbidden: 4403,
+  /** No HELLO or no heartbeat in time. */
+  Timeout: 4408,
+  /** The peer speaks a protocol version this side does not support: do not retry with the same build. */
+  VersionMismatch: 4426,
+  /** Too many docs, frames or bytes: the connection was closed to protect the server. */
+  RateLimited: 4429,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which a client must not reconnect by itself (y-websocket's convention: 4400-4499 stop retrying). */
+export function isTerminalCloseCode(code: number): boolean {
+  return code >= 4400 && code <= 4499 && code !== CloseCode.Timeout && code !== CloseCode.RateLimited;
+}
+
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  BadFrame: 'bad_frame',
+  UnknownFrame: 'unknown_frame',
+  TooBig: 'too_big',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  WeakPassword: 'weak_password',
+  InvalidName: 'invalid_name',
+  RateLimited: 'rate_limited',
+  VersionMismatch: 'version_mismatch',
+  InvalidDocName: 'invalid_doc_name',
+  /** An update broke a schema or ownership rule (the message names the rule ID). */
+  InvalidUpdate: 'invalid_update',
+  TooManyDocs: 'too_many_docs',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const errorCodes = new Set<string>(Object.values(ErrorCode));
+export function isErrorCode(value: string): value is ErrorCode {
+  return errorCodes.has(value);
+}

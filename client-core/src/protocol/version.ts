@@ -1,0 +1,5 @@
+/**
+ * [WIRE-1] The protocol version carried by HELLO and WELCOME. A server answers a HELLO with another version by an
+ * ERROR frame (version_mismatch) and closes with 4426; the client reports it and stops retrying.
+ */
+export const PROTOCOL_VERSION = 1;
