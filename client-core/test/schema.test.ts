@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import * as Y from 'yjs';
+import {
+  CONV_MESSAGES,
+  HybridClock,
+  type MessageEntry,
+  compareMessages,
+  decodeStateVectorSafe,
+  encodeHlc,
+  encodeStateVectorSubset,
+  isCovered,
+  mapEntryItemId,
+  parseMessageEntry,
+} from '@concord/client-core/schema';
+
+function entry(author: string, rnd: string, hlc: string): MessageEntry {
+  return { id: `${author}.${rnd}`, author, hlc: hlc as MessageEntry['hlc'], type: 'text', body: 'hi' };
+}
+
+describe('HLC and order', () => {
+  test('[HLC-1] stamps are strictly increasing even when the wall clock stands still or goes back', () => {
+    let wall = 1_000_000;
+    const clock = new HybridClock(() => wall);
+    const stamps = [clock.tick(), clock.tick()];
+    wall -= 500;
+    stamps.push(clock.tick());
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
+  });
+
+  test('[HLC-1] a reply from a device whose clock is behind sorts after what it answers', () => {
+    const ahead = new HybridClock(() => 5_000_000);
+    const behind = new HybridClock(() => 1_000);
+    const question = ahead.tick();
+    behind.observe(question);
+    expect(behind.tick() > question).toBe(true);
+  });
+
+  test('[HLC-1] string order is time order across digit boundaries', () => {
+    expect(encodeHlc(35, 0) < encodeHlc(36, 0)).toBe(true);
+    expect(encodeHlc(36, 1295) < encodeHlc(37, 0)).toBe(true);
+  });
+
+  test('[ORDER-1] order is HLC, then author, then id', () => {
+    const h = encodeHlc(1000, 0);
+    const list = [entry('bob', 'b', h), entry('amy', 'z', h), entry('amy', 'a', h), entry('zed', 'a', encodeHlc(999, 0))];
+    expect(list.sort(compareMessages).map((m) => m.id)).toEqual(['zed.a', 'amy.a', 'amy.z', 'bob.b']);
+  });
+});
+
+describe('message entries', () => {
+  test('[ID-2] an entry whose author does not match its key is not a message', () => {
+    const good = entry('amy', 'x1', encodeHlc(1, 0));
+    expect(parseMessageEntry('amy.x1', good)).toEqual(good);
+    expect(parseMessageEntry('bob.x1', good)).toBeNull();
+    expect(parseMessageEntry('amy.x1', { ...good, author: 'bob' })).toBeNull();
+    expect(parseMessageEntry('amy.x1', { ...good, hlc: 'yesterday' })).toBeNull();
+    expect(parseMessageEntry('amy.x1', { ...good, type: 'script' })).toBeNull();
+    expect(parseMessageEntry('amy.x1', { ...good, body: 'x'.repeat(8001) })).toBeNull();
+    expect(parseMessageEntry('amy.x1', null)).toBeNull();
+  });
+});
+
+describe('exact receipts', () => {
+  test('[RCPT-1] a message that arrives after a mark is not covered by it, even with an older HLC', () => {
+    const reader = new Y.Doc();
+    const early = new Y.Doc();
+    const late = new Y.Doc();
+    early.getMap(CONV_MESSAGES).set('amy.1', entry('amy', '1', encodeHlc(2000, 0)));
+    // Written offline "yesterday": older HLC, arrives after the reader marked.
+    late.getMap(CONV_MESSAGES).set('bob.1', entry('bob', '1', encodeHlc(1000, 0)));
+
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(early));
+    const sv = Y.decodeStateVector(Y.encodeStateVector(reader));
+    const mark = encodeStateVectorSubset(sv, sv.keys());
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(late));
+
+    const messages = reader.getMap(CONV_MESSAGES);
+    const covered = decodeStateVectorSafe(mark);
+    expect(isCovered(covered, mapEntryItemId(messages, 'amy.1')!)).toBe(true);
+    expect(isCovered(covered, mapEntryItemId(messages, 'bob.1')!)).toBe(false);
+  });
+
+  test('[RCPT-1] a malformed mark covers nothing', () => {
+    expect(decodeStateVectorSafe('%%%not base64').size).toBe(0);
+    expect(decodeStateVectorSafe(undefined).size).toBe(0);
+  });
+});
