@@ -2,6 +2,10 @@
  * The seams between the server's parts: the HTTP/accounts side (auth/, db/, http/) and the sync side (sync/).
  * server.ts wires one to the other; neither imports the other's modules directly.
  */
+import type * as http from 'node:http';
+import type * as stream from 'node:stream';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
 import type * as Y from 'yjs';
 import type { DeviceId, DocName, UserId } from '@concord/client-core/protocol';
 
@@ -37,3 +41,44 @@ export interface SessionEvents {
 export interface ServerDocWriter {
   transact(doc: DocName, change: (ydoc: Y.Doc) => void): Promise<void>;
 }
+
+/**
+ * Limits the sync side enforces (SPEC WIRE-4 and the LIMIT-* rules). Every field has a default in sync/; the
+ * server passes only what its configuration overrides. The sync side may add fields here.
+ */
+export interface SyncLimits {
+  /** Largest inbound WebSocket frame in bytes (default 1 MiB); larger closes with 1009. */
+  readonly maxFrameBytes: number;
+  /** Largest single Yjs update in bytes. */
+  readonly maxUpdateBytes: number;
+  /** Docs one multiplexed socket may subscribe to. */
+  readonly maxDocsPerSocket: number;
+  /** Ping interval; a peer that misses a pong within one interval is dropped. */
+  readonly heartbeatMs: number;
+  /** Time a socket has to send HELLO (multiplexed endpoint). */
+  readonly helloTimeoutMs: number;
+}
+
+/** What server.ts hands to `createSyncService` (exported from sync/index.ts). */
+export interface SyncServiceOptions {
+  /** The server's one SQLite database (better-sqlite3); sync/ owns its own tables in it. */
+  readonly db: Database.Database;
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  readonly access: AccessPolicy;
+  readonly sessions: SessionEvents;
+  readonly limits?: Partial<SyncLimits>;
+}
+
+/** The sync side as server.ts sees it: `export function createSyncService(opts: SyncServiceOptions): SyncService`. */
+export interface SyncService extends ServerDocWriter {
+  /**
+   * Offered every HTTP `upgrade`. Returns true if the path is `/v1/sync` or `/v1/doc/<name>` (it then owns the
+   * socket and accepts the upgrade itself); false otherwise (server.ts answers 404 and destroys the socket).
+   */
+  handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): boolean;
+  /** Closes every socket with 1001 and flushes pending stores. The db is closed by server.ts afterwards. */
+  close(): Promise<void>;
+}
+
+export type CreateSyncService = (opts: SyncServiceOptions) => SyncService;
