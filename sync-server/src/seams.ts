@@ -43,20 +43,18 @@ export interface ServerDocWriter {
 }
 
 /**
- * Limits the sync side enforces (SPEC WIRE-4 and the LIMIT-* rules). Every field has a default in sync/; the
- * server passes only what its configuration overrides. The sync side may add fields here.
+ * Limits the sync side enforces (SPEC WIRE-4 and the LIMIT-* rules). Structurally the same as sync/limits.ts,
+ * which owns the defaults; the server passes only what its configuration overrides.
  */
 export interface SyncLimits {
-  /** Largest inbound WebSocket frame in bytes (default 1 MiB); larger closes with 1009. */
   readonly maxFrameBytes: number;
-  /** Largest single Yjs update in bytes. */
   readonly maxUpdateBytes: number;
-  /** Docs one multiplexed socket may subscribe to. */
-  readonly maxDocsPerSocket: number;
-  /** Ping interval; a peer that misses a pong within one interval is dropped. */
-  readonly heartbeatMs: number;
-  /** Time a socket has to send HELLO (multiplexed endpoint). */
   readonly helloTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly unloadAfterMs: number;
+  readonly compactAfterUpdates: number;
+  readonly maxBufferedBytes: number;
+  readonly maxDocsPerSocket: number;
 }
 
 /** What server.ts hands to `createSyncService` (exported from sync/index.ts). */
