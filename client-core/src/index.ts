@@ -1,2 +1,25 @@
 export * from './protocol/index.js';
 export * from './schema/index.js';
+export { Concord, type ConcordEvents } from './client/concord.js';
+export type { ConcordOptions } from './client/options.js';
+export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';
+export type { ConversationSummaryView, LastMessage } from './conversation/list.js';
+export type { MessageStatus } from './conversation/model.js';
+export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
+export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
+export type { SessionInfo, UserInfo } from './http/api.js';
+export { Emitter, type Listener } from './events/emitter.js';
+export * from './errors.js';
+export type {
+  WebSocketLike,
+  WebSocketCtor,
+  FetchLike,
+  RandomBytes,
+  NetworkSource,
+  Timers,
+} from './platform.js';
+export { SyncEngine, type SyncEngineEvents } from './sync/engine.js';
+export { handleSyncPayload, step1Payload, updatePayload } from './sync/docSync.js';
+export { DocHandle } from './doc/docHandle.js';
+export { DocStore } from './doc/docStore.js';
+export { LOCAL, REMOTE, STORAGE, type Origin } from './sync/origins.js';

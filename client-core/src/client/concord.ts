@@ -1,0 +1,207 @@
+/**
+ * The Concord client: the app's entry point. Session lifecycle (register, login, restore, logout, close) and the
+ * account-level API; everything else lives in the Runtime of the active session.
+ */
+import type { StorageAdapter } from '@concord/storage-adapters';
+import type { ConnectionStatus } from '../connection/connection.js';
+import type { Conversation } from '../conversation/conversation.js';
+import type { ConversationSummaryView } from '../conversation/list.js';
+import { ClientClosedError, ClientErrorCode, ConcordError, InvalidInputError, NotLoggedInError } from '../errors.js';
+import { Emitter } from '../events/emitter.js';
+import { HttpApi, type SessionInfo, type UserInfo } from '../http/api.js';
+import { defaultRandomBytes, type FetchLike, type RandomBytes } from '../platform.js';
+import { asConversationId, isId, type ConversationId } from '../protocol/ids.js';
+import { USER_DRAFTS, USER_PREFS, muteKey, pinKey } from '../schema/user.js';
+import type { ConcordOptions } from './options.js';
+import { Runtime, type RuntimeEvents } from './runtime.js';
+import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
+
+export type ConcordEvents = RuntimeEvents;
+
+const OWNER_KEY = 'owner';
+
+export class Concord {
+  readonly events = new Emitter<ConcordEvents>();
+  private readonly api: HttpApi;
+  private readonly storage: StorageAdapter;
+  private readonly random: RandomBytes;
+  private runtime: Runtime | null = null;
+  private closed = false;
+  private starting: Promise<unknown> | null = null;
+
+  constructor(private readonly options: ConcordOptions) {
+    const fetchFn: FetchLike | undefined = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
+    if (fetchFn === undefined) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'no fetch available');
+    this.api = new HttpApi(options.serverUrl.replace(/\/$/, ''), fetchFn);
+    this.storage = options.storage;
+    this.random = options.random ?? defaultRandomBytes;
+  }
+
+  /** The active session, or null. */
+  get session(): SessionInfo | null {
+    return this.runtime?.session ?? null;
+  }
+
+  get connection(): ConnectionStatus {
+    return this.runtime?.connection.state ?? { state: 'offline', reason: null };
+  }
+
+  async register(username: string, password: string, displayName?: string): Promise<SessionInfo> {
+    this.assertOpen();
+    this.assertLoggedOut();
+    return this.begin(await this.api.register(username, password, displayName));
+  }
+
+  async login(username: string, password: string): Promise<SessionInfo> {
+    this.assertOpen();
+    this.assertLoggedOut();
+    return this.begin(await this.api.login(username, password, this.options.deviceName));
+  }
+
+  /** Resume the session stored on this device, offline. Resolves null when there is none. */
+  async restore(): Promise<SessionInfo | null> {
+    this.assertOpen();
+    if (this.runtime !== null) return this.runtime.session;
+    const s = await loadSession(this.storage);
+    if (s === 'corrupt') {
+      this.events.emit('storageError', { doc: null, error: new Error('stored session is unreadable') });
+      return null;
+    }
+    if (s === null) return null;
+    await this.startRuntime(s);
+    return s;
+  }
+
+  /** Revoke this device's session on the server when reachable, stop syncing and erase local data. */
+  async logout(): Promise<void> {
+    this.assertOpen();
+    const rt = this.runtime;
+    if (rt === null) return;
+    this.runtime = null;
+    await rt.close();
+    try {
+      await this.api.revokeSession(rt.session.token, rt.session.deviceId);
+    } catch {
+      // Offline or already revoked: the local session is gone either way.
+    }
+    await wipeLocalData(this.storage);
+  }
+
+  /** Stop syncing and release everything; local data stays for the next `restore()`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    const rt = this.runtime;
+    this.runtime = null;
+    if (rt !== null) await rt.close();
+    this.events.removeAll();
+  }
+
+  conversations(): ConversationSummaryView[] {
+    return this.rt().conversations();
+  }
+
+  totalUnread(): number {
+    return this.rt().list.totalUnread();
+  }
+
+  async conversation(id: string): Promise<Conversation> {
+    const rt = this.rt();
+    return rt.conversation(this.convId(id));
+  }
+
+  async findUser(username: string): Promise<UserInfo | null> {
+    const rt = this.rt();
+    return this.api.findUser(rt.session.token, username);
+  }
+
+  /** Online only: the server creates it and mirrors it into every member's user doc. */
+  async createConversation(input: {
+    kind: 'direct' | 'group';
+    members?: readonly string[];
+    usernames?: readonly string[];
+    title?: string;
+  }): Promise<ConversationId> {
+    const rt = this.rt();
+    const members = new Set(input.members ?? []);
+    for (const name of input.usernames ?? []) {
+      const u = await this.api.findUser(rt.session.token, name);
+      if (u === null) throw new InvalidInputError(ClientErrorCode.InvalidArgument, `no user named ${name}`);
+      members.add(u.userId);
+    }
+    for (const m of members) if (!isId(m)) throw new InvalidInputError(ClientErrorCode.InvalidArgument, `bad user id ${m}`);
+    const id = asConversationId(await this.api.createConversation(rt.session.token, input.kind, [...members], input.title));
+    this.assertOpen();
+    rt.need(id);
+    return id;
+  }
+
+  setPinned(conversationId: string, pinned: boolean): Promise<void> {
+    const id = this.convId(conversationId);
+    return this.writeUserDoc(USER_PREFS, pinKey(id), pinned ? (this.options.now ?? Date.now)() : 0);
+  }
+
+  setMuted(conversationId: string, muted: boolean): Promise<void> {
+    return this.writeUserDoc(USER_PREFS, muteKey(this.convId(conversationId)), muted);
+  }
+
+  setDraft(conversationId: string, text: string): Promise<void> {
+    return this.writeUserDoc(USER_DRAFTS, this.convId(conversationId), text);
+  }
+
+  /** Drop the connection now (as a network failure would); it reconnects with backoff. For tests and tools. */
+  dropConnection(): void {
+    this.runtime?.connection.drop();
+  }
+
+  private async writeUserDoc(map: string, key: string, value: number | boolean | string): Promise<void> {
+    const h = this.rt().userDoc;
+    h.transactLocal(() => h.doc.getMap<unknown>(map).set(key, value));
+    await h.persisted();
+  }
+
+  private convId(id: string): ConversationId {
+    if (!isId(id)) throw new InvalidInputError(ClientErrorCode.UnknownConversation, `bad conversation id ${JSON.stringify(id)}`);
+    return id as ConversationId;
+  }
+
+  private async begin(s: SessionInfo): Promise<SessionInfo> {
+    this.assertOpen();
+    const owner = await this.storage.getKv(OWNER_KEY);
+    if (owner !== undefined && new TextDecoder().decode(owner) !== s.userId) await wipeLocalData(this.storage);
+    await this.storage.setKv(OWNER_KEY, new TextEncoder().encode(s.userId));
+    await saveSession(this.storage, s);
+    await this.startRuntime(s);
+    return s;
+  }
+
+  private async startRuntime(s: SessionInfo): Promise<void> {
+    const p = Runtime.start(s, this.storage, this.random, this.options, this.events, () => this.assertOpen());
+    this.starting = p;
+    const rt = await p;
+    if (this.closed) {
+      await rt.close();
+      throw new ClientClosedError();
+    }
+    this.runtime = rt;
+    rt.connection.events.on('sessionInvalid', () => {
+      // The token is dead: keep the data (unsent messages go out after the next login) but not the token.
+      this.storage.deleteKv('session').catch(() => undefined);
+    });
+  }
+
+  private rt(): Runtime {
+    this.assertOpen();
+    if (this.runtime === null) throw new NotLoggedInError();
+    return this.runtime;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClientClosedError();
+  }
+
+  private assertLoggedOut(): void {
+    if (this.runtime !== null) throw new ConcordError(ClientErrorCode.AlreadyLoggedIn, 'already logged in; log out first');
+  }
+}

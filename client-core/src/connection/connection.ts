@@ -1,0 +1,265 @@
+/**
+ * The wiring class: one WebSocket per device, connected to the SyncEngine. Owns reconnects (exponential backoff
+ * with full jitter, immediate on network-online), the application heartbeat (PING every `intervalMs`; the link is
+ * dead after `maxMissed` intervals without any inbound frame) and the connection state.
+ *
+ * States: `offline` -> `connecting` (socket opening, HELLO sent, handshakes running) -> `online` (authenticated and
+ * every initial handshake done). 4401 and 4426 stop reconnecting (CONN-4, CONN-5).
+ */
+import { Emitter } from '../events/emitter.js';
+import { CloseCode } from '../protocol/codes.js';
+import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../protocol/frames.js';
+import { WS_OPEN, type Timers, type WebSocketCtor, type WebSocketLike } from '../platform.js';
+import type { SyncEngine } from '../sync/engine.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+
+export type ConnectionState = 'offline' | 'connecting' | 'online';
+
+export interface ConnectionStatus {
+  readonly state: ConnectionState;
+  /** Why the last connection attempt or link failed (null when none failed yet). */
+  readonly reason: string | null;
+}
+
+export interface HeartbeatOptions {
+  readonly intervalMs: number;
+  readonly maxMissed: number;
+}
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 10_000, maxMissed: 2 };
+
+export interface ConnectionEvents {
+  state: ConnectionStatus;
+  /** 4401: the session is no longer valid; reconnecting stopped. */
+  sessionInvalid: { readonly reason: string };
+  /** 4426 or a WELCOME of another version; reconnecting stopped. */
+  versionMismatch: { readonly reason: string };
+}
+
+export interface ConnectionOptions {
+  readonly url: string;
+  readonly WebSocket: WebSocketCtor;
+  readonly engine: SyncEngine;
+  readonly timers: Timers;
+  readonly random01: () => number;
+  readonly backoff: BackoffOptions;
+  readonly heartbeat: HeartbeatOptions;
+}
+
+export class Connection {
+  readonly events = new Emitter<ConnectionEvents>();
+  private status: ConnectionStatus = { state: 'offline', reason: null };
+  private socket: WebSocketLike | null = null;
+  private attempt = 0;
+  private retryTimer: unknown = null;
+  private beatTimer: unknown = null;
+  private silentBeats = 0;
+  private nonce = 0;
+  private running = false;
+  private readonly offEngine: (() => void)[] = [];
+
+  constructor(private readonly o: ConnectionOptions) {
+    this.offEngine.push(
+      o.engine.events.on('synced', () => {
+        this.attempt = 0;
+        this.setState('online', this.status.reason);
+      }),
+      o.engine.events.on('versionMismatch', ({ serverVersion }) => this.fatal(CloseCode.VersionMismatch, `server speaks protocol ${serverVersion}`)),
+      o.engine.events.on('serverError', ({ code, message }) => {
+        this.status = { state: this.status.state, reason: `${code}: ${message}` };
+      }),
+    );
+  }
+
+  get state(): ConnectionStatus {
+    return this.status;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  /** The network came back: skip the backoff wait. */
+  kick(): void {
+    if (!this.running || this.socket !== null) return;
+    this.clearRetry();
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Drop the current link as if the network failed (tests, and the app going to background). */
+  drop(reason = 'dropped'): void {
+    if (this.socket !== null) this.linkDown(reason, true);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.clearRetry();
+    const s = this.socket;
+    this.detach();
+    if (s !== null) safeClose(s, CloseCode.Normal, 'client closing');
+    this.setState('offline', this.status.reason);
+  }
+
+  dispose(): void {
+    this.stop();
+    for (const off of this.offEngine) off();
+    this.events.removeAll();
+  }
+
+  private connect(): void {
+    this.setState('connecting', this.status.reason);
+    let socket: WebSocketLike;
+    try {
+      socket = new this.o.WebSocket(this.o.url);
+      socket.binaryType = 'arraybuffer';
+    } catch (err) {
+      this.socket = null;
+      this.scheduleRetry(`cannot open socket: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    this.socket = socket;
+    this.silentBeats = 0;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.o.engine.open((frame) => this.send(socket, frame));
+    };
+    socket.onmessage = (ev) => {
+      if (this.socket !== socket) return;
+      this.silentBeats = 0;
+      const bytes = toBytes(ev.data);
+      if (bytes === null) return;
+      let frame: Frame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch {
+        // Untrusted input: a frame we cannot decode is dropped, the link stays.
+        return;
+      }
+      this.o.engine.handleFrame(frame);
+    };
+    socket.onclose = (ev) => {
+      if (this.socket !== socket) return;
+      this.onClose(ev.code, ev.reason);
+    };
+    socket.onerror = () => {
+      // The close event follows and carries what we can know.
+    };
+    this.startHeartbeat(socket);
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (code === CloseCode.Unauthorized) {
+      this.fatal(code, reason.length > 0 ? reason : 'session invalid');
+      return;
+    }
+    if (code === CloseCode.VersionMismatch) {
+      this.fatal(code, reason.length > 0 ? reason : 'protocol version mismatch');
+      return;
+    }
+    this.linkDown(`closed ${code}${reason.length > 0 ? `: ${reason}` : ''}`, false);
+  }
+
+  private fatal(code: number, reason: string): void {
+    this.running = false;
+    this.clearRetry();
+    const s = this.socket;
+    this.detach();
+    if (s !== null) safeClose(s, CloseCode.Normal, 'stopping');
+    this.setState('offline', reason);
+    if (code === CloseCode.Unauthorized) this.events.emit('sessionInvalid', { reason });
+    else this.events.emit('versionMismatch', { reason });
+  }
+
+  private linkDown(reason: string, closeSocket: boolean): void {
+    const s = this.socket;
+    this.detach();
+    if (closeSocket && s !== null) safeClose(s, CloseCode.Normal, reason);
+    if (this.running) this.scheduleRetry(reason);
+    else this.setState('offline', reason);
+  }
+
+  private detach(): void {
+    const s = this.socket;
+    this.socket = null;
+    if (this.beatTimer !== null) this.o.timers.clearTimeout(this.beatTimer);
+    this.beatTimer = null;
+    this.o.engine.close();
+    if (s !== null) {
+      s.onopen = null;
+      s.onmessage = null;
+      s.onclose = null;
+      s.onerror = null;
+    }
+  }
+
+  private scheduleRetry(reason: string): void {
+    this.setState('offline', reason);
+    const delay = backoffDelay(this.attempt++, this.o.backoff, this.o.random01);
+    this.clearRetry();
+    this.retryTimer = this.o.timers.setTimeout(() => {
+      this.retryTimer = null;
+      if (this.running && this.socket === null) this.connect();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.o.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private startHeartbeat(socket: WebSocketLike): void {
+    const beat = (): void => {
+      if (this.socket !== socket) return;
+      if (this.silentBeats >= this.o.heartbeat.maxMissed) {
+        this.linkDown('heartbeat timeout', true);
+        return;
+      }
+      this.silentBeats++;
+      if (socket.readyState === WS_OPEN) this.send(socket, { kind: FrameKind.Ping, nonce: this.nonce++ });
+      this.beatTimer = this.o.timers.setTimeout(beat, this.o.heartbeat.intervalMs);
+    };
+    this.beatTimer = this.o.timers.setTimeout(beat, this.o.heartbeat.intervalMs);
+  }
+
+  private send(socket: WebSocketLike, frame: Frame): void {
+    if (this.socket !== socket || socket.readyState !== WS_OPEN) return;
+    try {
+      socket.send(encodeFrame(frame));
+    } catch (err) {
+      this.linkDown(`send failed: ${err instanceof Error ? err.message : String(err)}`, true);
+    }
+  }
+
+  private setState(state: ConnectionState, reason: string | null): void {
+    if (this.status.state === state && this.status.reason === reason) return;
+    this.status = { state, reason };
+    this.events.emit('state', this.status);
+  }
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof Uint8Array) return data;
+  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
+    // `ws` delivers fragmented messages as Buffer[] when binaryType is 'fragments'.
+    const total = data.reduce((n: number, d: Uint8Array) => n + d.byteLength, 0);
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const d of data as Uint8Array[]) {
+      out.set(d, off);
+      off += d.byteLength;
+    }
+    return out;
+  }
+  return null;
+}
+
+function safeClose(socket: WebSocketLike, code: number, reason: string): void {
+  try {
+    socket.close(code, reason.slice(0, 120));
+  } catch {
+    // Already closed.
+  }
+}

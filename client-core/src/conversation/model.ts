@@ -1,0 +1,132 @@
+/**
+ * Pure reads of a conversation doc (SCHEMA-CONV-*, RCPT-*): messages with their Yjs item ids, decoded receipt
+ * marks, per-message status and the account's unread count. No state; callers cache.
+ */
+import type * as Y from 'yjs';
+import { decodeHlc, isHlc, type Hlc } from '../schema/hlc.js';
+import { decodeStateVectorSafe, isCovered, mapEntryItemId, type ItemId, type StateVector } from '../schema/coverage.js';
+import {
+  CONV_EDITS,
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  compareMessages,
+  parseMessageEntry,
+  receiptKeyUser,
+  type MessageEntry,
+} from '../schema/conv.js';
+
+export type MessageStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StoredMessage {
+  readonly entry: MessageEntry;
+  readonly item: ItemId | null;
+}
+
+export interface DecodedMark {
+  readonly userId: string;
+  readonly deviceKey: string;
+  readonly dsv: StateVector;
+  readonly rsv: StateVector;
+  readonly rhlc: Hlc | null;
+}
+
+/** Every well-formed message, sorted by ORDER-1. Malformed entries (a buggy or hostile writer) are skipped. */
+export function readMessages(doc: Y.Doc): StoredMessage[] {
+  const map = doc.getMap<unknown>(CONV_MESSAGES);
+  const out: StoredMessage[] = [];
+  map.forEach((value, key) => {
+    const entry = parseMessageEntry(key, value);
+    if (entry !== null) out.push({ entry, item: mapEntryItemId(map, key) });
+  });
+  out.sort((a, b) => compareMessages(a.entry, b.entry));
+  return out;
+}
+
+export function readMarks(doc: Y.Doc): DecodedMark[] {
+  const out: DecodedMark[] = [];
+  doc.getMap<unknown>(CONV_RECEIPTS).forEach((value, key) => {
+    const userId = receiptKeyUser(key);
+    if (userId === null || typeof value !== 'object' || value === null) return;
+    const v = value as Record<string, unknown>;
+    out.push({
+      userId,
+      deviceKey: key,
+      dsv: decodeStateVectorSafe(typeof v['dsv'] === 'string' ? v['dsv'] : undefined),
+      rsv: decodeStateVectorSafe(typeof v['rsv'] === 'string' ? v['rsv'] : undefined),
+      rhlc: isHlc(v['rhlc']) ? v['rhlc'] : null,
+    });
+  });
+  return out;
+}
+
+export function readsMessage(mark: DecodedMark, msg: StoredMessage): boolean {
+  return msg.item !== null && mark.rhlc !== null && msg.entry.hlc <= mark.rhlc && isCovered(mark.rsv, msg.item);
+}
+
+export function deliversMessage(mark: DecodedMark, msg: StoredMessage): boolean {
+  return msg.item !== null && (isCovered(mark.dsv, msg.item) || readsMessage(mark, msg));
+}
+
+export interface StatusContext {
+  readonly me: string;
+  readonly acked: StateVector;
+  readonly poisoned: ReadonlySet<number>;
+  readonly failed: ReadonlyMap<string, { readonly reason: string }>;
+  readonly marks: readonly DecodedMark[];
+}
+
+/** Status of one of the user's own messages (STATUS-1). */
+export function ownStatus(msg: StoredMessage, ctx: StatusContext): { status: MessageStatus; reason?: string } {
+  const f = ctx.failed.get(msg.entry.id);
+  const acked = msg.item !== null && isCovered(ctx.acked, msg.item);
+  if (!acked && f !== undefined) return { status: 'failed', reason: f.reason };
+  if (!acked && msg.item !== null && ctx.poisoned.has(msg.item.client)) return { status: 'failed', reason: 'rejected' };
+  const others = ctx.marks.filter((m) => m.userId !== ctx.me);
+  if (others.some((m) => readsMessage(m, msg))) return { status: 'read' };
+  if (others.some((m) => deliversMessage(m, msg))) return { status: 'delivered' };
+  // A mark from another member covers it only if the server relayed it, so delivered implies sent.
+  return { status: acked ? 'sent' : 'sending' };
+}
+
+/** RCPT-2: messages by others not read by any of `me`'s devices. */
+export function unreadCount(messages: readonly StoredMessage[], marks: readonly DecodedMark[], me: string): number {
+  const mine = marks.filter((m) => m.userId === me);
+  let n = 0;
+  for (const msg of messages) {
+    if (msg.entry.author === me) continue;
+    if (!mine.some((m) => readsMessage(m, msg))) n++;
+  }
+  return n;
+}
+
+/** Client ids of items holding other members' messages: what a receipt vector needs to cover. */
+export function othersClients(messages: readonly StoredMessage[], me: string): Set<number> {
+  const s = new Set<number>();
+  for (const m of messages) if (m.entry.author !== me && m.item !== null) s.add(m.item.client);
+  return s;
+}
+
+/** Own messages the server has not acknowledged (what a REJECT refers to). */
+export function unackedOwnIds(doc: Y.Doc, me: string, acked: StateVector): string[] {
+  return readMessages(doc)
+    .filter((m) => m.entry.author === me && m.item !== null && !isCovered(acked, m.item))
+    .map((m) => m.entry.id);
+}
+
+export interface EditState {
+  readonly body?: string;
+  readonly deleted: boolean;
+  readonly edited: boolean;
+}
+
+export function readEdit(doc: Y.Doc, id: string): EditState {
+  const v = doc.getMap<unknown>(CONV_EDITS).get(id);
+  if (typeof v !== 'object' || v === null) return { deleted: false, edited: false };
+  const e = v as Record<string, unknown>;
+  const body = typeof e['body'] === 'string' ? e['body'] : undefined;
+  return body === undefined ? { deleted: e['deleted'] === true, edited: true } : { body, deleted: e['deleted'] === true, edited: true };
+}
+
+export function hlcMillis(hlc: Hlc): number {
+  return decodeHlc(hlc).ms;
+}

@@ -1,0 +1,80 @@
+/**
+ * Receipt marks written by this device (RCPT-1): the delivered mark is written automatically once others'
+ * messages are durably stored here; the read mark by `markRead`. A vector is restricted to the client ids of other
+ * members' messages, so a mark stays small and says nothing about the device's own writes.
+ */
+import type { DocHandle } from '../doc/docHandle.js';
+import { CONV_RECEIPTS, receiptKey, type ReceiptMark } from '../schema/conv.js';
+import { encodeStateVectorSubset } from '../schema/coverage.js';
+import type { Hlc } from '../schema/hlc.js';
+import { othersClients, readMessages } from './model.js';
+
+function currentMark(handle: DocHandle, key: string): ReceiptMark {
+  const v = handle.doc.getMap<unknown>(CONV_RECEIPTS).get(key);
+  return typeof v === 'object' && v !== null ? (v as ReceiptMark) : {};
+}
+
+function writeMark(handle: DocHandle, key: string, mark: ReceiptMark): void {
+  const clean: Record<string, string> = {};
+  if (mark.dsv !== undefined) clean['dsv'] = mark.dsv;
+  if (mark.rsv !== undefined) clean['rsv'] = mark.rsv;
+  if (mark.rhlc !== undefined) clean['rhlc'] = mark.rhlc;
+  handle.transactLocal(() => handle.doc.getMap<unknown>(CONV_RECEIPTS).set(key, clean));
+}
+
+/** Write the delivered mark if what is stored here now covers more than the current mark. */
+export function updateDeliveredMark(handle: DocHandle, userId: string, deviceId: string): void {
+  const clients = othersClients(readMessages(handle.doc), userId);
+  if (clients.size === 0) return;
+  const key = receiptKey(userId, deviceId);
+  const dsv = encodeStateVectorSubset(handle.stateVector(), clients);
+  const mark = currentMark(handle, key);
+  if (mark.dsv === dsv) return;
+  writeMark(handle, key, { ...mark, dsv });
+}
+
+/** Read mark up to `upTo` (an HLC): covers what this device holds now, and nothing stamped later. */
+export function writeReadMark(handle: DocHandle, userId: string, deviceId: string, upTo: Hlc): boolean {
+  const messages = readMessages(handle.doc);
+  const clients = othersClients(messages, userId);
+  const key = receiptKey(userId, deviceId);
+  const sv = handle.stateVector();
+  const rsv = encodeStateVectorSubset(sv, clients);
+  const dsv = encodeStateVectorSubset(sv, clients);
+  const mark = currentMark(handle, key);
+  // Never move a read mark backwards in time (another page may have been read further already).
+  const rhlc = mark.rhlc !== undefined && mark.rhlc > upTo ? mark.rhlc : upTo;
+  if (mark.rsv === rsv && mark.rhlc === rhlc && mark.dsv === dsv) return false;
+  writeMark(handle, key, { dsv, rsv, rhlc });
+  return true;
+}
+
+/**
+ * Keep this device's delivered mark current for one conv doc: after each batch of remote changes is stored.
+ * Returns the detach function.
+ */
+export function autoDeliver(handle: DocHandle, userId: string, deviceId: string): () => void {
+  let queued = false;
+  let stopped = false;
+  const run = (): void => {
+    if (queued) return;
+    queued = true;
+    handle.persisted().then(
+      () => {
+        queued = false;
+        if (!stopped) updateDeliveredMark(handle, userId, deviceId);
+      },
+      () => {
+        queued = false;
+      },
+    );
+  };
+  const off = handle.events.on('changed', ({ source }) => {
+    if (source === 'remote') run();
+  });
+  run();
+  return () => {
+    stopped = true;
+    off();
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * A Y.Doc and its persistence and acknowledgement state (composition, not a Y.Doc subclass).
+ *
+ * - Every `local` or `remote` update is appended to storage; `send()` awaits `persisted()` so a message is durable
+ *   before the app hears it was sent. Loading applies the snapshot and tail with the `storage` origin.
+ * - [CLIENTID-1] The Y.Doc gets a fresh random clientID each time it is created and the id is never stored.
+ * - `acked` holds what the server is known to hold (ACK clocks, the server's SyncStep1 vector, and everything
+ *   received from it); the doc has unacknowledged local changes iff its state vector exceeds it somewhere.
+ */
+import * as Y from 'yjs';
+import type { StorageAdapter } from '@concord/storage-adapters';
+import type { Awareness } from 'y-protocols/awareness';
+import { Emitter } from '../events/emitter.js';
+import type { DocName } from '../protocol/ids.js';
+import { randomClientId, type RandomBytes } from '../platform.js';
+import type { StateVector } from '../schema/coverage.js';
+import { LOCAL, REMOTE, STORAGE, originOf, type Origin } from '../sync/origins.js';
+import { decodeDocMeta, docMetaKey, emptyDocMeta, encodeDocMeta, mergeMax, type DocMeta } from './docMeta.js';
+
+export interface DocHandleEvents {
+  /** A local change to send (already queued for storage). */
+  localUpdate: Uint8Array;
+  /** Any change to the doc, or to what the server acknowledged or refused. */
+  changed: { readonly source: Origin['source'] | 'ack' | 'reject' };
+  storageError: Error;
+}
+
+/** Compact the stored tail after this many appends, so a load never replays a long log (DESIGN.md decision 4). */
+const COMPACT_AFTER = 100;
+
+export class DocHandle {
+  readonly events = new Emitter<DocHandleEvents>();
+  readonly doc: Y.Doc;
+  awareness: Awareness | null = null;
+  private meta: DocMeta = emptyDocMeta();
+  private writes: Promise<void> = Promise.resolve();
+  private metaWrites: Promise<void> = Promise.resolve();
+  private tailLength = 0;
+  private lastSeq = 0;
+  private destroyed = false;
+  private compactQueued = false;
+
+  private constructor(
+    readonly name: DocName,
+    private readonly storage: StorageAdapter,
+    private readonly random: RandomBytes,
+  ) {
+    this.doc = new Y.Doc({ gc: true });
+    this.doc.clientID = randomClientId(random);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
+  }
+
+  /** Loads snapshot and tail. Unreadable parts are reported through `onCorrupt` and skipped; the rest is kept. */
+  static async open(
+    name: DocName,
+    storage: StorageAdapter,
+    random: RandomBytes,
+    onCorrupt: (err: Error) => void,
+  ): Promise<DocHandle> {
+    const h = new DocHandle(name, storage, random);
+    const [stored, metaBytes] = await Promise.all([storage.loadDoc(name), storage.getKv(docMetaKey(name))]);
+    const parts = stored.snapshot === null ? [] : [stored.snapshot];
+    for (const u of stored.updates) parts.push(u.data);
+    let bad = 0;
+    for (const part of parts) {
+      try {
+        Y.applyUpdate(h.doc, part, STORAGE);
+      } catch {
+        bad++;
+      }
+    }
+    if (bad > 0) onCorrupt(new Error(`${bad} of ${parts.length} stored parts of ${name} could not be applied`));
+    if (metaBytes !== undefined) {
+      const meta = decodeDocMeta(metaBytes);
+      if (meta === null) onCorrupt(new Error(`sync record of ${name} is unreadable; it will be rebuilt`));
+      else h.meta = meta;
+    }
+    h.tailLength = stored.updates.length;
+    h.lastSeq = stored.updates.at(-1)?.seq ?? 0;
+    if (bad > 0 || h.tailLength > COMPACT_AFTER) h.compact();
+    return h;
+  }
+
+  get acked(): StateVector {
+    return this.meta.acked;
+  }
+  get poisoned(): ReadonlySet<number> {
+    return this.meta.poisoned;
+  }
+  get failed(): ReadonlyMap<string, { readonly reason: string; readonly retried?: boolean }> {
+    return this.meta.failed;
+  }
+
+  /** Apply an update received from the server; a broken one is dropped and reported, never thrown. */
+  applyRemote(update: Uint8Array): boolean {
+    try {
+      Y.applyUpdate(this.doc, update, REMOTE);
+    } catch (err) {
+      this.events.emit('storageError', new Error(`bad update from server for ${this.name}: ${String(err)}`));
+      return false;
+    }
+    // What came from the server is held by the server.
+    if (mergeMax(this.meta.acked, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)))) this.saveMeta();
+    return true;
+  }
+
+  /** The server's clocks (ACK entries or its SyncStep1 vector). */
+  acknowledge(clocks: Iterable<readonly [number, number]>): void {
+    if (mergeMax(this.meta.acked, new Map(clocks))) {
+      this.saveMeta();
+      this.events.emit('changed', { source: 'ack' });
+    }
+  }
+
+  /** Whether the server lacks some of this doc's local changes (refused client ids excluded). */
+  hasUnacked(): boolean {
+    for (const [client, clock] of this.stateVector()) {
+      if (this.meta.poisoned.has(client)) continue;
+      if ((this.meta.acked.get(client) ?? 0) < clock) return true;
+    }
+    return false;
+  }
+
+  stateVector(): StateVector {
+    return Y.decodeStateVector(Y.encodeStateVector(this.doc));
+  }
+
+  /**
+   * The server refused an update of this doc. Everything not yet acknowledged is taken as refused: its client ids
+   * are never offered again (poisoned), the given message ids fail with the reason, and the doc moves to a fresh
+   * clientID so that later changes do not depend on refused structs.
+   */
+  reject(reason: string, failedMessageIds: readonly string[]): void {
+    for (const [client, clock] of this.stateVector()) {
+      if ((this.meta.acked.get(client) ?? 0) < clock) this.meta.poisoned.add(client);
+    }
+    for (const id of failedMessageIds) if (!this.meta.failed.has(id)) this.meta.failed.set(id, { reason });
+    this.doc.clientID = randomClientId(this.random);
+    this.saveMeta();
+    this.events.emit('changed', { source: 'reject' });
+  }
+
+  markRetried(messageId: string): void {
+    const f = this.meta.failed.get(messageId);
+    if (f === undefined) return;
+    this.meta.failed.set(messageId, { reason: f.reason, retried: true });
+    this.saveMeta();
+    this.events.emit('changed', { source: 'reject' });
+  }
+
+  /** Local change helper: runs `fn` in a transaction with the `local` origin. */
+  transactLocal(fn: () => void): void {
+    this.doc.transact(fn, LOCAL);
+  }
+
+  /** Resolves when every update applied so far is durable in storage. */
+  async persisted(): Promise<void> {
+    await this.writes;
+    await this.metaWrites;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.awareness?.destroy();
+    this.awareness = null;
+    this.doc.destroy();
+    this.events.removeAll();
+  }
+
+  private onUpdate(update: Uint8Array, origin: unknown): void {
+    const source = originOf(origin);
+    if (source === 'storage' || this.destroyed) return;
+    this.writes = this.writes.then(async () => {
+      try {
+        this.lastSeq = await this.storage.appendUpdate(this.name, update);
+        this.tailLength++;
+      } catch (err) {
+        this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    if (this.tailLength + 1 > COMPACT_AFTER) this.compact();
+    if (source === 'local' || source === null) this.events.emit('localUpdate', update);
+    this.events.emit('changed', { source: source ?? 'local' });
+  }
+
+  /** Replace the stored snapshot and tail by the current state, after the writes queued so far. */
+  private compact(): void {
+    if (this.compactQueued) return;
+    this.compactQueued = true;
+    this.writes = this.writes.then(async () => {
+      this.compactQueued = false;
+      if (this.destroyed) return;
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      try {
+        await this.storage.compactDoc(this.name, snapshot, this.lastSeq);
+        this.tailLength = 0;
+      } catch (err) {
+        this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  private saveMeta(): void {
+    const bytes = encodeDocMeta(this.meta);
+    this.metaWrites = this.metaWrites.then(async () => {
+      try {
+        await this.storage.setKv(docMetaKey(this.name), bytes);
+      } catch (err) {
+        this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The set of open DocHandles of one session. Concurrent opens of one doc share one load (a Map of promises), and
+ * each new handle is announced once so the sync engine and the models can attach to it.
+ */
+import type { StorageAdapter } from '@concord/storage-adapters';
+import type { DocName } from '../protocol/ids.js';
+import type { RandomBytes } from '../platform.js';
+import { DocHandle } from './docHandle.js';
+
+export class DocStore {
+  private readonly loading = new Map<DocName, Promise<DocHandle>>();
+  private readonly handles = new Map<DocName, DocHandle>();
+  private readonly openListeners: ((handle: DocHandle) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly random: RandomBytes,
+    private readonly onStorageError: (doc: DocName, err: Error) => void,
+  ) {}
+
+  /** Called for each handle once loaded, before `get` resolves. */
+  onOpen(listener: (handle: DocHandle) => void): void {
+    this.openListeners.push(listener);
+  }
+
+  get(name: DocName): Promise<DocHandle> {
+    let p = this.loading.get(name);
+    if (p === undefined) {
+      p = this.load(name);
+      this.loading.set(name, p);
+    }
+    return p;
+  }
+
+  /** The handle if already loaded. */
+  peek(name: DocName): DocHandle | undefined {
+    return this.handles.get(name);
+  }
+
+  loaded(): DocHandle[] {
+    return [...this.handles.values()];
+  }
+
+  /** Resolves when every loaded doc's updates are durable. */
+  async persisted(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((h) => h.persisted()));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.loading.values()]);
+    await this.persisted();
+    for (const h of this.handles.values()) h.destroy();
+    this.handles.clear();
+    this.loading.clear();
+  }
+
+  private async load(name: DocName): Promise<DocHandle> {
+    const handle = await DocHandle.open(name, this.storage, this.random, (err) => this.onStorageError(name, err));
+    if (this.closed) {
+      handle.destroy();
+      throw new Error('doc store closed');
+    }
+    handle.events.on('storageError', (err) => this.onStorageError(name, err));
+    this.handles.set(name, handle);
+    for (const l of this.openListeners) l(handle);
+    return handle;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The client's error vocabulary: every error an app sees from client-core is a ConcordError with a `code`.
+ */
+import { ConcordError } from './protocol/errors.js';
+
+export { ConcordError };
+
+export const ClientErrorCode = {
+  Closed: 'client_closed',
+  NotLoggedIn: 'not_logged_in',
+  AlreadyLoggedIn: 'already_logged_in',
+  EmptyMessage: 'empty_message',
+  MessageTooLong: 'message_too_long',
+  InvalidArgument: 'invalid_argument',
+  Network: 'network',
+  SessionInvalid: 'session_invalid',
+  VersionMismatch: 'version_mismatch',
+  UnknownConversation: 'unknown_conversation',
+  UnknownMessage: 'unknown_message',
+  Storage: 'storage',
+} as const;
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** A call on a client after `close()`. */
+export class ClientClosedError extends ConcordError {
+  override readonly name = 'ClientClosedError';
+  constructor() {
+    super(ClientErrorCode.Closed, 'the Concord client is closed');
+  }
+}
+
+/** A call that needs a session before `register`, `login` or `restore`. */
+export class NotLoggedInError extends ConcordError {
+  override readonly name = 'NotLoggedInError';
+  constructor() {
+    super(ClientErrorCode.NotLoggedIn, 'not logged in');
+  }
+}
+
+/** Bad input from the app: an empty or oversized message, a malformed id, an unknown conversation. */
+export class InvalidInputError extends ConcordError {
+  override readonly name = 'InvalidInputError';
+}
+
+/** An HTTP call failed: `status` is 0 when the server could not be reached; `code` is the server's error code. */
+export class HttpError extends ConcordError {
+  override readonly name = 'HttpError';
+  constructor(
+    code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The server closed the session (4401: token revoked, expired, device kicked). */
+export class SessionInvalidError extends ConcordError {
+  override readonly name = 'SessionInvalidError';
+  constructor(message: string) {
+    super(ClientErrorCode.SessionInvalid, message);
+  }
+}
+
+/** The server speaks another protocol version (4426). */
+export class VersionMismatchError extends ConcordError {
+  override readonly name = 'VersionMismatchError';
+  constructor(message: string) {
+    super(ClientErrorCode.VersionMismatch, message);
+  }
+}
+
+/** Local storage could not be read or written (the adapter's error is the `cause`). */
+export class LocalStorageError extends ConcordError {
+  override readonly name = 'LocalStorageError';
+  constructor(
+    message: string,
+    readonly doc: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(ClientErrorCode.Storage, message);
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}

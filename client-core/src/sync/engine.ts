@@ -1,0 +1,241 @@
+/**
+ * The sync engine of one session: the protocol logic of the multiplexed connection, without the socket.
+ * `open(send)` starts a link (sends HELLO), `handleFrame` takes each decoded frame, `close()` ends the link.
+ * The Connection class owns the socket, timers and reconnects; tests can drive this class with frames directly.
+ *
+ * WIRE-2: after WELCOME, the handshake runs for the docs the server lists as changed, docs with local changes the
+ * server has not acknowledged, and docs the app has open; nothing else. The WELCOME cursor is stored only once
+ * every listed doc has finished its handshake (a crash before that repeats them, never skips them).
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { StorageAdapter } from '@concord/storage-adapters';
+import type { DocHandle } from '../doc/docHandle.js';
+import type { DocStore } from '../doc/docStore.js';
+import { Emitter } from '../events/emitter.js';
+import { FrameKind, unexpectedCase, type Frame } from '../protocol/frames.js';
+import { isDocName, type DocName } from '../protocol/ids.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { unackedOwnIds } from '../conversation/model.js';
+import { handleSyncPayload, step1Payload, updatePayload } from './docSync.js';
+import { REMOTE } from './origins.js';
+
+export interface SyncEngineEvents {
+  /** Authenticated and every initial handshake done: the connection is `online`. */
+  synced: void;
+  welcome: { readonly userId: string; readonly deviceId: string; readonly cursor: number };
+  rejected: { readonly doc: string; readonly code: string; readonly message: string };
+  serverError: { readonly code: string; readonly message: string };
+  versionMismatch: { readonly serverVersion: number };
+}
+
+interface Link {
+  readonly send: (frame: Frame) => void;
+  authenticated: boolean;
+  readonly subscribed: Set<DocName>;
+  /** Docs whose step 1 was sent and whose step 2 has not arrived. */
+  readonly awaitingStep2: Set<DocName>;
+  /** Initial handshakes still running; null once synced. */
+  initial: Set<DocName> | null;
+  welcomePending: Set<DocName>;
+  welcomeCursor: number;
+}
+
+const CURSOR_KEY = 'cursor';
+
+export class SyncEngine {
+  readonly events = new Emitter<SyncEngineEvents>();
+  private link: Link | null = null;
+  private cursor = 0;
+  private cursorWrites: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly docs: DocStore,
+    private readonly storage: StorageAdapter,
+    private readonly token: string,
+    private readonly userId: string,
+    /** Docs the app has open (always synced on connect). */
+    private readonly wanted: () => Iterable<DocName>,
+  ) {
+    docs.onOpen((h) => this.attach(h));
+    for (const h of docs.loaded()) this.attach(h);
+  }
+
+  async loadCursor(): Promise<void> {
+    const bytes = await this.storage.getKv(CURSOR_KEY);
+    const n = bytes === undefined ? 0 : Number(new TextDecoder().decode(bytes));
+    this.cursor = Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  }
+
+  get storedCursor(): number {
+    return this.cursor;
+  }
+
+  get isAuthenticated(): boolean {
+    return this.link?.authenticated === true;
+  }
+
+  open(send: (frame: Frame) => void): void {
+    this.link = {
+      send,
+      authenticated: false,
+      subscribed: new Set(),
+      awaitingStep2: new Set(),
+      initial: null,
+      welcomePending: new Set(),
+      welcomeCursor: 0,
+    };
+    send({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: this.token, cursor: this.cursor });
+  }
+
+  close(): void {
+    this.link = null;
+  }
+
+  /** Make sure a doc is subscribed on the current link (an app opened it, or it became visible). */
+  ensureSynced(name: DocName): void {
+    const link = this.link;
+    if (link === null || !link.authenticated || link.subscribed.has(name)) return;
+    this.startHandshake(link, name);
+  }
+
+  sendAwareness(name: DocName, update: Uint8Array): void {
+    const link = this.link;
+    if (link !== null && link.authenticated && link.subscribed.has(name)) link.send({ kind: FrameKind.Awareness, doc: name, update });
+  }
+
+  async flushCursor(): Promise<void> {
+    await this.cursorWrites;
+  }
+
+  handleFrame(frame: Frame): void {
+    const link = this.link;
+    if (link === null) return;
+    switch (frame.kind) {
+      case FrameKind.Welcome:
+        this.onWelcome(link, frame);
+        return;
+      case FrameKind.Sync: {
+        const handle = this.handleOf(frame.doc);
+        if (handle === undefined) return;
+        const outcome = handleSyncPayload(handle, frame.payload);
+        if (outcome.reply !== null) link.send({ kind: FrameKind.Sync, doc: handle.name, payload: outcome.reply });
+        if (outcome.kind === 'step2') this.handshakeDone(link, handle.name);
+        return;
+      }
+      case FrameKind.Awareness: {
+        const aw = this.handleOf(frame.doc)?.awareness;
+        if (aw === undefined || aw === null) return;
+        try {
+          awarenessProtocol.applyAwarenessUpdate(aw, frame.update, REMOTE);
+        } catch {
+          // A malformed awareness update only costs us presence; drop it.
+        }
+        return;
+      }
+      case FrameKind.Ack:
+        this.handleOf(frame.doc)?.acknowledge(frame.clocks.map((c) => [c.client, c.clock] as const));
+        return;
+      case FrameKind.Reject: {
+        const handle = this.handleOf(frame.doc);
+        if (handle !== undefined) {
+          handle.reject(`${frame.code}: ${frame.message}`, unackedOwnIds(handle.doc, this.userId, handle.acked));
+          link.subscribed.delete(handle.name);
+          this.handshakeDone(link, handle.name);
+        }
+        this.events.emit('rejected', { doc: frame.doc, code: frame.code, message: frame.message });
+        return;
+      }
+      case FrameKind.Notify:
+        if (isDocName(frame.doc)) this.ensureSynced(frame.doc);
+        return;
+      case FrameKind.Error:
+        this.events.emit('serverError', { code: frame.code, message: frame.message });
+        return;
+      case FrameKind.Ping:
+        link.send({ kind: FrameKind.Pong, nonce: frame.nonce });
+        return;
+      case FrameKind.Pong:
+      case FrameKind.Hello:
+      case FrameKind.QueryAwareness:
+      case FrameKind.Unsubscribe:
+        return;
+      default:
+        unexpectedCase(frame);
+    }
+  }
+
+  private handleOf(doc: string): DocHandle | undefined {
+    return isDocName(doc) ? this.docs.peek(doc) : undefined;
+  }
+
+  private onWelcome(link: Link, frame: Extract<Frame, { kind: typeof FrameKind.Welcome }>): void {
+    if (frame.version !== PROTOCOL_VERSION) {
+      this.events.emit('versionMismatch', { serverVersion: frame.version });
+      return;
+    }
+    link.authenticated = true;
+    this.events.emit('welcome', { userId: frame.userId, deviceId: frame.deviceId, cursor: frame.cursor });
+    const changed = frame.changed.filter(isDocName);
+    const names = new Set<DocName>(changed);
+    for (const n of this.wanted()) names.add(n);
+    for (const h of this.docs.loaded()) if (h.hasUnacked()) names.add(h.name);
+    link.initial = new Set(names);
+    link.welcomePending = new Set(changed);
+    link.welcomeCursor = frame.cursor;
+    if (link.welcomePending.size === 0) this.storeCursor(frame.cursor);
+    if (names.size === 0) this.markSynced(link);
+    for (const n of names) this.startHandshake(link, n);
+  }
+
+  private startHandshake(link: Link, name: DocName): void {
+    link.subscribed.add(name);
+    link.awaitingStep2.add(name);
+    this.docs.get(name).then(
+      (handle) => {
+        if (this.link !== link) return;
+        link.send({ kind: FrameKind.Sync, doc: name, payload: step1Payload(handle.doc) });
+        const aw = handle.awareness;
+        if (aw !== null && aw.getLocalState() !== null) {
+          link.send({ kind: FrameKind.Awareness, doc: name, update: awarenessProtocol.encodeAwarenessUpdate(aw, [aw.clientID]) });
+          link.send({ kind: FrameKind.QueryAwareness, doc: name });
+        }
+      },
+      () => {
+        // The store is closing; nothing to sync.
+        if (this.link === link) this.handshakeDone(link, name);
+      },
+    );
+  }
+
+  private handshakeDone(link: Link, name: DocName): void {
+    link.awaitingStep2.delete(name);
+    if (link.welcomePending.delete(name) && link.welcomePending.size === 0) this.storeCursor(link.welcomeCursor);
+    if (link.initial !== null && link.initial.delete(name) && link.initial.size === 0) this.markSynced(link);
+  }
+
+  private markSynced(link: Link): void {
+    link.initial = null;
+    this.events.emit('synced', undefined);
+  }
+
+  private attach(handle: DocHandle): void {
+    handle.events.on('localUpdate', (update) => {
+      const link = this.link;
+      if (link === null || !link.authenticated) return;
+      if (link.subscribed.has(handle.name)) link.send({ kind: FrameKind.Sync, doc: handle.name, payload: updatePayload(update) });
+      else this.startHandshake(link, handle.name);
+    });
+  }
+
+  private storeCursor(cursor: number): void {
+    if (cursor <= this.cursor) return;
+    this.cursor = cursor;
+    const bytes = new TextEncoder().encode(String(cursor));
+    // The docs' updates must be durable before the cursor that skips them next time.
+    this.cursorWrites = this.cursorWrites
+      .then(() => this.docs.persisted())
+      .then(() => this.storage.setKv(CURSOR_KEY, bytes)).catch(() => {
+      // Losing a cursor write only means more docs are listed on the next connect.
+    });
+  }
+}
