@@ -1,0 +1,143 @@
+/**
+ * Durable doc persistence in the server's SQLite database (SPEC DUR-*): per doc a snapshot plus a short tail of
+ * updates, and one global, monotonically increasing sequence number (the server cursor) over all stored updates.
+ *
+ * The store is binary and uninterpreted: it never parses a CRDT; the hub hands it bytes and compaction snapshots.
+ * better-sqlite3 is synchronous, so every method completes before the caller's next statement: a write that
+ * returned is committed (WAL), which is what lets the hub acknowledge right after `append`.
+ */
+import type Database from 'better-sqlite3';
+
+export interface StoredDoc {
+  /** Y.encodeStateAsUpdate of the doc at `snapshotSeq`, or null if never compacted. */
+  readonly snapshot: Uint8Array | null;
+  /** Updates stored after the snapshot, oldest first. */
+  readonly tail: Uint8Array[];
+  /** Seq of the doc's newest stored update; 0 if the doc does not exist. */
+  readonly lastSeq: number;
+}
+
+export interface UpdateWrite {
+  readonly doc: string;
+  readonly data: Uint8Array;
+}
+
+function toBuffer(data: Uint8Array): Buffer {
+  // A view, not a copy: better-sqlite3 binds Buffers, and the bytes are copied into SQLite anyway.
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export class DocStore {
+  private readonly insertUpdate: Database.Statement<[string, Buffer]>;
+  private readonly touchDoc: Database.Statement<[string, number]>;
+  private readonly selectDoc: Database.Statement<[string], { last_seq: number; tail: number }>;
+  private readonly selectSnapshot: Database.Statement<[string], { data: Buffer; upto_seq: number }>;
+  private readonly selectTail: Database.Statement<[string, number], { data: Buffer }>;
+  private readonly upsertSnapshot: Database.Statement<[string, Buffer, number]>;
+  private readonly deleteTail: Database.Statement<[string, number]>;
+  private readonly resetTail: Database.Statement<[string]>;
+  private readonly appendTx: (writes: readonly UpdateWrite[]) => number[];
+  private readonly compactTx: (doc: string, snapshot: Uint8Array, uptoSeq: number) => void;
+  private cursorValue: number;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS doc_updates (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc TEXT NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (doc, seq);
+      CREATE TABLE IF NOT EXISTS doc_snapshots (
+        doc TEXT PRIMARY KEY,
+        data BLOB NOT NULL,
+        upto_seq INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS docs (
+        name TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL,
+        tail INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+    `);
+    this.insertUpdate = db.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)');
+    this.touchDoc = db.prepare(
+      'INSERT INTO docs (name, last_seq, tail) VALUES (?1, ?2, 1) ON CONFLICT (name) DO UPDATE SET last_seq = ?2, tail = tail + 1',
+    );
+    this.selectDoc = db.prepare('SELECT last_seq, tail FROM docs WHERE name = ?');
+    this.selectSnapshot = db.prepare('SELECT data, upto_seq FROM doc_snapshots WHERE doc = ?');
+    this.selectTail = db.prepare('SELECT data FROM doc_updates WHERE doc = ? AND seq > ? ORDER BY seq');
+    this.upsertSnapshot = db.prepare(
+      'INSERT INTO doc_snapshots (doc, data, upto_seq) VALUES (?1, ?2, ?3) ON CONFLICT (doc) DO UPDATE SET data = ?2, upto_seq = ?3',
+    );
+    this.deleteTail = db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?');
+    this.resetTail = db.prepare('UPDATE docs SET tail = (SELECT count(*) FROM doc_updates WHERE doc = ?1) WHERE name = ?1');
+
+    this.appendTx = db.transaction((writes: readonly UpdateWrite[]) => {
+      const seqs: number[] = [];
+      for (const w of writes) {
+        const seq = Number(this.insertUpdate.run(w.doc, toBuffer(w.data)).lastInsertRowid);
+        this.touchDoc.run(w.doc, seq);
+        seqs.push(seq);
+      }
+      return seqs;
+    });
+    this.compactTx = db.transaction((doc: string, snapshot: Uint8Array, uptoSeq: number) => {
+      this.upsertSnapshot.run(doc, toBuffer(snapshot), uptoSeq);
+      this.deleteTail.run(doc, uptoSeq);
+      this.resetTail.run(doc);
+    });
+    // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence even after compaction deleted the rows,
+    // so the cursor never goes backwards across restarts.
+    const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'doc_updates'").get() as
+      | { seq: number }
+      | undefined;
+    this.cursorValue = row?.seq ?? 0;
+  }
+
+  /** The server cursor: seq of the newest stored update (0 on an empty server). */
+  cursor(): number {
+    return this.cursorValue;
+  }
+
+  /** Stores updates in one transaction (group commit) and returns their seqs, in order. Throws if nothing was stored. */
+  append(writes: readonly UpdateWrite[]): number[] {
+    if (writes.length === 0) return [];
+    const seqs = this.appendTx(writes);
+    const last = seqs[seqs.length - 1];
+    if (last !== undefined) this.cursorValue = last;
+    return seqs;
+  }
+
+  /** Seq of the doc's newest update, or 0 if it has never been written. */
+  lastSeq(doc: string): number {
+    return this.selectDoc.get(doc)?.last_seq ?? 0;
+  }
+
+  /** How many updates the doc's tail holds (what a load would replay after the snapshot). */
+  tailLength(doc: string): number {
+    return this.selectDoc.get(doc)?.tail ?? 0;
+  }
+
+  load(doc: string): StoredDoc {
+    const meta = this.selectDoc.get(doc);
+    if (meta === undefined) return { snapshot: null, tail: [], lastSeq: 0 };
+    const snap = this.selectSnapshot.get(doc);
+    const tail = this.selectTail.all(doc, snap?.upto_seq ?? 0).map((r) => r.data);
+    return { snapshot: snap?.data ?? null, tail, lastSeq: meta.last_seq };
+  }
+
+  /** Replaces the doc's snapshot and every tail update up to `uptoSeq` by `snapshot`, atomically. */
+  compact(doc: string, snapshot: Uint8Array, uptoSeq: number): void {
+    this.compactTx(doc, snapshot, uptoSeq);
+  }
+
+  /** Names of docs among `docs` whose newest update is after `cursor` (WIRE-2). */
+  changedSince(docs: Iterable<string>, cursor: number): string[] {
+    const changed: string[] = [];
+    for (const doc of docs) {
+      const row = this.selectDoc.get(doc);
+      if (row !== undefined && row.last_seq > cursor) changed.push(doc);
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,527 @@
+/**
+ * The hub: loaded docs, their subscribers and awareness, the store pipeline (validate, group commit, apply, ack,
+ * relay, notify), compaction and unloading. Endpoints call it; it never touches sockets except through `Peer`.
+ *
+ * Ordering guarantee (ACK-1): updates received in one event-loop turn are queued and flushed together in a
+ * `setImmediate`. The flush applies them to the in-memory docs, commits them in one SQLite transaction, and only
+ * then acknowledges and relays. The flush is synchronous (better-sqlite3), so no other handler can observe the
+ * in-memory doc between the apply and the commit: nothing unstored is ever sent.
+ *
+ * Loads are synchronous too, for the same reason: a load cannot interleave with anything, so concurrent loads of
+ * one doc cannot happen and need no Map<string, Promise> dedupe. An async backend (PostgreSQL) would need one.
+ */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Logger } from 'pino';
+import {
+  ErrorCode,
+  FrameKind,
+  encodeFrame,
+  parseDocName,
+  type ClockEntry,
+  type DeviceId,
+  type DocName,
+  type ParsedDocName,
+  type UserId,
+} from '@concord/client-core/protocol';
+import type { AccessPolicy } from '../seams.js';
+import type { DocStore } from './docStore.js';
+import type { SyncLimits } from './limits.js';
+import type { SyncMetrics } from './metrics.js';
+import type { Peer, PeerKind } from './peer.js';
+import { DEFAULT_RULES, updateClients, validateUpdate, type DecodedUpdate, type UpdateRule } from './validate.js';
+
+/** Transaction origins on the server's copies: decide nothing by identity, only by `source`. */
+export type ServerOrigin = { readonly source: 'client'; readonly peer: Peer } | { readonly source: 'server' } | { readonly source: 'storage' };
+
+const STORAGE_ORIGIN: ServerOrigin = { source: 'storage' };
+const SERVER_ORIGIN: ServerOrigin = { source: 'server' };
+
+export interface DocHandle {
+  readonly name: DocName;
+  readonly parsed: ParsedDocName;
+  ydoc: Y.Doc;
+  readonly subscribers: Set<Peer>;
+  awareness: awarenessProtocol.Awareness | null;
+  /** Awareness client ids each peer has set, removed when the peer leaves. */
+  readonly awarenessOwners: Map<Peer, Set<number>>;
+  lastSeq: number;
+  tail: number;
+  queued: number;
+  unloadTimer: NodeJS.Timeout | null;
+  compactScheduled: boolean;
+  /** `varUint SYNC, varString doc`: the start of every multiplexed SYNC frame of this doc, encoded once. */
+  readonly muxSyncPrefix: Uint8Array;
+}
+
+interface QueuedUpdate {
+  readonly handle: DocHandle;
+  readonly peer: Peer;
+  readonly bytes: Uint8Array;
+  readonly update: DecodedUpdate;
+}
+
+export interface SyncHubOptions {
+  readonly store: DocStore;
+  readonly access: AccessPolicy;
+  readonly limits: SyncLimits;
+  readonly metrics: SyncMetrics;
+  readonly logger: Logger;
+  /** Further update rules (the trust issue's ownership checks), run after the built-in ones. */
+  readonly extraRules?: readonly UpdateRule[];
+}
+
+export class SyncHub {
+  private readonly docs = new Map<DocName, DocHandle>();
+  private readonly peerDocs = new Map<Peer, Map<DocName, DocHandle>>();
+  private readonly muxPeersByUser = new Map<UserId, Set<Peer>>();
+  private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
+  private readonly rules: readonly UpdateRule[];
+  private queue: QueuedUpdate[] = [];
+  private flushScheduled: NodeJS.Immediate | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: SyncHubOptions) {
+    this.rules = [...DEFAULT_RULES, ...(opts.extraRules ?? [])];
+  }
+
+  get store(): DocStore {
+    return this.opts.store;
+  }
+  get access(): AccessPolicy {
+    return this.opts.access;
+  }
+
+  // ---- peers ------------------------------------------------------------------------------------------------
+
+  addPeer(peer: Peer): void {
+    this.peerDocs.set(peer, new Map());
+    addTo(this.peersByDevice, peer.auth.deviceId, peer);
+    if (peer.kind === 'mux') addTo(this.muxPeersByUser, peer.auth.userId, peer);
+  }
+
+  removePeer(peer: Peer): void {
+    const docs = this.peerDocs.get(peer);
+    if (docs === undefined) return;
+    for (const handle of [...docs.values()]) this.unsubscribe(peer, handle.name);
+    this.peerDocs.delete(peer);
+    removeFrom(this.peersByDevice, peer.auth.deviceId, peer);
+    if (peer.kind === 'mux') removeFrom(this.muxPeersByUser, peer.auth.userId, peer);
+  }
+
+  peersOfDevice(deviceId: DeviceId): Peer[] {
+    return [...(this.peersByDevice.get(deviceId) ?? [])];
+  }
+
+  allPeers(): Peer[] {
+    return [...this.peerDocs.keys()];
+  }
+
+  subscription(peer: Peer, doc: DocName): DocHandle | undefined {
+    return this.peerDocs.get(peer)?.get(doc);
+  }
+
+  subscriptionCount(peer: Peer): number {
+    return this.peerDocs.get(peer)?.size ?? 0;
+  }
+
+  /** Subscribes after the caller's access check. */
+  subscribe(peer: Peer, doc: DocName): DocHandle {
+    const docs = this.peerDocs.get(peer);
+    if (docs === undefined) throw new Error('subscribe of an unknown peer');
+    const existing = docs.get(doc);
+    if (existing !== undefined) return existing;
+    const handle = this.open(doc);
+    handle.subscribers.add(peer);
+    docs.set(doc, handle);
+    if (handle.unloadTimer !== null) {
+      clearTimeout(handle.unloadTimer);
+      handle.unloadTimer = null;
+    }
+    return handle;
+  }
+
+  unsubscribe(peer: Peer, doc: DocName): void {
+    const docs = this.peerDocs.get(peer);
+    const handle = docs?.get(doc);
+    if (docs === undefined || handle === undefined) return;
+    docs.delete(doc);
+    handle.subscribers.delete(peer);
+    const owned = handle.awarenessOwners.get(peer);
+    handle.awarenessOwners.delete(peer);
+    if (owned !== undefined && owned.size > 0 && handle.awareness !== null) {
+      // Tell the others this peer's cursors and typing states are gone, as y-websocket's server does on close.
+      awarenessProtocol.removeAwarenessStates(handle.awareness, [...owned], null);
+    }
+    this.scheduleUnload(handle);
+  }
+
+  // ---- docs -------------------------------------------------------------------------------------------------
+
+  /** The loaded doc, loading it from storage if needed (synchronous: see the module comment). */
+  open(doc: DocName): DocHandle {
+    const loaded = this.docs.get(doc);
+    if (loaded !== undefined) return loaded;
+    const parsed = parseDocName(doc);
+    if (parsed === null) throw new Error(`invalid doc name ${doc}`);
+    const prefix = encoding.createEncoder();
+    encoding.writeVarUint(prefix, FrameKind.Sync);
+    encoding.writeVarString(prefix, doc);
+    const handle: DocHandle = {
+      name: doc,
+      parsed,
+      ydoc: new Y.Doc({ gc: true }),
+      subscribers: new Set(),
+      awareness: null,
+      awarenessOwners: new Map(),
+      lastSeq: 0,
+      tail: 0,
+      queued: 0,
+      unloadTimer: null,
+      compactScheduled: false,
+      muxSyncPrefix: encoding.toUint8Array(prefix),
+    };
+    this.loadInto(handle);
+    this.docs.set(doc, handle);
+    this.opts.metrics.docsLoaded++;
+    return handle;
+  }
+
+  private loadInto(handle: DocHandle): void {
+    const stored = this.opts.store.load(handle.name);
+    const ydoc = new Y.Doc({ gc: true });
+    ydoc.transact(() => {
+      if (stored.snapshot !== null) Y.applyUpdate(ydoc, stored.snapshot, STORAGE_ORIGIN);
+      for (const u of stored.tail) Y.applyUpdate(ydoc, u, STORAGE_ORIGIN);
+    }, STORAGE_ORIGIN);
+    handle.ydoc = ydoc;
+    handle.lastSeq = stored.lastSeq;
+    handle.tail = stored.tail.length;
+    if (handle.tail > this.opts.limits.compactAfterUpdates) this.scheduleCompaction(handle);
+  }
+
+  /** Number of docs in memory (tests and metrics). */
+  loadedDocs(): number {
+    return this.docs.size;
+  }
+
+  isLoaded(doc: DocName): boolean {
+    return this.docs.has(doc);
+  }
+
+  private scheduleUnload(handle: DocHandle): void {
+    if (handle.subscribers.size > 0 || handle.unloadTimer !== null || this.closed) return;
+    handle.unloadTimer = setTimeout(() => {
+      handle.unloadTimer = null;
+      if (handle.subscribers.size > 0 || handle.queued > 0) return;
+      // Nothing unstored can be lost here: every applied update was committed in the same flush.
+      this.docs.delete(handle.name);
+      handle.awareness?.destroy();
+      handle.ydoc.destroy();
+      this.opts.metrics.docsUnloaded++;
+    }, this.opts.limits.unloadAfterMs);
+    handle.unloadTimer.unref();
+  }
+
+  // ---- client updates ---------------------------------------------------------------------------------------
+
+  /**
+   * Validates a client update and queues it for the next group commit; the sender gets ACK or REJECT. Returns
+   * false when refused.
+   */
+  submit(peer: Peer, handle: DocHandle, bytes: Uint8Array): boolean {
+    const verdict = validateUpdate(
+      { auth: peer.auth, doc: handle.name, parsed: handle.parsed, ydoc: handle.ydoc, maxUpdateBytes: this.opts.limits.maxUpdateBytes },
+      bytes,
+      this.rules,
+    );
+    if (!verdict.ok) {
+      this.opts.metrics.updatesRejected++;
+      this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
+      peer.sendReject(handle.name, verdict.code, verdict.message);
+      return false;
+    }
+    if (verdict.update.structs.length === 0 && verdict.update.ds.clients.size === 0) {
+      // An empty SyncStep2 (nothing the server lacks): nothing to store, and the server's SyncStep1 already told
+      // the client what it holds.
+      return true;
+    }
+    handle.queued++;
+    this.queue.push({ handle, peer, bytes, update: verdict.update });
+    this.flushScheduled ??= setImmediate(() => this.flush());
+    return true;
+  }
+
+  /** Group commit of everything queued (also called on close). Never throws. */
+  flush(): void {
+    if (this.flushScheduled !== null) {
+      clearImmediate(this.flushScheduled);
+      this.flushScheduled = null;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const applied: QueuedUpdate[] = [];
+    const broken = new Set<DocHandle>();
+    for (const item of batch) {
+      item.handle.queued--;
+      try {
+        Y.applyUpdate(item.handle.ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
+        applied.push(item);
+      } catch (err) {
+        // Decoding succeeded but integration failed: the in-memory copy may be half-changed, so it is rebuilt
+        // from storage below, and the update is neither stored nor relayed.
+        broken.add(item.handle);
+        this.opts.metrics.updatesRejected++;
+        this.opts.logger.warn({ doc: item.handle.name, err: (err as Error).message }, 'update failed to apply');
+        item.peer.sendReject(item.handle.name, ErrorCode.InvalidUpdate, 'VAL-2: update could not be applied');
+      }
+    }
+    let seqs: number[];
+    try {
+      seqs = this.opts.store.append(applied.map((i) => ({ doc: i.handle.name, data: i.bytes })));
+    } catch (err) {
+      this.opts.logger.error({ err: (err as Error).message, updates: applied.length }, 'storing updates failed');
+      for (const item of applied) {
+        broken.add(item.handle);
+        item.peer.sendReject(item.handle.name, ErrorCode.Internal, 'the server could not store the update');
+      }
+      for (const handle of broken) this.reload(handle);
+      return;
+    }
+    this.opts.metrics.commits++;
+    const notify = new Map<DocHandle, number>();
+    for (let i = 0; i < applied.length; i++) {
+      const item = applied[i];
+      const seq = seqs[i];
+      if (item === undefined || seq === undefined) continue;
+      const { handle } = item;
+      handle.lastSeq = seq;
+      handle.tail++;
+      this.opts.metrics.updatesStored++;
+      this.opts.metrics.updateBytesStored += item.bytes.byteLength;
+      item.peer.sendAck(handle.name, seq, clocksFor(handle.ydoc, updateClients(item.update)));
+      this.relayUpdate(handle, item.bytes, item.peer);
+      notify.set(handle, seq);
+      if (handle.tail > this.opts.limits.compactAfterUpdates) this.scheduleCompaction(handle);
+    }
+    for (const [handle, seq] of notify) this.notifyUnsubscribed(handle, seq);
+    for (const handle of broken) this.reload(handle);
+  }
+
+  private reload(handle: DocHandle): void {
+    try {
+      handle.ydoc.destroy();
+      this.loadInto(handle);
+    } catch (err) {
+      this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'reloading a doc failed');
+    }
+  }
+
+  /** Sends a stored update to every subscriber but the sender, framing it once per endpoint kind. */
+  private relayUpdate(handle: DocHandle, update: Uint8Array, except: Peer | null): void {
+    if (handle.subscribers.size === 0 || (handle.subscribers.size === 1 && except !== null && handle.subscribers.has(except))) return;
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 2 /* y-protocols messageYjsUpdate */);
+    encoding.writeVarUint8Array(e, update);
+    const message = encoding.toUint8Array(e);
+    const frames: Partial<Record<PeerKind, Uint8Array>> = {};
+    for (const peer of handle.subscribers) {
+      if (peer === except) continue;
+      const frame = (frames[peer.kind] ??= this.frameSync(peer.kind, handle, message));
+      peer.send(frame);
+    }
+  }
+
+  /** Frames a y-protocols sync message for one endpoint kind. */
+  frameSync(kind: PeerKind, handle: DocHandle, message: Uint8Array): Uint8Array {
+    const prefix = kind === 'mux' ? handle.muxSyncPrefix : PLAIN_SYNC_PREFIX;
+    const frame = new Uint8Array(prefix.byteLength + message.byteLength);
+    frame.set(prefix, 0);
+    frame.set(message, prefix.byteLength);
+    return frame;
+  }
+
+  frameAwareness(kind: PeerKind, handle: DocHandle, update: Uint8Array): Uint8Array {
+    if (kind === 'mux') return encodeFrame({ kind: FrameKind.Awareness, doc: handle.name, update });
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, FrameKind.Awareness);
+    encoding.writeVarUint8Array(e, update);
+    return encoding.toUint8Array(e);
+  }
+
+  /** [SYNC-6] Devices that may see the doc and are connected on /v1/sync without subscribing to it learn of it. */
+  private notifyUnsubscribed(handle: DocHandle, seq: number): void {
+    if (this.muxPeersByUser.size === 0) return;
+    let users: UserId[];
+    try {
+      users = this.opts.access.usersWhoMaySee(handle.name);
+    } catch (err) {
+      this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'usersWhoMaySee failed');
+      return;
+    }
+    for (const user of users) {
+      const peers = this.muxPeersByUser.get(user);
+      if (peers === undefined) continue;
+      for (const peer of peers) if (!handle.subscribers.has(peer)) peer.sendNotify(handle.name, seq);
+    }
+  }
+
+  // ---- server-authored changes ------------------------------------------------------------------------------
+
+  /**
+   * Applies a server change with the server's origin (no client validation), stores it at once, relays it, and
+   * re-checks the access of the doc's subscribers (the change may have been a membership change).
+   */
+  transact(doc: DocName, change: (ydoc: Y.Doc) => void): void {
+    if (this.closed) throw new Error('sync service closed');
+    const handle = this.open(doc);
+    // Client updates queued before this change are committed first so that seqs follow the order of application.
+    this.flush();
+    const parts: Uint8Array[] = [];
+    const onUpdate = (u: Uint8Array): void => {
+      parts.push(u);
+    };
+    handle.ydoc.on('update', onUpdate);
+    try {
+      handle.ydoc.transact(() => change(handle.ydoc), SERVER_ORIGIN);
+    } finally {
+      handle.ydoc.off('update', onUpdate);
+    }
+    if (parts.length > 0) {
+      const update = parts.length === 1 && parts[0] !== undefined ? parts[0] : Y.mergeUpdates(parts);
+      let seq: number | undefined;
+      try {
+        seq = this.opts.store.append([{ doc, data: update }])[0];
+      } catch (err) {
+        this.reload(handle);
+        throw err;
+      }
+      if (seq === undefined) throw new Error('store returned no seq');
+      handle.lastSeq = seq;
+      handle.tail++;
+      this.opts.metrics.updatesStored++;
+      this.opts.metrics.updateBytesStored += update.byteLength;
+      this.relayUpdate(handle, update, null);
+      this.notifyUnsubscribed(handle, seq);
+      if (handle.tail > this.opts.limits.compactAfterUpdates) this.scheduleCompaction(handle);
+    }
+    for (const peer of [...handle.subscribers]) {
+      if (!this.opts.access.canAccess(peer.auth.userId, doc)) {
+        this.unsubscribe(peer, doc);
+        peer.revokeDoc(doc);
+      }
+    }
+    this.scheduleUnload(handle);
+  }
+
+  // ---- awareness --------------------------------------------------------------------------------------------
+
+  /** Applies a peer's awareness update and relays it to the doc's other subscribers. Throws on malformed input. */
+  applyAwareness(peer: Peer, handle: DocHandle, update: Uint8Array): void {
+    const awareness = this.awarenessOf(handle);
+    awarenessProtocol.applyAwarenessUpdate(awareness, update, peer);
+  }
+
+  /** Every awareness state of the doc, as one update, or null if there is none. */
+  awarenessSnapshot(handle: DocHandle): Uint8Array | null {
+    const a = handle.awareness;
+    if (a === null || a.getStates().size === 0) return null;
+    return awarenessProtocol.encodeAwarenessUpdate(a, [...a.getStates().keys()]);
+  }
+
+  private awarenessOf(handle: DocHandle): awarenessProtocol.Awareness {
+    if (handle.awareness !== null) return handle.awareness;
+    // Created on first use: most docs of an idle device never see awareness, and each Awareness runs a timer.
+    const awareness = new awarenessProtocol.Awareness(handle.ydoc);
+    awareness.setLocalState(null);
+    awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        const changed = [...added, ...updated, ...removed];
+        const from = isPeer(origin) && handle.subscribers.has(origin) ? origin : null;
+        if (from !== null) {
+          let owned = handle.awarenessOwners.get(from);
+          if (owned === undefined) handle.awarenessOwners.set(from, (owned = new Set()));
+          for (const id of added) owned.add(id);
+          for (const id of removed) owned.delete(id);
+        }
+        const update = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
+        const frames: Partial<Record<PeerKind, Uint8Array>> = {};
+        for (const peer of handle.subscribers) {
+          if (peer === from) continue;
+          peer.send((frames[peer.kind] ??= this.frameAwareness(peer.kind, handle, update)));
+        }
+      },
+    );
+    handle.awareness = awareness;
+    return awareness;
+  }
+
+  // ---- compaction -------------------------------------------------------------------------------------------
+
+  private scheduleCompaction(handle: DocHandle): void {
+    if (handle.compactScheduled) return;
+    handle.compactScheduled = true;
+    // Off the hot path: after the current turn's acks and relays went out.
+    const timer = setTimeout(() => {
+      handle.compactScheduled = false;
+      this.compactNow(handle);
+    }, 0);
+    timer.unref();
+  }
+
+  /** [DUR-3] Snapshot + delete the tail, atomically. The in-memory doc holds exactly what is stored up to lastSeq. */
+  compactNow(handle: DocHandle): void {
+    if (handle.tail === 0 || handle.queued > 0 || this.docs.get(handle.name) !== handle) {
+      if (handle.queued > 0) this.scheduleCompaction(handle);
+      return;
+    }
+    try {
+      this.opts.store.compact(handle.name, Y.encodeStateAsUpdate(handle.ydoc), handle.lastSeq);
+      handle.tail = 0;
+      this.opts.metrics.compactions++;
+    } catch (err) {
+      this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'compaction failed');
+    }
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------------------
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+    for (const handle of this.docs.values()) {
+      if (handle.unloadTimer !== null) clearTimeout(handle.unloadTimer);
+      if (handle.tail > this.opts.limits.compactAfterUpdates) this.compactNow(handle);
+      handle.awareness?.destroy();
+      handle.ydoc.destroy();
+    }
+    this.docs.clear();
+  }
+}
+
+const PLAIN_SYNC_PREFIX = new Uint8Array([FrameKind.Sync]);
+
+/** [ACK-2] The server's clock for each client id (every struct below it is stored). */
+export function clocksFor(ydoc: Y.Doc, clients: readonly number[]): ClockEntry[] {
+  return clients.map((client) => ({ client, clock: Y.getState(ydoc.store, client) }));
+}
+
+function isPeer(value: unknown): value is Peer {
+  return typeof value === 'object' && value !== null && 'auth' in value && 'send' in value;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (set === undefined) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,143 @@
+/**
+ * The sync side of the server: `createSyncService` wires the doc store, the hub and both WebSocket endpoints, and
+ * runs the heartbeat and the revocation listener. server.ts offers it every HTTP upgrade.
+ */
+import type * as http from 'node:http';
+import type * as stream from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type * as Y from 'yjs';
+import { CloseCode, isDocName, type DocName } from '@concord/client-core/protocol';
+import type { SyncService, SyncServiceOptions } from '../seams.js';
+import { DocStore } from './docStore.js';
+import { SyncHub } from './hub.js';
+import { resolveLimits, type SyncLimits } from './limits.js';
+import { createMetrics, type SyncMetrics } from './metrics.js';
+import { serveMultiplexed, type EndpointDeps } from './multiplexed.js';
+import { servePlain } from './plain.js';
+import type { UpdateRule } from './validate.js';
+
+export { DEFAULT_SYNC_LIMITS } from './limits.js';
+export type { SyncLimits } from './limits.js';
+export type { SyncMetrics } from './metrics.js';
+export type { UpdateRule, Refusal, ValidationContext, DecodedUpdate } from './validate.js';
+
+export const SYNC_PATH = '/v1/sync';
+export const PLAIN_PATH_PREFIX = '/v1/doc/';
+
+/** What the sync service offers beyond the seam: counters for the bench and logs, and test hooks. */
+export interface SyncServiceInternals extends SyncService {
+  metrics(): SyncMetrics;
+  readonly limits: SyncLimits;
+  /** Docs currently in memory. */
+  loadedDocs(): number;
+  /** Stored tail length of a doc (compaction tests). */
+  tailLength(doc: DocName): number;
+  /** The server cursor (newest stored seq). */
+  cursor(): number;
+}
+
+export interface SyncServiceExtraOptions {
+  /** The trust issue's ownership rules, run after the structural and server-only-root checks. */
+  readonly extraRules?: readonly UpdateRule[];
+}
+
+export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOptions): SyncServiceInternals {
+  const limits = resolveLimits(opts.limits);
+  const metrics = createMetrics();
+  const logger = opts.logger.child({ part: 'sync' });
+  const store = new DocStore(opts.db);
+  const hub = new SyncHub({ store, access: opts.access, limits, metrics, logger, ...(opts.extraRules ? { extraRules: opts.extraRules } : {}) });
+  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, limits, metrics, logger };
+  // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
+  const alive = new Map<WebSocket, boolean>();
+  let closed = false;
+
+  // [HB-1] a peer that did not answer the previous ping by the next tick is terminated and freed.
+  const heartbeat = setInterval(() => {
+    for (const [ws, ok] of alive) {
+      if (!ok) {
+        metrics.heartbeatTerminations++;
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  // [AUTH-WS-3] a revoked device's sockets close at once with 4401.
+  const stopRevoked = opts.sessions.onRevoked((deviceId) => {
+    for (const peer of hub.peersOfDevice(deviceId)) peer.close(CloseCode.Unauthorized, 'session revoked');
+  });
+
+  const accept = (ws: WebSocket, url: URL): void => {
+    metrics.connectionsOpened++;
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', (err) => logger.info({ err: err.message }, 'socket error'));
+    ws.on('close', () => alive.delete(ws));
+    const token = url.searchParams.get('token');
+    if (url.pathname === SYNC_PATH) serveMultiplexed(ws, token, deps);
+    else servePlain(ws, url.pathname.slice(PLAIN_PATH_PREFIX.length), token, deps);
+  };
+
+  return {
+    limits,
+    handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): boolean {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        return false;
+      }
+      if (url.pathname !== SYNC_PATH && !url.pathname.startsWith(PLAIN_PATH_PREFIX)) return false;
+      if (closed) {
+        socket.destroy();
+        return true;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          accept(ws, url);
+        } catch (err) {
+          logger.error({ err }, 'accepting a socket failed');
+          ws.terminate();
+        }
+      });
+      return true;
+    },
+
+    async transact(doc: DocName, change: (ydoc: Y.Doc) => void): Promise<void> {
+      if (!isDocName(doc)) throw new TypeError(`invalid doc name ${doc}`);
+      hub.transact(doc, change);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      stopRevoked();
+      hub.flush();
+      const sockets = [...alive.keys()];
+      const gone = sockets.map((ws) => new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) resolve();
+        else ws.once('close', () => resolve());
+      }));
+      for (const ws of sockets) ws.close(CloseCode.GoingAway, 'server shutting down');
+      // Peers that do not finish the close handshake promptly are cut off: shutdown must not hang on them.
+      const cutoff = setTimeout(() => {
+        for (const ws of sockets) ws.terminate();
+      }, 1_000);
+      await Promise.all(gone);
+      clearTimeout(cutoff);
+      hub.close();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+
+    metrics: () => ({ ...metrics }),
+    loadedDocs: () => hub.loadedDocs(),
+    tailLength: (doc) => store.tailLength(doc),
+    cursor: () => store.cursor(),
+  };
+}

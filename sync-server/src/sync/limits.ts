@@ -1,0 +1,33 @@
+/**
+ * Tunables of the sync side. Defaults suit one embedded server; tests pass short timers. Everything is read once
+ * per service from its options, never from the environment, so several services can run in one process.
+ */
+import type { SyncLimits } from '../seams.js';
+
+/** The fields are documented on SyncLimits in seams.ts; the comments here say why each default. */
+export type { SyncLimits };
+
+export const DEFAULT_SYNC_LIMITS: SyncLimits = {
+  // WIRE-4: 1 MiB per frame; OpenHarmony refuses frames above 5 MiB anyway.
+  maxFrameBytes: 1024 * 1024,
+  maxUpdateBytes: 1024 * 1024,
+  helloTimeoutMs: 10_000,
+  // y-websocket's provider drops a socket after 30 s of silence, so a 30 s ping keeps stock clients alive too.
+  heartbeatIntervalMs: 30_000,
+  unloadAfterMs: 60_000,
+  // DESIGN 4: replaying a long log is superlinear; 100 small updates replay in well under a millisecond.
+  compactAfterUpdates: 100,
+  // Far above what an honest reader lags behind (a WELCOME for 10,000 docs is ~200 KB), far below the RAM budget.
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxDocsPerSocket: 10_000,
+};
+
+export function resolveLimits(partial: Partial<SyncLimits> | undefined): SyncLimits {
+  const limits: SyncLimits = { ...DEFAULT_SYNC_LIMITS, ...partial };
+  for (const [key, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`sync limit ${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+  return limits;
+}

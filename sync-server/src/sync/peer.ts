@@ -1,0 +1,78 @@
+/**
+ * One authenticated WebSocket as the hub sees it, for both endpoints. The endpoint modules own the framing of
+ * what they receive; the hub sends through this interface so it needs no knowledge of either wire format, except
+ * for relays, which it frames once per endpoint kind (`frameSync`/`frameAwareness`) and sends raw.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { CloseCode, type ClockEntry, type DocName } from '@concord/client-core/protocol';
+import type { AuthContext } from '../seams.js';
+import type { SyncMetrics } from './metrics.js';
+
+export type PeerKind = 'mux' | 'plain';
+
+export interface Peer {
+  readonly id: number;
+  readonly kind: PeerKind;
+  readonly auth: AuthContext;
+  /** Sends one already framed binary message (dropped if the socket is no longer open). */
+  send(data: Uint8Array): void;
+  sendAck(doc: DocName, cursor: number, clocks: readonly ClockEntry[]): void;
+  sendReject(doc: DocName, code: string, message: string): void;
+  /** A doc the peer may see changed; only the multiplexed endpoint has a frame for it. */
+  sendNotify(doc: DocName, cursor: number): void;
+  /** The peer lost access to a doc it was subscribed to (after a membership change). */
+  revokeDoc(doc: DocName): void;
+  close(code: number, reason: string): void;
+}
+
+let nextPeerId = 1;
+export function allocatePeerId(): number {
+  return nextPeerId++;
+}
+
+/**
+ * Sending with a bound on what a socket may hold unsent: a reader that does not drain is closed (4429) rather than
+ * letting the server buffer without limit.
+ */
+export class SocketSender {
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly maxBufferedBytes: number,
+    private readonly metrics: SyncMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  get open(): boolean {
+    return !this.closing && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(data: Uint8Array): void {
+    if (!this.open) return;
+    this.ws.send(data);
+    this.metrics.framesOut++;
+    this.metrics.bytesOut += data.byteLength;
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.metrics.slowReaderCloses++;
+      this.log.warn({ buffered: this.ws.bufferedAmount }, 'slow reader closed');
+      // The close frame would queue behind the unsent bytes of a reader that does not read, so terminate.
+      this.closing = true;
+      this.ws.close(CloseCode.RateLimited, 'slow reader');
+      this.ws.terminate();
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(code, reason);
+      // A peer that never answers the close handshake must not hold its socket for ws's 30 s close timeout.
+      const timer = setTimeout(() => this.ws.terminate(), 2_000);
+      timer.unref();
+      this.ws.once('close', () => clearTimeout(timer));
+    }
+  }
+}
