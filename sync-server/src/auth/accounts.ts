@@ -1,0 +1,125 @@
+/**
+ * Registration and login (SPEC AUTH-1..AUTH-4, AUTH-10..AUTH-12). Login costs one scrypt whether or not the user
+ * exists (an unknown name is checked against a dummy hash), and fails with one text, so neither the answer nor
+ * its timing tells an attacker which usernames exist.
+ */
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { ErrorCode, type UserId } from '@concord/client-core/protocol';
+import type { Clock } from '../config.js';
+import { newId } from '../db/ids.js';
+import { UsernameTakenError, type UserRepo, type UserRow } from '../db/users.js';
+import { BAD_CREDENTIALS, ServiceError, rateLimited } from './errors.js';
+import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password.js';
+import type { LoginLimiter, RegistrationLimiter } from './rateLimit.js';
+import {
+  DEVICE_NAME_MAX,
+  DISPLAY_NAME_MAX,
+  USERNAME_MAX,
+  labelProblem,
+  normalizeUsername,
+  passwordProblem,
+  usernameProblem,
+} from './rules.js';
+import type { IssuedSession, SessionService } from './sessions.js';
+
+export interface RegisterInput {
+  readonly username: string;
+  readonly password: string;
+  readonly displayName?: string | undefined;
+  readonly deviceName?: string | undefined;
+}
+
+export interface LoginInput {
+  readonly username: string;
+  readonly password: string;
+  readonly deviceName?: string | undefined;
+}
+
+export const DEFAULT_DEVICE_NAME = 'device';
+
+export interface AccountServiceDeps {
+  readonly db: Database.Database;
+  readonly users: UserRepo;
+  readonly sessions: SessionService;
+  readonly loginLimiter: LoginLimiter;
+  readonly registrationLimiter: RegistrationLimiter;
+  readonly scrypt: ScryptParams;
+  readonly clock: Clock;
+}
+
+export class AccountService {
+  /** Hash of a password nobody knows, with the current parameters; unknown users are verified against it. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.dummyHash = hashPassword(randomBytes(24).toString('base64url'), deps.scrypt);
+    // Rejection is observed where it is awaited; this keeps it from being reported as unhandled meanwhile.
+    this.dummyHash.catch(() => undefined);
+  }
+
+  async register(input: RegisterInput, address: string): Promise<IssuedSession & { readonly username: string }> {
+    const decision = this.deps.registrationLimiter.take(address);
+    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
+    const username = normalizeUsername(input.username);
+    const nameProblem = usernameProblem(username);
+    if (nameProblem !== null) throw new ServiceError(ErrorCode.InvalidName, nameProblem);
+    const weak = passwordProblem(input.password, username);
+    if (weak !== null) throw new ServiceError(ErrorCode.WeakPassword, weak);
+    const displayName = (input.displayName ?? username).trim();
+    const displayProblem = labelProblem(displayName, 'displayName', DISPLAY_NAME_MAX);
+    if (displayProblem !== null) throw new ServiceError(ErrorCode.InvalidName, displayProblem);
+    const deviceName = checkDeviceName(input.deviceName);
+    // Checked before hashing to spare the work; the UNIQUE index still decides a race between two registrations.
+    if (this.deps.users.byUsername(username) !== null) throw taken();
+    const passwordHash = await hashPassword(input.password, this.deps.scrypt);
+    const user: UserRow = {
+      id: newId() as UserId,
+      username,
+      displayName,
+      passwordHash,
+      createdAt: this.deps.clock(),
+    };
+    try {
+      return this.deps.db.transaction(() => {
+        this.deps.users.insert(user);
+        return { ...this.deps.sessions.create(user.id, deviceName), username };
+      })();
+    } catch (err) {
+      if (err instanceof UsernameTakenError) throw taken();
+      throw err;
+    }
+  }
+
+  async login(input: LoginInput, address: string): Promise<IssuedSession> {
+    const username = normalizeUsername(input.username);
+    // Bound the limiter's key so a megabyte of "username" cannot be stored.
+    const limitKey = username.slice(0, USERNAME_MAX + 1);
+    const deviceName = checkDeviceName(input.deviceName);
+    const decision = this.deps.loginLimiter.check(limitKey, address);
+    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
+    const user = usernameProblem(username) === null ? this.deps.users.byUsername(username) : null;
+    const stored = user?.passwordHash ?? (await this.dummyHash);
+    const matches = await verifyPassword(input.password, stored);
+    if (user === null || !matches) {
+      this.deps.loginLimiter.recordFailure(limitKey, address);
+      throw new ServiceError(ErrorCode.Unauthorized, BAD_CREDENTIALS);
+    }
+    this.deps.loginLimiter.recordSuccess(limitKey);
+    if (needsRehash(user.passwordHash, this.deps.scrypt)) {
+      this.deps.users.setPasswordHash(user.id, await hashPassword(input.password, this.deps.scrypt));
+    }
+    return this.deps.sessions.create(user.id, deviceName);
+  }
+}
+
+function taken(): ServiceError {
+  return new ServiceError(ErrorCode.Conflict, 'username is taken');
+}
+
+function checkDeviceName(raw: string | undefined): string {
+  const name = (raw ?? DEFAULT_DEVICE_NAME).trim();
+  const problem = labelProblem(name, 'deviceName', DEVICE_NAME_MAX);
+  if (problem !== null) throw new ServiceError(ErrorCode.BadRequest, problem);
+  return name;
+}

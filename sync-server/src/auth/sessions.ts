@@ -1,0 +1,81 @@
+/**
+ * Device sessions (SPEC AUTH-5..AUTH-9): one row per device, a random bearer token stored as its SHA-256,
+ * a sliding expiry (a token unused for `ttlMs` expires), rotation, and revocation that takes effect at once.
+ *
+ * Every check reads the database (an indexed lookup by token hash, a few microseconds), so there is no cache to
+ * invalidate and a revocation is seen by the very next request or socket.
+ */
+import type { DeviceId, UserId } from '@concord/client-core/protocol';
+import type { Clock } from '../config.js';
+import { newId } from '../db/ids.js';
+import type { DeviceRepo, DeviceRow } from '../db/devices.js';
+import type { AuthContext, Authenticator } from '../seams.js';
+import type { SessionEventEmitter } from './events.js';
+import { hashToken, isTokenShaped, newToken } from './tokens.js';
+
+/** Writing last_seen on every request would turn every read into a write; once a minute is plenty for a 30-day window. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface IssuedSession {
+  readonly userId: UserId;
+  readonly deviceId: DeviceId;
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export class SessionService implements Authenticator {
+  constructor(
+    private readonly devices: DeviceRepo,
+    private readonly events: SessionEventEmitter,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  create(userId: UserId, deviceName: string): IssuedSession {
+    const now = this.clock();
+    const token = newToken();
+    const device: DeviceRow = {
+      id: newId() as DeviceId,
+      userId,
+      name: deviceName,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.ttlMs,
+      revokedAt: null,
+    };
+    this.devices.insert(device, hashToken(token));
+    return { userId, deviceId: device.id, token, expiresAt: device.expiresAt };
+  }
+
+  /** Null for a missing, malformed, unknown, expired or revoked token. Slides the expiry forward on use. */
+  verifyToken(token: string): AuthContext | null {
+    if (!isTokenShaped(token)) return null;
+    const device = this.devices.byTokenHash(hashToken(token));
+    const now = this.clock();
+    if (device === null || device.revokedAt !== null || device.expiresAt <= now) return null;
+    if (now - device.lastSeenAt >= TOUCH_INTERVAL_MS) this.devices.touch(device.id, now, now + this.ttlMs);
+    return { userId: device.userId, deviceId: device.id };
+  }
+
+  /** Replaces the token of the caller's device; the old token stops working. Null if the old one is not valid. */
+  refresh(oldToken: string): IssuedSession | null {
+    const auth = this.verifyToken(oldToken);
+    if (auth === null) return null;
+    const now = this.clock();
+    const token = newToken();
+    const expiresAt = now + this.ttlMs;
+    if (!this.devices.rotate(auth.deviceId, hashToken(oldToken), hashToken(token), now, expiresAt)) return null;
+    return { userId: auth.userId, deviceId: auth.deviceId, token, expiresAt };
+  }
+
+  list(userId: UserId): DeviceRow[] {
+    return this.devices.listLive(userId, this.clock());
+  }
+
+  /** Revokes one of `userId`'s own devices; false if it is not theirs, unknown or already revoked. */
+  revoke(userId: UserId, deviceId: string): boolean {
+    if (!this.devices.revoke(deviceId, userId, this.clock())) return false;
+    this.events.emitRevoked(deviceId as DeviceId);
+    return true;
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * `node sync-server/dist/cli.js [--port n] [--host addr] [--data dir] [--log-level level]`: runs the server on the
+ * embedded SQLite default. SIGINT/SIGTERM stop accepting, close the sync service (flushing docs), close the
+ * database and exit 0; a second signal exits at once.
+ */
+import { CLI_USAGE, ConfigError, parseCliConfig, type CliConfig } from './config.js';
+import { createLogger } from './log.js';
+import { createServer } from './server.js';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+async function main(): Promise<void> {
+  let config: CliConfig;
+  try {
+    config = parseCliConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n\n${CLI_USAGE}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (config.help) {
+    process.stdout.write(CLI_USAGE);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  const server = createServer({ port: config.port, host: config.host, dataDir: config.dataDir, logger });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  try {
+    await server.listen();
+  } catch (err) {
+    logger.fatal({ err }, 'could not listen');
+    await server.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`concord-server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/**
+ * Server configuration. `createServer` takes a plain `ServerOptions` object and never reads the environment or
+ * mutates what it was given; `parseCliConfig` is the only place that looks at argv and env (called by cli.ts).
+ */
+import { parseArgs } from 'node:util';
+import { isLogLevel } from './log.js';
+import type { LevelWithSilent, Logger } from 'pino';
+import type { SyncLimits } from './seams.js';
+import type { ScryptParams } from './auth/password.js';
+import type { LoginLimiterOptions, RegistrationLimiterOptions } from './auth/rateLimit.js';
+
+/** Milliseconds since the epoch. Injected so that token expiry and rate limits can be tested without waiting. */
+export type Clock = () => number;
+
+export const DEFAULT_PORT = 1234;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export interface ServerOptions {
+  /** Directory holding `concord.db`; created if missing. */
+  readonly dataDir: string;
+  /** TCP port; 0 picks a free one (tests). Default 1234. */
+  readonly port?: number;
+  /** Interface to bind. Default 0.0.0.0. */
+  readonly host?: string;
+  /** Defaults to an info-level pino logger on stdout. */
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Sliding session lifetime: a token unused for this long expires. Default 30 days. */
+  readonly tokenTtlMs?: number;
+  /** Largest accepted JSON request body. Default 64 KiB. */
+  readonly maxBodyBytes?: number;
+  /** Password hashing cost; the default keeps one login under ~100 ms on the reference machine. */
+  readonly scrypt?: Partial<ScryptParams>;
+  readonly loginLimits?: Partial<LoginLimiterOptions>;
+  readonly registrationLimits?: Partial<RegistrationLimiterOptions>;
+  /** Passed through to the sync service. */
+  readonly syncLimits?: Partial<SyncLimits>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'bad_config';
+}
+
+export interface CliConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly logLevel: LevelWithSilent;
+  readonly help: boolean;
+}
+
+export const CLI_USAGE = `Usage: concord-server [--port <n>] [--host <addr>] [--data <dir>] [--log-level <level>]
+
+  --port       TCP port (env PORT, default ${DEFAULT_PORT})
+  --host       interface to bind (env HOST, default ${DEFAULT_HOST})
+  --data       data directory holding concord.db (env CONCORD_DATA, default ${DEFAULT_DATA_DIR})
+  --log-level  fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL, default info)
+`;
+
+/** Flags win over environment variables, which win over defaults. Throws ConfigError on bad values. */
+export function parseCliConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const port = parsePort(values.port ?? env['PORT'] ?? String(DEFAULT_PORT));
+  const host = values.host ?? env['HOST'] ?? DEFAULT_HOST;
+  if (host === '') throw new ConfigError('host must not be empty');
+  const dataDir = values.data ?? env['CONCORD_DATA'] ?? DEFAULT_DATA_DIR;
+  if (dataDir === '') throw new ConfigError('data directory must not be empty');
+  const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
+  if (!isLogLevel(logLevel)) throw new ConfigError(`unknown log level: ${logLevel}`);
+  return { port, host, dataDir, logLevel, help: values.help === true };
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text)) throw new ConfigError(`port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
+  const port = Number(text);
+  if (port > 65535) throw new ConfigError(`port must be a number from 0 to 65535, got ${text}`);
+  return port;
+}

@@ -1,0 +1,133 @@
+import type Database from 'better-sqlite3';
+import type { ConversationId, UserId } from '@concord/client-core/protocol';
+import type { ConversationKind } from '@concord/client-core/schema';
+import { isUniqueViolation } from './users.js';
+
+export type MemberRole = 'owner' | 'member';
+
+export interface ConversationRow {
+  readonly id: ConversationId;
+  readonly kind: ConversationKind;
+  readonly title: string;
+  readonly createdBy: UserId;
+  readonly createdAt: number;
+}
+
+export interface MemberRow {
+  readonly userId: UserId;
+  readonly role: MemberRole;
+  readonly joinedAt: number;
+}
+
+export interface NewConversation extends ConversationRow {
+  readonly members: readonly MemberRow[];
+  /** For direct chats: `directKey(a, b)`; null for groups. */
+  readonly directKey: string | null;
+}
+
+interface RawConversation {
+  id: string;
+  kind: string;
+  title: string;
+  created_by: string;
+  created_at: number;
+}
+
+function toConversation(raw: RawConversation): ConversationRow {
+  return {
+    id: raw.id as ConversationId,
+    kind: raw.kind === 'direct' ? 'direct' : 'group',
+    title: raw.title,
+    createdBy: raw.created_by as UserId,
+    createdAt: raw.created_at,
+  };
+}
+
+/** The one key of a direct chat between two users, independent of who starts it. */
+export function directKey(a: UserId, b: UserId): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+export class ConversationRepo {
+  private readonly insertConv: Database.Statement<[string, string, string, string, number, string | null]>;
+  private readonly insertMember: Database.Statement<[string, string, string, number]>;
+  private readonly byIdStmt: Database.Statement<[string], RawConversation>;
+  private readonly byDirectKeyStmt: Database.Statement<[string], RawConversation>;
+  private readonly membersStmt: Database.Statement<[string], { user_id: string; role: string; joined_at: number }>;
+  private readonly isMemberStmt: Database.Statement<[string, string], { one: number }>;
+  private readonly ofUserStmt: Database.Statement<[string], RawConversation>;
+  private readonly createTx: (conv: NewConversation) => { conversation: ConversationRow; created: boolean };
+
+  constructor(db: Database.Database) {
+    this.insertConv = db.prepare(
+      'INSERT INTO conversations (id, kind, title, created_by, created_at, direct_key) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertMember = db.prepare(
+      'INSERT INTO conversation_members (conversation_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)',
+    );
+    const columns = 'id, kind, title, created_by, created_at';
+    this.byIdStmt = db.prepare(`SELECT ${columns} FROM conversations WHERE id = ?`);
+    this.byDirectKeyStmt = db.prepare(`SELECT ${columns} FROM conversations WHERE direct_key = ?`);
+    this.membersStmt = db.prepare(
+      'SELECT user_id, role, joined_at FROM conversation_members WHERE conversation_id = ? ORDER BY joined_at, user_id',
+    );
+    this.isMemberStmt = db.prepare(
+      'SELECT 1 AS one FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
+    );
+    this.ofUserStmt = db.prepare(
+      `SELECT ${columns} FROM conversations WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?) ORDER BY created_at, id`,
+    );
+    // One transaction: better-sqlite3 is synchronous, so the lookup and the insert cannot interleave with another
+    // request in this process; the UNIQUE direct_key guards against a second process on the same file.
+    this.createTx = db.transaction((conv: NewConversation) => {
+      if (conv.directKey !== null) {
+        const existing = this.byDirectKeyStmt.get(conv.directKey);
+        if (existing !== undefined) return { conversation: toConversation(existing), created: false };
+      }
+      try {
+        this.insertConv.run(conv.id, conv.kind, conv.title, conv.createdBy, conv.createdAt, conv.directKey);
+      } catch (err) {
+        if (conv.directKey !== null && isUniqueViolation(err, 'conversations.direct_key')) {
+          const existing = this.byDirectKeyStmt.get(conv.directKey);
+          if (existing !== undefined) return { conversation: toConversation(existing), created: false };
+        }
+        throw err;
+      }
+      for (const m of conv.members) this.insertMember.run(conv.id, m.userId, m.role, m.joinedAt);
+      const conversation: ConversationRow = {
+        id: conv.id,
+        kind: conv.kind,
+        title: conv.title,
+        createdBy: conv.createdBy,
+        createdAt: conv.createdAt,
+      };
+      return { conversation, created: true };
+    });
+  }
+
+  /** Creates the conversation, or for a direct chat whose pair already has one, returns that one. */
+  create(conv: NewConversation): { conversation: ConversationRow; created: boolean } {
+    return this.createTx(conv);
+  }
+
+  byId(id: string): ConversationRow | null {
+    const raw = this.byIdStmt.get(id);
+    return raw === undefined ? null : toConversation(raw);
+  }
+
+  members(id: ConversationId): MemberRow[] {
+    return this.membersStmt.all(id).map((r) => ({
+      userId: r.user_id as UserId,
+      role: r.role === 'owner' ? 'owner' : 'member',
+      joinedAt: r.joined_at,
+    }));
+  }
+
+  isMember(conversationId: string, userId: string): boolean {
+    return this.isMemberStmt.get(conversationId, userId) !== undefined;
+  }
+
+  ofUser(userId: UserId): ConversationRow[] {
+    return this.ofUserStmt.all(userId).map(toConversation);
+  }
+}

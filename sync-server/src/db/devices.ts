@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+import type { DeviceId, UserId } from '@concord/client-core/protocol';
+
+export interface DeviceRow {
+  readonly id: DeviceId;
+  readonly userId: UserId;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+}
+
+interface RawDevice {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+function toDevice(raw: RawDevice): DeviceRow {
+  return {
+    id: raw.id as DeviceId,
+    userId: raw.user_id as UserId,
+    name: raw.name,
+    createdAt: raw.created_at,
+    lastSeenAt: raw.last_seen_at,
+    expiresAt: raw.expires_at,
+    revokedAt: raw.revoked_at,
+  };
+}
+
+const COLUMNS = 'id, user_id, name, created_at, last_seen_at, expires_at, revoked_at';
+
+export class DeviceRepo {
+  private readonly insertStmt: Database.Statement<[string, string, string, Buffer, number, number, number]>;
+  private readonly byTokenStmt: Database.Statement<[Buffer], RawDevice>;
+  private readonly byIdStmt: Database.Statement<[string], RawDevice>;
+  private readonly listStmt: Database.Statement<[string, number], RawDevice>;
+  private readonly touchStmt: Database.Statement<[number, number, string]>;
+  private readonly rotateStmt: Database.Statement<[Buffer, number, number, string, Buffer]>;
+  private readonly revokeStmt: Database.Statement<[number, string, string]>;
+
+  constructor(db: Database.Database) {
+    this.insertStmt = db.prepare(
+      'INSERT INTO devices (id, user_id, name, token_hash, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.byTokenStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE token_hash = ?`);
+    this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
+    this.listStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM devices WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at, id`,
+    );
+    this.touchStmt = db.prepare('UPDATE devices SET last_seen_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL');
+    // Matching on the old hash makes a rotation single-use: two racing refreshes with one token, one wins.
+    this.rotateStmt = db.prepare(
+      'UPDATE devices SET token_hash = ?, last_seen_at = ?, expires_at = ? WHERE id = ? AND token_hash = ? AND revoked_at IS NULL',
+    );
+    this.revokeStmt = db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL');
+  }
+
+  insert(device: DeviceRow, tokenHash: Buffer): void {
+    this.insertStmt.run(
+      device.id,
+      device.userId,
+      device.name,
+      tokenHash,
+      device.createdAt,
+      device.lastSeenAt,
+      device.expiresAt,
+    );
+  }
+
+  byTokenHash(tokenHash: Buffer): DeviceRow | null {
+    const raw = this.byTokenStmt.get(tokenHash);
+    return raw === undefined ? null : toDevice(raw);
+  }
+
+  byId(id: string): DeviceRow | null {
+    const raw = this.byIdStmt.get(id);
+    return raw === undefined ? null : toDevice(raw);
+  }
+
+  /** The user's live devices (neither revoked nor expired at `now`). */
+  listLive(userId: UserId, now: number): DeviceRow[] {
+    return this.listStmt.all(userId, now).map(toDevice);
+  }
+
+  touch(id: DeviceId, now: number, expiresAt: number): void {
+    this.touchStmt.run(now, expiresAt, id);
+  }
+
+  rotate(id: DeviceId, oldHash: Buffer, newHash: Buffer, now: number, expiresAt: number): boolean {
+    return this.rotateStmt.run(newHash, now, expiresAt, id, oldHash).changes === 1;
+  }
+
+  /** Revokes only a device of `userId` that is not yet revoked; returns whether it did. */
+  revoke(id: string, userId: UserId, now: number): boolean {
+    return this.revokeStmt.run(now, id, userId).changes === 1;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The HTTP request listener: CORS, bearer auth, JSON replies and errors (`{"error": {code, message}}`), one log
+ * line per request. Every failure of a handler ends here as a typed answer; an unexpected one is logged and
+ * answered 500 `internal` without details, so no request can take the process down.
+ */
+import type * as http from 'node:http';
+import { ErrorCode } from '@concord/client-core/protocol';
+import type { Logger } from 'pino';
+import { ServiceError } from '../auth/errors.js';
+import type { SessionService } from '../auth/sessions.js';
+import type { AuthContext } from '../seams.js';
+import { readJsonObject } from './body.js';
+import { HttpError, statusOf } from './errors.js';
+import type { Handler, Reply, RequestContext } from './routes.js';
+import type { Router } from './router.js';
+
+export interface AppOptions {
+  readonly router: Router<Handler>;
+  readonly sessions: SessionService;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}
+
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Retry-After',
+};
+
+const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  ...CORS_HEADERS,
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Max-Age': '600',
+};
+
+export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+export function createApp(options: AppOptions): RequestListener {
+  const { router, sessions, logger, maxBodyBytes } = options;
+
+  return async (req, res) => {
+    const started = performance.now();
+    let pathname = '/';
+    let auth: AuthContext | null = null;
+    let status = 500;
+    try {
+      const url = parseUrl(req.url);
+      pathname = url.pathname;
+      const method = req.method ?? 'GET';
+      if (method === 'OPTIONS') {
+        const allowed = router.allowed(pathname);
+        if (allowed.length === 0) throw new HttpError(404, ErrorCode.NotFound, `no route ${pathname}`);
+        status = 204;
+        res.writeHead(204, { ...PREFLIGHT_HEADERS, 'Access-Control-Allow-Methods': [...allowed, 'OPTIONS'].join(', ') });
+        res.end();
+        return;
+      }
+      const match = router.match(method, pathname);
+      let bearerToken: string | null = null;
+      const ctx: RequestContext = {
+        params: match.params,
+        query: url.searchParams,
+        address: req.socket.remoteAddress ?? 'unknown',
+        auth() {
+          if (auth !== null) return auth;
+          const token = bearer(req.headers.authorization);
+          const verified = token === null ? null : sessions.verifyToken(token);
+          if (verified === null || token === null) {
+            throw new HttpError(401, ErrorCode.Unauthorized, 'a valid bearer token is required', {
+              'WWW-Authenticate': 'Bearer',
+            });
+          }
+          bearerToken = token;
+          auth = verified;
+          return verified;
+        },
+        bearer() {
+          if (bearerToken === null) this.auth();
+          return bearerToken ?? '';
+        },
+        body: () => readJsonObject(req, maxBodyBytes),
+      };
+      const reply: Reply = await match.handler(ctx);
+      status = reply.status;
+      send(res, reply.status, reply.body);
+    } catch (err) {
+      status = sendError(res, err, logger);
+    } finally {
+      // Authenticated callers are logged by ids only; tokens and bodies never reach the log.
+      const who: { userId?: string; deviceId?: string } = {};
+      const known: AuthContext | null = auth;
+      if (known !== null) {
+        who.userId = (known as AuthContext).userId;
+        who.deviceId = (known as AuthContext).deviceId;
+      }
+      logger.info(
+        { method: req.method, path: pathname, status, ms: Math.round((performance.now() - started) * 10) / 10, ...who },
+        'http',
+      );
+    }
+  };
+}
+
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, ErrorCode.BadRequest, 'malformed URL');
+  }
+}
+
+function bearer(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^Bearer +([^ ]+) *$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, extra: Readonly<Record<string, string>> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const headers: Record<string, string> = {
+    ...CORS_HEADERS,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...extra,
+  };
+  if (body === undefined || status === 204) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, err: unknown, logger: Logger): number {
+  if (err instanceof ServiceError) {
+    const status = statusOf(err);
+    const headers: Record<string, string> = err instanceof HttpError ? { ...err.headers } : {};
+    if (err.retryAfterMs !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+    send(res, status, { error: { code: err.code, message: err.message } }, headers);
+    return status;
+  }
+  logger.error({ err }, 'unexpected error in request handler');
+  send(res, 500, { error: { code: ErrorCode.Internal, message: 'internal error' } });
+  return 500;
+}

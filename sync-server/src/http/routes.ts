@@ -1,0 +1,143 @@
+/** The HTTP API (SPEC HTTP-*): each handler validates its input and calls a service; nothing here touches SQL. */
+import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
+import type { AccountService } from '../auth/accounts.js';
+import { ServiceError } from '../auth/errors.js';
+import { normalizeUsername, usernameProblem } from '../auth/rules.js';
+import type { SessionService } from '../auth/sessions.js';
+import type { UserRepo } from '../db/users.js';
+import type { AuthContext } from '../seams.js';
+import { optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
+import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
+import { badRequest, notFound } from './errors.js';
+import { Router } from './router.js';
+
+export interface Reply {
+  readonly status: number;
+  /** Omitted for 204. */
+  readonly body?: unknown;
+}
+
+export interface RequestContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** The client's address, for rate limits. */
+  readonly address: string;
+  /** The caller's session; throws 401 if the request has no valid bearer token. */
+  auth(): AuthContext;
+  /** The raw bearer token (already checked by auth()). */
+  bearer(): string;
+  body(): Promise<JsonObject>;
+}
+
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+export interface RouteDeps {
+  readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly users: UserRepo;
+  readonly conversations: ConversationService;
+}
+
+export function buildRoutes(deps: RouteDeps): Router<Handler> {
+  const { accounts, sessions, users, conversations } = deps;
+  return new Router<Handler>()
+    .add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }))
+    .add('POST', '/v1/accounts', async (ctx) => {
+      const body = await ctx.body();
+      const issued = await accounts.register(
+        {
+          username: requiredString(body, 'username'),
+          password: requiredString(body, 'password'),
+          displayName: optionalString(body, 'displayName'),
+          deviceName: optionalString(body, 'deviceName'),
+        },
+        ctx.address,
+      );
+      return {
+        status: 201,
+        body: { userId: issued.userId, deviceId: issued.deviceId, token: issued.token, expiresAt: issued.expiresAt },
+      };
+    })
+    .add('POST', '/v1/sessions', async (ctx) => {
+      const body = await ctx.body();
+      const issued = await accounts.login(
+        {
+          username: requiredString(body, 'username'),
+          password: requiredString(body, 'password'),
+          deviceName: optionalString(body, 'deviceName'),
+        },
+        ctx.address,
+      );
+      return {
+        status: 201,
+        body: { userId: issued.userId, deviceId: issued.deviceId, token: issued.token, expiresAt: issued.expiresAt },
+      };
+    })
+    .add('GET', '/v1/sessions', (ctx) => {
+      const me = ctx.auth();
+      const devices = sessions.list(me.userId).map((d) => ({
+        deviceId: d.id,
+        name: d.name,
+        createdAt: d.createdAt,
+        lastSeenAt: d.lastSeenAt,
+        expiresAt: d.expiresAt,
+        current: d.id === me.deviceId,
+      }));
+      return { status: 200, body: { devices } };
+    })
+    .add('POST', '/v1/sessions/refresh', (ctx) => {
+      ctx.auth();
+      const issued = sessions.refresh(ctx.bearer());
+      if (issued === null) throw new ServiceError(ErrorCode.Unauthorized, 'session is not valid');
+      return {
+        status: 200,
+        body: { userId: issued.userId, deviceId: issued.deviceId, token: issued.token, expiresAt: issued.expiresAt },
+      };
+    })
+    .add('DELETE', '/v1/sessions/:deviceId', (ctx) => {
+      const me = ctx.auth();
+      const deviceId = ctx.params['deviceId'] ?? '';
+      // Someone else's device and an unknown one get the same answer: device ids are not to be probed.
+      if (!isId(deviceId) || !sessions.revoke(me.userId, deviceId)) throw notFound('no such device');
+      return { status: 204 };
+    })
+    .add('GET', '/v1/me', (ctx) => {
+      const me = ctx.auth();
+      const user = users.byId(me.userId);
+      if (user === null) throw new ServiceError(ErrorCode.Unauthorized, 'session is not valid');
+      return {
+        status: 200,
+        body: {
+          userId: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          deviceId: me.deviceId,
+          createdAt: user.createdAt,
+        },
+      };
+    })
+    .add('GET', '/v1/users', (ctx) => {
+      ctx.auth();
+      const raw = ctx.query.get('username');
+      if (raw === null) throw badRequest('username query parameter is required');
+      const username = normalizeUsername(raw);
+      const user = usernameProblem(username) === null ? users.byUsername(username) : null;
+      if (user === null) throw notFound('no such user');
+      return { status: 200, body: { userId: user.id, username: user.username, displayName: user.displayName } };
+    })
+    .add('POST', '/v1/conversations', async (ctx) => {
+      const me = ctx.auth();
+      const body = await ctx.body();
+      const result = await conversations.create(me.userId as UserId, {
+        kind: requiredString(body, 'kind'),
+        members: requiredStringArray(body, 'members', MAX_GROUP_MEMBERS),
+        title: optionalString(body, 'title'),
+      });
+      // 201 when created; 200 with the existing id when the direct chat of this pair already existed.
+      return { status: result.created ? 201 : 200, body: result };
+    })
+    .add('GET', '/v1/conversations', (ctx) => {
+      const me = ctx.auth();
+      return { status: 200, body: { conversations: conversations.listFor(me.userId) } };
+    });
+}

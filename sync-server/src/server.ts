@@ -1,0 +1,186 @@
+/**
+ * Wires the server together: one SQLite file, the account services (db/, auth/, http/) and the sync service
+ * (sync/), which meet only through the interfaces in seams.ts. `createServer` takes a plain options object and
+ * reads no environment; several servers can run in one process (tests do).
+ */
+import * as http from 'node:http';
+import type * as stream from 'node:stream';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { AccountService } from './auth/accounts.js';
+import { MembershipAccessPolicy } from './auth/access.js';
+import { SessionEventEmitter } from './auth/events.js';
+import { resolveScryptParams } from './auth/password.js';
+import { LoginLimiter, RegistrationLimiter } from './auth/rateLimit.js';
+import { SessionService } from './auth/sessions.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_TOKEN_TTL_MS,
+  type Clock,
+  type ServerOptions,
+} from './config.js';
+import { ConversationRepo } from './db/conversations.js';
+import { DeviceRepo } from './db/devices.js';
+import { openDatabase } from './db/open.js';
+import { UserRepo } from './db/users.js';
+import { createApp } from './http/app.js';
+import { ConversationService } from './http/conversations.js';
+import { buildRoutes } from './http/routes.js';
+import { createLogger } from './log.js';
+import type { AccessPolicy, SyncService } from './seams.js';
+import { createSyncService } from './sync/index.js';
+
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port`, with `localhost` for a wildcard host. */
+  readonly url: string;
+}
+
+export interface ConcordServer {
+  readonly httpServer: http.Server;
+  readonly db: Database.Database;
+  readonly logger: Logger;
+  readonly sync: SyncService;
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
+  readonly conversations: ConversationService;
+  readonly access: AccessPolicy;
+  /** Starts listening on the configured host and port (0 = any free port). */
+  listen(): Promise<ListeningAddress>;
+  /** Stops accepting, waits for requests in flight (bounded), closes the sync service (flush), then the database. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for HTTP requests in flight before closing the database under them. */
+const DRAIN_TIMEOUT_MS = 5000;
+
+export function createServer(options: ServerOptions): ConcordServer {
+  const logger = options.logger ?? createLogger('info');
+  const clock: Clock = options.clock ?? Date.now;
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const tokenTtlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${port}`);
+  if (!(tokenTtlMs > 0)) throw new RangeError('tokenTtlMs must be positive');
+  if (!(maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be positive');
+  const scrypt = resolveScryptParams(options.scrypt);
+  const loginLimiter = new LoginLimiter(clock, options.loginLimits);
+  const registrationLimiter = new RegistrationLimiter(clock, options.registrationLimits);
+
+  const db = openDatabase(options.dataDir);
+  const users = new UserRepo(db);
+  const devices = new DeviceRepo(db);
+  const conversationRepo = new ConversationRepo(db);
+  const events = new SessionEventEmitter(logger);
+  const sessions = new SessionService(devices, events, clock, tokenTtlMs);
+  const access = new MembershipAccessPolicy(users, conversationRepo);
+  const accounts = new AccountService({ db, users, sessions, loginLimiter, registrationLimiter, scrypt, clock });
+
+  let sync: SyncService;
+  try {
+    sync = createSyncService({
+      db,
+      logger,
+      authenticator: sessions,
+      access,
+      sessions: events,
+      ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const conversations = new ConversationService(users, conversationRepo, sync, clock);
+
+  const app = createApp({
+    router: buildRoutes({ accounts, sessions, users, conversations }),
+    sessions,
+    logger: logger.child({ part: 'http' }),
+    maxBodyBytes,
+  });
+
+  const inFlight = new Set<Promise<void>>();
+  let closing: Promise<void> | null = null;
+
+  const httpServer = http.createServer((req, res) => {
+    const done = app(req, res).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  });
+  // Slow-loris bounds: headers within 20 s, a whole request within 30 s.
+  httpServer.headersTimeout = 20_000;
+  httpServer.requestTimeout = 30_000;
+
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => {
+    socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
+    if (closing !== null) {
+      socket.destroy();
+      return;
+    }
+    try {
+      if (sync.handleUpgrade(req, socket, head)) return;
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } catch (err) {
+      logger.error({ err }, 'upgrade failed');
+      socket.destroy();
+    }
+  });
+
+  let address: ListeningAddress | null = null;
+
+  return {
+    httpServer,
+    db,
+    logger,
+    sync,
+    sessions,
+    accounts,
+    conversations,
+    access,
+
+    listen() {
+      return new Promise<ListeningAddress>((resolve, reject) => {
+        const onError = (err: Error): void => reject(err);
+        httpServer.once('error', onError);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', onError);
+          const bound = httpServer.address();
+          const boundPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+          address = { host, port: boundPort, url: `http://${shownHost}:${boundPort}` };
+          logger.info({ url: address.url, host, port: boundPort, dataDir: options.dataDir }, 'listening');
+          resolve(address);
+        });
+      });
+    },
+
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => {
+          if (!httpServer.listening) {
+            resolve();
+            return;
+          }
+          httpServer.close(() => resolve());
+        });
+        httpServer.closeIdleConnections();
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()),
+        ]);
+        try {
+          await sync.close();
+        } finally {
+          httpServer.closeAllConnections();
+          await stopped;
+          db.close();
+          logger.info('closed');
+        }
+      })();
+      return closing;
+    },
+  };
+}
