@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeBackend } from './helpers/fakeBackend.js';
+import { TestDevice } from './helpers/devices.js';
+import { clientEvents, convEvents, until } from './helpers/wait.js';
+import { ClientClosedError, InvalidInputError } from '../src/errors.js';
+import type { Conversation } from '../src/conversation/conversation.js';
+import { MAX_MESSAGE_LENGTH } from '../src/schema/conv.js';
+
+const devices: TestDevice[] = [];
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.shutdown().catch(() => undefined);
+});
+
+async function setup(): Promise<{ be: FakeBackend; a: TestDevice; b: TestDevice; convId: string }> {
+  const be = new FakeBackend();
+  const a = new TestDevice('alice', be);
+  const b = new TestDevice('bob', be);
+  devices.push(a, b);
+  await a.boot();
+  await b.boot();
+  await a.client.register('alice', 'password-a');
+  const bob = await b.client.register('bob', 'password-b');
+  await a.waitOnline();
+  await b.waitOnline();
+  const convId = await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+  await until('bob sees the conversation', () => b.client.conversations().some((c) => c.id === convId), [clientEvents(b.client)]);
+  return { be, a, b, convId };
+}
+
+const bodies = (c: Conversation): string[] => c.messages({ limit: 1000 }).map((m) => m.body);
+
+describe('client basics (in-process server)', () => {
+  it('[MSG-1] a message sent by one user appears on the other device, in order', async () => {
+    const { a, b, convId } = await setup();
+    const ca = await a.client.conversation(convId);
+    const cb = await b.client.conversation(convId);
+    await ca.send('hello');
+    await ca.send('how are you? 🙂');
+    await until('bob has 2 messages', () => bodies(cb).length === 2, [convEvents(cb)]);
+    expect(bodies(cb)).toEqual(['hello', 'how are you? 🙂']);
+  });
+
+  it('[STATUS-1] own message goes sending -> sent -> delivered -> read', async () => {
+    const { be, a, b, convId } = await setup();
+    const ca = await a.client.conversation(convId);
+    be.offline(b);
+    await until('bob offline', () => b.client.connection.state !== 'online', [clientEvents(b.client)]);
+    be.offline(a);
+    await until('alice offline', () => a.client.connection.state !== 'online', [clientEvents(a.client)]);
+    const m = await ca.send('status check');
+    expect(m.status).toBe('sending');
+    be.online(a);
+    await until('sent', () => ca.message(m.id)?.status === 'sent', [convEvents(ca)]);
+    be.online(b);
+    await until('delivered', () => ca.message(m.id)?.status === 'delivered', [convEvents(ca)]);
+    const cb = await b.client.conversation(convId);
+    await until('bob has it', () => cb.message(m.id) !== null, [convEvents(cb)]);
+    await cb.markRead();
+    await until('read', () => ca.message(m.id)?.status === 'read', [convEvents(ca)]);
+  });
+
+  it('[INPUT-1] empty and oversized messages are refused with typed errors and nothing is stored', async () => {
+    const { a, convId } = await setup();
+    const ca = await a.client.conversation(convId);
+    await expect(ca.send('   ')).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(ca.send('x'.repeat(MAX_MESSAGE_LENGTH + 1))).rejects.toMatchObject({ code: 'message_too_long' });
+    await expect(ca.send('')).rejects.toMatchObject({ code: 'empty_message' });
+    expect(ca.messages()).toHaveLength(0);
+    const ok = await ca.send('x'.repeat(MAX_MESSAGE_LENGTH));
+    expect(ok.body.length).toBe(MAX_MESSAGE_LENGTH);
+  });
+
+  it('[INPUT-2] calls on a closed client reject with ClientClosedError', async () => {
+    const { a, convId } = await setup();
+    const ca = await a.client.conversation(convId);
+    await a.client.close();
+    expect(() => a.client.conversations()).toThrow(ClientClosedError);
+    await expect(a.client.conversation(convId)).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(ca.send('late')).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(a.client.login('alice', 'password-a')).rejects.toMatchObject({ code: 'client_closed' });
+  });
+});
