@@ -1,0 +1,2 @@
+export { mergeStoredDoc } from './merge.js';
+export { CompactingStorage, compactNow, type CompactionPolicyOptions, type CompactionResult } from './compacting.js';
