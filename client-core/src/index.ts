@@ -7,7 +7,7 @@ export type { ConversationSummaryView, LastMessage } from './conversation/list.j
 export type { MessageStatus } from './conversation/model.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
-export type { SessionInfo, UserInfo } from './http/api.js';
+export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
 export { Emitter, type Listener } from './events/emitter.js';
 export * from './errors.js';
 export type {

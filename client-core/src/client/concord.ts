@@ -8,7 +8,7 @@ import type { Conversation } from '../conversation/conversation.js';
 import type { ConversationSummaryView } from '../conversation/list.js';
 import { ClientClosedError, ClientErrorCode, ConcordError, InvalidInputError, NotLoggedInError } from '../errors.js';
 import { Emitter } from '../events/emitter.js';
-import { HttpApi, type SessionInfo, type UserInfo } from '../http/api.js';
+import { HttpApi, type DeviceInfo, type SessionInfo, type UserInfo } from '../http/api.js';
 import { defaultRandomBytes, type FetchLike, type RandomBytes } from '../platform.js';
 import { asConversationId, isId, type ConversationId } from '../protocol/ids.js';
 import { USER_DRAFTS, USER_PREFS, muteKey, pinKey } from '../schema/user.js';
@@ -148,6 +148,16 @@ export class Concord {
 
   setDraft(conversationId: string, text: string): Promise<void> {
     return this.writeUserDoc(USER_DRAFTS, this.convId(conversationId), text);
+  }
+
+  /** This account's device sessions (GET /v1/sessions). Online only. */
+  async devices(): Promise<DeviceInfo[]> {
+    return this.api.listSessions(this.rt().session.token);
+  }
+
+  /** Revoke one of this account's devices ("kick"): its sockets close with 4401 and it stops syncing. */
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.api.revokeSession(this.rt().session.token, deviceId);
   }
 
   /** Drop the connection now (as a network failure would); it reconnects with backoff. For tests and tools. */

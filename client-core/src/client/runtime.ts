@@ -114,6 +114,7 @@ export class Runtime {
           sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
         });
         this.engine.ensureSynced(handle.name);
+        this.engine.awarenessAttached(handle.name);
         return c;
       });
       this.open.set(id, p);

@@ -98,6 +98,15 @@ export class SyncEngine {
     this.startHandshake(link, name);
   }
 
+  /** An awareness instance was attached to a doc: publish our state and ask for everyone else's. */
+  awarenessAttached(name: DocName): void {
+    const link = this.link;
+    const aw = this.docs.peek(name)?.awareness;
+    if (link === null || !link.authenticated || !link.subscribed.has(name) || aw === null || aw === undefined) return;
+    link.send({ kind: FrameKind.Awareness, doc: name, update: awarenessProtocol.encodeAwarenessUpdate(aw, [aw.clientID]) });
+    link.send({ kind: FrameKind.QueryAwareness, doc: name });
+  }
+
   sendAwareness(name: DocName, update: Uint8Array): void {
     const link = this.link;
     if (link !== null && link.authenticated && link.subscribed.has(name)) link.send({ kind: FrameKind.Awareness, doc: name, update });

@@ -10,6 +10,10 @@ export interface Backend {
   readonly fetch: FetchLike;
   /** A socket constructor whose network the device can cut (or the real `ws` with a toggle). */
   socket(device: TestDevice): WebSocketCtor;
+  offline(device: TestDevice): void;
+  online(device: TestDevice): void;
+  /** Stop the server (sockets close), then start it again on the same data and address. */
+  restartServer(): Promise<void>;
 }
 
 export class TestDevice {

@@ -26,4 +26,10 @@ export class FakeBackend implements Backend {
   online(device: TestDevice): void {
     this.links.get(device)?.restore();
   }
+
+  async restartServer(): Promise<void> {
+    this.server.stop();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.server.start();
+  }
 }

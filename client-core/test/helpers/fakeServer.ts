@@ -35,6 +35,7 @@ export class FakeServer implements Acceptor {
   /** Every frame received, for assertions (doc names of SYNC frames). */
   readonly log: { device: string | null; frame: Frame }[] = [];
   private seq = 0;
+  private readonly awareness = new Map<string, Frame>();
 
   readonly fetch: FetchLike = async (url, init) => this.http(url, init);
 
@@ -137,7 +138,13 @@ export class FakeServer implements Acceptor {
         return;
       }
       case FrameKind.Awareness:
+        this.awareness.set(`${frame.doc}\u0000${conn.deviceId ?? ''}`, frame);
         for (const c of this.conns) if (c !== conn && c.subscribed.has(frame.doc)) this.send(c, frame);
+        return;
+      case FrameKind.QueryAwareness:
+        for (const [key, f] of this.awareness) {
+          if (key.startsWith(`${frame.doc}\u0000`) && !key.endsWith(`\u0000${conn.deviceId ?? ''}`)) this.send(conn, f);
+        }
         return;
       case FrameKind.Ping:
         this.send(conn, { kind: FrameKind.Pong, nonce: frame.nonce });

@@ -1,0 +1,43 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RealBackend } from './helpers/realBackend.js';
+import { TestDevice } from './helpers/devices.js';
+import { clientEvents, convEvents, until } from './helpers/wait.js';
+
+let be: RealBackend;
+const devices: TestDevice[] = [];
+beforeAll(async () => {
+  be = await RealBackend.start();
+});
+afterAll(async () => {
+  await be.stop();
+});
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.shutdown().catch(() => undefined);
+});
+
+let n = 0;
+const uniq = (s: string): string => `${s}${++n}${Date.now() % 100000}`;
+
+describe('against the real sync-server', () => {
+  it('[MSG-1] two users exchange messages through the real server', async () => {
+    const a = new TestDevice('alice', be);
+    const b = new TestDevice('bob', be);
+    devices.push(a, b);
+    await a.boot();
+    await b.boot();
+    await a.client.register(uniq('alice'), 'password-alice-1');
+    const bob = await b.client.register(uniq('bob'), 'password-bob-1');
+    await a.waitOnline();
+    await b.waitOnline();
+    const convId = await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+    await until('bob sees the conversation', () => b.client.conversations().some((c) => c.id === convId), [clientEvents(b.client)]);
+    const ca = await a.client.conversation(convId);
+    const cb = await b.client.conversation(convId);
+    const m = await ca.send('hello over the wire');
+    await until('bob has it', () => cb.message(m.id) !== null, [convEvents(cb)]);
+    await until('sent->delivered', () => ca.message(m.id)?.status === 'delivered', [convEvents(ca)]);
+    await cb.markRead();
+    await until('read', () => ca.message(m.id)?.status === 'read', [convEvents(ca)]);
+    expect(b.client.conversations()[0]?.unread).toBe(0);
+  });
+});
