@@ -19,6 +19,8 @@ export type StorageErrorCode =
 export class StorageError extends Error {
   override name = 'StorageError';
   readonly code: StorageErrorCode;
+  /** A second failure while handling this one (a rollback that failed too), kept so it is not lost. */
+  suppressed?: unknown;
 
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,5 +1,5 @@
 import { GroupCommit, type WriteOp } from '../batch.js';
-import { StorageError, messageOf } from '../errors.js';
+import { StorageError } from '../errors.js';
 import type { StorageFaultHooks } from '../faults.js';
 import type { StorageAdapter, StoredDoc, StoredUpdate } from '../types.js';
 import { sortedWithPrefix } from '../util.js';
@@ -139,9 +139,8 @@ export class RdbStorageAdapter implements StorageAdapter {
         s.rollBack();
       } catch (rollbackErr) {
         const first = rdbError(err);
-        throw new StorageError(first.code, `${first.message}; rollBack failed too: ${messageOf(rollbackErr)}`, {
-          cause: new AggregateError([err, rollbackErr]),
-        });
+        first.suppressed = rollbackErr;
+        throw first;
       }
       throw err;
     }
