@@ -91,6 +91,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
     async restart(overrides = {}) {
       if (stopped) throw new Error('restart() after stop()');
       await server.close();
+      // Let this process's HTTP clients (fetch's keep-alive pool) see their sockets close before the new server
+      // takes the port; otherwise the next fetch may reuse a dead pooled socket ("other side closed").
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
       options = { ...options, ...overrides, dataDir, port };
       server = createServer(options);
       await server.listen();
