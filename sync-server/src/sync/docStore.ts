@@ -35,7 +35,7 @@ export class DocStore {
   private readonly selectTail: Database.Statement<[string, number], { data: Buffer }>;
   private readonly upsertSnapshot: Database.Statement<[string, Buffer, number]>;
   private readonly deleteTail: Database.Statement<[string, number]>;
-  private readonly resetTail: Database.Statement<[string]>;
+  private readonly resetTail: Database.Statement<[string, string]>;
   private readonly appendTx: (writes: readonly UpdateWrite[]) => number[];
   private readonly compactTx: (doc: string, snapshot: Uint8Array, uptoSeq: number) => void;
   private cursorValue: number;
@@ -61,16 +61,16 @@ export class DocStore {
     `);
     this.insertUpdate = db.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)');
     this.touchDoc = db.prepare(
-      'INSERT INTO docs (name, last_seq, tail) VALUES (?1, ?2, 1) ON CONFLICT (name) DO UPDATE SET last_seq = ?2, tail = tail + 1',
+      'INSERT INTO docs (name, last_seq, tail) VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, tail = tail + 1',
     );
     this.selectDoc = db.prepare('SELECT last_seq, tail FROM docs WHERE name = ?');
     this.selectSnapshot = db.prepare('SELECT data, upto_seq FROM doc_snapshots WHERE doc = ?');
     this.selectTail = db.prepare('SELECT data FROM doc_updates WHERE doc = ? AND seq > ? ORDER BY seq');
     this.upsertSnapshot = db.prepare(
-      'INSERT INTO doc_snapshots (doc, data, upto_seq) VALUES (?1, ?2, ?3) ON CONFLICT (doc) DO UPDATE SET data = ?2, upto_seq = ?3',
+      'INSERT INTO doc_snapshots (doc, data, upto_seq) VALUES (?, ?, ?) ON CONFLICT (doc) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq',
     );
     this.deleteTail = db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?');
-    this.resetTail = db.prepare('UPDATE docs SET tail = (SELECT count(*) FROM doc_updates WHERE doc = ?1) WHERE name = ?1');
+    this.resetTail = db.prepare('UPDATE docs SET tail = (SELECT count(*) FROM doc_updates WHERE doc = ?) WHERE name = ?');
 
     this.appendTx = db.transaction((writes: readonly UpdateWrite[]) => {
       const seqs: number[] = [];
@@ -84,7 +84,7 @@ export class DocStore {
     this.compactTx = db.transaction((doc: string, snapshot: Uint8Array, uptoSeq: number) => {
       this.upsertSnapshot.run(doc, toBuffer(snapshot), uptoSeq);
       this.deleteTail.run(doc, uptoSeq);
-      this.resetTail.run(doc);
+      this.resetTail.run(doc, doc);
     });
     // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence even after compaction deleted the rows,
     // so the cursor never goes backwards across restarts.
