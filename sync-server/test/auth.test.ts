@@ -1,0 +1,261 @@
+import * as http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { userDocName } from '@concord/client-core/protocol';
+import { hashPassword, needsRehash, verifyPassword } from '../src/auth/password.js';
+import { LoginLimiter, RegistrationLimiter } from '../src/auth/rateLimit.js';
+import { passwordProblem, usernameProblem } from '../src/auth/rules.js';
+import { api, defaultPassword, login, register, startServer, type ApiErrorBody, type TestServer } from './helpers/server.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+/** A server whose clock the test moves. */
+async function clockedServer(opts: Parameters<typeof startServer>[0] = {}) {
+  const clock = { now: Date.UTC(2025, 0, 1) };
+  const srv = await startServer({ ...opts, clock: () => clock.now });
+  servers.push(srv);
+  return { srv, clock };
+}
+
+/** POST a JSON body from a chosen loopback source address (127.0.0.0/8 is all local on Linux). */
+function postFrom(
+  srv: TestServer,
+  localAddress: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: ApiErrorBody & { token?: string }; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: srv.port,
+        path,
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          const retry = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as ApiErrorBody, retryAfter: retry });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const loginFrom = (srv: TestServer, address: string, username: string, password: string) =>
+  postFrom(srv, address, '/v1/sessions', { username, password });
+
+describe('login rate limits', () => {
+  it('[AUTH-10] an address is slowed down after 5 failures, whatever the password, then recovers', async () => {
+    const { srv, clock } = await clockedServer();
+    const victim = await register(srv.url, 'victim');
+    for (let i = 0; i < 5; i++) {
+      expect((await loginFrom(srv, '127.0.0.5', `guess${i}`, 'wrong-password')).status).toBe(401);
+    }
+    const limited = await loginFrom(srv, '127.0.0.5', victim.username, victim.password);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
+    // Another address is not affected.
+    expect((await loginFrom(srv, '127.0.0.6', victim.username, victim.password)).status).toBe(201);
+    clock.now += 1000;
+    expect((await loginFrom(srv, '127.0.0.5', victim.username, victim.password)).status).toBe(201);
+  });
+
+  it('[AUTH-10] the delay doubles with each further failure and is capped', async () => {
+    const { srv, clock } = await clockedServer();
+    await register(srv.url, 'target');
+    const waits: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const res = await loginFrom(srv, '127.0.0.7', 'target', 'wrong-password');
+      if (res.status === 429) {
+        waits.push(Number(res.retryAfter));
+        clock.now += Number(res.retryAfter) * 1000;
+        i--;
+        continue;
+      }
+      expect(res.status).toBe(401);
+    }
+    expect(waits.slice(0, 5)).toEqual([1, 2, 4, 8, 16]);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(300);
+  });
+
+  it('[AUTH-11] a hammered username still lets its owner in from a clean address', async () => {
+    const { srv } = await clockedServer();
+    const owner = await register(srv.url, 'owner');
+    // Five attackers, one guess each: the username is now limited, none of the addresses is.
+    for (let i = 10; i < 15; i++) {
+      expect((await loginFrom(srv, `127.0.0.${i}`, 'owner', 'wrong-password')).status).toBe(401);
+    }
+    // An address with a recent failure is refused by the username's limit, even with the right password.
+    expect((await loginFrom(srv, '127.0.0.10', 'owner', owner.password)).status).toBe(429);
+    // A fresh address gets one guess, then it is marked too.
+    expect((await loginFrom(srv, '127.0.0.20', 'owner', 'wrong-password')).status).toBe(401);
+    expect((await loginFrom(srv, '127.0.0.20', 'owner', 'wrong-password')).status).toBe(429);
+    // The owner, from a clean address, logs in; that clears the username's count.
+    expect((await loginFrom(srv, '127.0.0.30', 'owner', owner.password)).status).toBe(201);
+    expect((await loginFrom(srv, '127.0.0.10', 'owner', owner.password)).status).toBe(201);
+  });
+
+  it('[AUTH-11] a username lock-out is capped at a few minutes', async () => {
+    const { srv, clock } = await clockedServer();
+    const owner = await register(srv.url, 'capped');
+    for (let i = 0; i < 40; i++) {
+      const res = await loginFrom(srv, `127.0.1.${i}`, 'capped', 'wrong-password');
+      expect([401, 429]).toContain(res.status);
+    }
+    expect((await loginFrom(srv, '127.0.1.1', 'capped', owner.password)).status).toBe(429);
+    clock.now += 5 * 60_000;
+    expect((await loginFrom(srv, '127.0.1.1', 'capped', owner.password)).status).toBe(201);
+  });
+
+  it('[AUTH-4] [AUTH-11] unknown usernames are limited exactly like real ones', async () => {
+    const { srv } = await clockedServer();
+    await register(srv.url, 'realuser');
+    const seq = async (username: string, base: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < 7; i++) out.push((await loginFrom(srv, `127.0.2.${base + (i % 6)}`, username, 'nope-nope')).status);
+      return out;
+    };
+    expect(await seq('ghostuser', 0)).toEqual(await seq('realuser', 100));
+  });
+
+  it('[AUTH-4] an unknown user costs about as much as a wrong password', async () => {
+    const { srv } = await clockedServer({ scrypt: { N: 1 << 13 }, loginLimits: { freeFailures: 1000 } });
+    const s = await register(srv.url, 'timed');
+    const time = async (username: string): Promise<number> => {
+      const started = performance.now();
+      const res = await api(srv.url, 'POST', '/v1/sessions', { body: { username, password: 'wrong-password' } });
+      expect(res.status).toBe(401);
+      return performance.now() - started;
+    };
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      known.push(await time(s.username));
+      unknown.push(await time(`nobody${i}`));
+    }
+    const ratio = median(unknown) / median(known);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+});
+
+describe('registration limits', () => {
+  it('[AUTH-12] an address may create only a few accounts at once', async () => {
+    const { srv, clock } = await clockedServer({ registrationLimits: { burst: 2, refillMs: 60_000 } });
+    await register(srv.url, 'first');
+    await register(srv.url, 'second');
+    const third = await api<ApiErrorBody>(srv.url, 'POST', '/v1/accounts', {
+      body: { username: 'third', password: defaultPassword('third') },
+    });
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('rate_limited');
+    clock.now += 60_000;
+    await register(srv.url, 'third');
+  });
+});
+
+describe('token expiry', () => {
+  it('[AUTH-6] a token unused for the TTL expires; use slides the window', async () => {
+    const hour = 60 * 60_000;
+    const { srv, clock } = await clockedServer({ tokenTtlMs: hour });
+    const s = await register(srv.url, 'slider');
+    const other = await login(srv.url, 'slider');
+    clock.now += hour - 60_000;
+    expect((await api(srv.url, 'GET', '/v1/me', { token: s.token })).status).toBe(200);
+    clock.now += hour - 60_000;
+    expect((await api(srv.url, 'GET', '/v1/me', { token: s.token })).status).toBe(200);
+    // `other` was not used for two hours: gone, and no longer listed.
+    expect((await api(srv.url, 'GET', '/v1/me', { token: other.token })).status).toBe(401);
+    const list = await api<{ devices: { deviceId: string }[] }>(srv.url, 'GET', '/v1/sessions', { token: s.token });
+    expect(list.body.devices.map((d) => d.deviceId)).toEqual([s.deviceId]);
+    clock.now += hour + 1;
+    const expired = await api<ApiErrorBody>(srv.url, 'GET', '/v1/me', { token: s.token });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.code).toBe('unauthorized');
+    expect((await api(srv.url, 'POST', '/v1/sessions/refresh', { token: s.token })).status).toBe(401);
+  });
+
+  it('[AUTH-6] an expired token is refused on sockets with 4401', async () => {
+    const { srv, clock } = await clockedServer({ tokenTtlMs: 60_000 });
+    const s = await register(srv.url, 'sockexp');
+    clock.now += 60_001;
+    const ws = new WebSocket(`${srv.wsUrl}/v1/doc/${userDocName(s.userId)}?token=${s.token}`);
+    const code = await new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    expect(code).toBe(4401);
+  });
+});
+
+describe('rules (units)', () => {
+  it('[AUTH-1] username rules', () => {
+    for (const ok of ['abc', 'a.b-c_d', '0day', 'x'.repeat(32)]) expect(usernameProblem(ok), ok).toBeNull();
+    for (const bad of ['ab', 'x'.repeat(33), 'Abc', '_abc', 'a b', 'a@b', 'ñame']) expect(usernameProblem(bad), bad).not.toBeNull();
+  });
+
+  it('[AUTH-2] password rules', () => {
+    expect(passwordProblem('correct horse', 'alice')).toBeNull();
+    expect(passwordProblem('1234567', 'alice')).toMatch(/at least/);
+    expect(passwordProblem('ééééééééé', 'alice')).toMatch(/repeated/);
+    expect(passwordProblem('AliceAlice', 'alicealice')).toMatch(/username/);
+    expect(passwordProblem('x'.repeat(256) + 'y', 'alice')).toMatch(/at most/);
+    // Counted in code points: eight emoji are eight characters.
+    expect(passwordProblem('😀😁😂🤣😃😄😅😆', 'alice')).toBeNull();
+  });
+
+  it('[AUTH-3] hashes verify only the right password; malformed stored hashes never verify', async () => {
+    const params = { N: 1 << 10, r: 8, p: 1 };
+    const stored = await hashPassword('pässword-1', params);
+    expect(await verifyPassword('pässword-1', stored)).toBe(true);
+    // NFC and NFD spellings of one password are the same password.
+    expect(await verifyPassword('pässword-1'.normalize('NFD'), stored)).toBe(true);
+    expect(await verifyPassword('password-1', stored)).toBe(false);
+    for (const bad of ['', 'scrypt$', 'bcrypt$1$2$3$4$5', 'scrypt$3$8$1$aaaaaaaaaaa$bbbbbbbbbbbbbbbbbbbbbb', `scrypt$${2 ** 30}$8$1$aaaaaaaaaaa$bbbbbbbbbbbbbbbbbbbbbb`]) {
+      expect(await verifyPassword('x', bad), bad).toBe(false);
+    }
+    expect(needsRehash(stored, params)).toBe(false);
+    expect(needsRehash(stored, { ...params, N: 1 << 14 })).toBe(true);
+  });
+
+  it('[AUTH-10] the limiter forgets one failure per decay period', () => {
+    let now = 0;
+    const limiter = new LoginLimiter(() => now, { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 60_000, decayMs: 10_000 });
+    limiter.recordFailure('u', 'a');
+    limiter.recordFailure('u', 'a');
+    expect(limiter.check('u', 'a')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    now += 10_000;
+    expect(limiter.check('u', 'a')).toEqual({ allowed: true });
+  });
+
+  it('[AUTH-10] the limiter memory is bounded', () => {
+    const limiter = new LoginLimiter(() => 0, { freeFailures: 0, maxEntries: 10 });
+    limiter.recordFailure('first', 'addr-first');
+    expect(limiter.check('first', 'addr-first').allowed).toBe(false);
+    for (let i = 0; i < 20; i++) limiter.recordFailure(`u${i}`, `a${i}`);
+    expect(limiter.check('first', 'addr-first').allowed).toBe(true);
+  });
+
+  it('[AUTH-12] the registration bucket refills over time', () => {
+    let now = 0;
+    const limiter = new RegistrationLimiter(() => now, { burst: 1, refillMs: 1000 });
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.take('a')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    now += 500;
+    expect(limiter.take('a')).toEqual({ allowed: false, retryAfterMs: 500 });
+    now += 500;
+    expect(limiter.take('a').allowed).toBe(true);
+  });
+});
