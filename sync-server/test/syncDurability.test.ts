@@ -1,0 +1,238 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { build } from 'esbuild';
+import { FrameKind } from '@concord/client-core/protocol';
+import { CONV_MESSAGES } from '@concord/client-core/schema';
+import {
+  MuxClient,
+  createConversation,
+  readSync,
+  register,
+  removeDir,
+  startTestServer,
+  tempDataDir,
+  updateOf,
+  within,
+  type Account,
+} from './syncHarness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function msg(ydoc: Y.Doc, author: Account, id: string, body = `body ${id}`): Uint8Array {
+  return updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(`${author.userId}.${id}`, { id: `${author.userId}.${id}`, author: author.userId, hlc: '0000000000000', type: 'text', body }));
+}
+
+/** Subscribes and loads the server's state of the doc into a fresh Y.Doc. */
+async function fetchDoc(wsBase: string, token: string, doc: string): Promise<Y.Doc> {
+  const { client } = await MuxClient.connect(wsBase, token);
+  const ydoc = new Y.Doc();
+  client.syncStep1(doc, ydoc);
+  const step2 = await client.waitFrame(FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 1);
+  Y.applyUpdate(ydoc, readSync(step2.payload).data);
+  client.close();
+  return ydoc;
+}
+
+describe('durability', () => {
+  it('[DUR-1] after a restart on the same data dir every acknowledged update is there', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    let srv = await startTestServer({ dataDir });
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    // Many updates in one burst: they go through group commits of several updates each.
+    const n = 250;
+    for (let i = 0; i < n; i++) client.sendUpdate(conv, msg(ydoc, alice, `d${i}`));
+    await within(
+      (async () => {
+        while (client.frames().filter((f) => f.kind === FrameKind.Ack).length < n) await client.waitMessage(() => true, 5000, client.messages.length);
+      })(),
+      10_000,
+      'all acks',
+    );
+    const commits = srv.sync.metrics().commits;
+    expect(commits).toBeLessThan(n); // grouped
+    await srv.close();
+    srv = await startTestServer({ dataDir });
+    cleanups.push(() => srv.close());
+    const after = await fetchDoc(srv.ws, bob.token, conv);
+    const messages = after.getMap(CONV_MESSAGES);
+    for (let i = 0; i < n; i++) expect(messages.has(`${alice.userId}.d${i}`)).toBe(true);
+  });
+
+  it('[DUR-3] compaction keeps the stored tail short and the data intact across a restart', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    let srv = await startTestServer({ dataDir, syncLimits: { compactAfterUpdates: 20 } });
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    for (let i = 0; i < 95; i++) {
+      client.sendUpdate(conv, msg(ydoc, alice, `c${i}`));
+      // One at a time, so that the tail grows update by update and compaction runs between them.
+      await client.waitFrame(FrameKind.Ack, (a) => a.clocks[0]?.clock === i + 1);
+      expect(srv.sync.tailLength(conv as never)).toBeLessThanOrEqual(21);
+    }
+    expect(srv.sync.metrics().compactions).toBeGreaterThanOrEqual(4);
+    client.close();
+    await srv.close();
+    srv = await startTestServer({ dataDir, syncLimits: { compactAfterUpdates: 20 } });
+    cleanups.push(() => srv.close());
+    const after = await fetchDoc(srv.ws, bob.token, conv);
+    expect(after.getMap(CONV_MESSAGES).size).toBe(95);
+  });
+
+  it('[DUR-4] a doc without subscribers is unloaded from memory after the idle time, and loads again on demand', async () => {
+    const srv = await startTestServer({ syncLimits: { unloadAfterMs: 100 } });
+    cleanups.push(async () => {
+      await srv.close();
+      removeDir(srv.dataDir);
+    });
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    client.sendUpdate(conv, msg(ydoc, alice, 'u1'));
+    await client.waitFrame(FrameKind.Ack);
+    expect(srv.sync.loadedDocs()).toBeGreaterThan(0);
+    client.close();
+    await client.waitClose();
+    await within(
+      (async () => {
+        while (srv.sync.loadedDocs() > 0) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      3000,
+      'unload',
+    );
+    expect(srv.sync.metrics().docsUnloaded).toBeGreaterThan(0);
+    const again = await fetchDoc(srv.ws, bob.token, conv);
+    expect(again.getMap(CONV_MESSAGES).has(`${alice.userId}.u1`)).toBe(true);
+  });
+});
+
+describe('crash durability (real CLI in a child process)', () => {
+  async function bundleCli(): Promise<string> {
+    // Node 20 cannot run the TypeScript sources; bundle the CLI (workspace code from `source`, packages external)
+    // into node_modules/.cache so that its bare imports resolve from the repository's node_modules.
+    const root = resolve(here, '../..');
+    const outDir = join(root, 'node_modules', '.cache', 'concord-sync-tests');
+    mkdirSync(outDir, { recursive: true });
+    const outfile = join(outDir, `cli-${process.pid}.mjs`);
+    await build({
+      entryPoints: [resolve(here, '../src/cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['source'],
+      outfile,
+      logLevel: 'silent',
+      external: ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'],
+    });
+    return outfile;
+  }
+
+  function startCli(cli: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    return within(
+      new Promise((resolvePort, reject) => {
+        let buf = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(buf);
+          if (m?.[1] !== undefined) resolvePort({ child, port: Number(m[1]) });
+        });
+        child.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${buf}`)));
+      }),
+      20_000,
+      'the CLI to listen',
+    );
+  }
+
+  it('[DUR-2] SIGKILL right after an ACK loses nothing that was acknowledged', async () => {
+    const cli = await bundleCli();
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const first = await startCli(cli, dataDir);
+    const base = `127.0.0.1:${first.port}`;
+    const alice = await register(`http://${base}`, 'alice');
+    const bob = await register(`http://${base}`, 'bob');
+    const conv = `conv:${await createConversation(`http://${base}`, alice, [bob])}`;
+    const { client } = await MuxClient.connect(`ws://${base}`, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    client.sendUpdate(conv, msg(ydoc, alice, 'last-words', 'acked then killed'));
+    await client.waitFrame(FrameKind.Ack);
+    first.child.kill('SIGKILL');
+    await within(new Promise((r) => first.child.once('exit', r)), 5000, 'the kill');
+    const second = await startCli(cli, dataDir);
+    const after = await fetchDoc(`ws://127.0.0.1:${second.port}`, bob.token, conv);
+    expect(after.getMap(CONV_MESSAGES).get(`${alice.userId}.last-words`)).toMatchObject({ body: 'acked then killed' });
+    second.child.kill('SIGTERM');
+  });
+});
+
+describe('reconnect with a cursor', () => {
+  it('[WIRE-2] [SYNC-7] WELCOME lists only the docs changed since the cursor, and only those are synced', async () => {
+    const srv = await startTestServer();
+    cleanups.push(async () => {
+      await srv.close();
+      removeDir(srv.dataDir);
+    });
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const convs: string[] = [];
+    for (let i = 0; i < 5; i++) convs.push(`conv:${await createConversation(srv.http, alice, [bob])}`);
+    const first = await MuxClient.connect(srv.ws, bob.token);
+    expect(new Set(first.welcome.changed)).toEqual(new Set([...convs, `user:${bob.userId}`]));
+    const cursor = first.welcome.cursor;
+    first.client.close();
+    // While bob is away, alice writes to two of the five conversations.
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    for (const doc of [convs[1], convs[3]] as string[]) {
+      const ydoc = new Y.Doc();
+      client.syncStep1(doc, ydoc);
+      await client.waitFrame(FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 0);
+      client.sendUpdate(doc, msg(ydoc, alice, 'away'));
+      await client.waitFrame(FrameKind.Ack, (a) => a.doc === doc);
+    }
+    client.close();
+    const back = await MuxClient.connect(srv.ws, bob.token, cursor);
+    expect([...back.welcome.changed].sort()).toEqual([convs[1], convs[3]].sort());
+    expect(back.welcome.cursor).toBeGreaterThan(cursor);
+    // The client runs the handshake for those docs only; the server sends SYNC frames for nothing else.
+    for (const doc of back.welcome.changed) back.client.syncStep1(doc, new Y.Doc());
+    for (const doc of back.welcome.changed) await back.client.waitFrame(FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 0);
+    const syncedDocs = new Set(back.client.frames().flatMap((f) => (f.kind === FrameKind.Sync ? [f.doc] : [])));
+    expect([...syncedDocs].sort()).toEqual([convs[1], convs[3]].sort());
+    // Nothing changed since: a reconnect with the new cursor lists nothing.
+    const again = await MuxClient.connect(srv.ws, bob.token, back.welcome.cursor);
+    expect(again.welcome.changed).toEqual([]);
+    back.client.close();
+    again.client.close();
+  });
+});
