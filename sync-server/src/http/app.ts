@@ -40,7 +40,8 @@ export function createApp(options: AppOptions): RequestListener {
   return async (req, res) => {
     const started = performance.now();
     let pathname = '/';
-    let auth: AuthContext | null = null;
+    // Filled by ctx.auth(); read again for the log line.
+    const caller: { auth: AuthContext | null; token: string | null } = { auth: null, token: null };
     let status = 500;
     try {
       const url = parseUrl(req.url);
@@ -55,13 +56,12 @@ export function createApp(options: AppOptions): RequestListener {
         return;
       }
       const match = router.match(method, pathname);
-      let bearerToken: string | null = null;
       const ctx: RequestContext = {
         params: match.params,
         query: url.searchParams,
         address: req.socket.remoteAddress ?? 'unknown',
         auth() {
-          if (auth !== null) return auth;
+          if (caller.auth !== null) return caller.auth;
           const token = bearer(req.headers.authorization);
           const verified = token === null ? null : sessions.verifyToken(token);
           if (verified === null || token === null) {
@@ -69,13 +69,13 @@ export function createApp(options: AppOptions): RequestListener {
               'WWW-Authenticate': 'Bearer',
             });
           }
-          bearerToken = token;
-          auth = verified;
+          caller.token = token;
+          caller.auth = verified;
           return verified;
         },
         bearer() {
-          if (bearerToken === null) this.auth();
-          return bearerToken ?? '';
+          ctx.auth();
+          return caller.token ?? '';
         },
         body: () => readJsonObject(req, maxBodyBytes),
       };
@@ -86,12 +86,7 @@ export function createApp(options: AppOptions): RequestListener {
       status = sendError(res, err, logger);
     } finally {
       // Authenticated callers are logged by ids only; tokens and bodies never reach the log.
-      const who: { userId?: string; deviceId?: string } = {};
-      const known: AuthContext | null = auth;
-      if (known !== null) {
-        who.userId = (known as AuthContext).userId;
-        who.deviceId = (known as AuthContext).deviceId;
-      }
+      const who = caller.auth === null ? {} : { userId: caller.auth.userId, deviceId: caller.auth.deviceId };
       logger.info(
         { method: req.method, path: pathname, status, ms: Math.round((performance.now() - started) * 10) / 10, ...who },
         'http',
