@@ -40,12 +40,17 @@ export class GroupCommit {
   private readonly reads = new Set<Promise<unknown>>();
   private closed = false;
   private closing: Promise<void> | null = null;
-  batches = 0;
+  private committed = 0;
 
   constructor(
     private readonly commit: CommitBatch,
     private readonly toStorageError: (err: unknown) => StorageError,
   ) {}
+
+  /** Batches (transactions) started so far; tests and benchmarks use it to check group commit. */
+  get batches(): number {
+    return this.committed;
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -66,7 +71,7 @@ export class GroupCommit {
     const batch = this.pending;
     this.pending = [];
     this.scheduled = false;
-    this.batches++;
+    this.committed++;
     try {
       const seqs = await this.commit(batch.map((p) => p.op));
       batch.forEach((p, i) => p.resolve(seqs[i] ?? 0));

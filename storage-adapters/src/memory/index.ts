@@ -60,8 +60,9 @@ export class MemoryStorageAdapter implements StorageAdapter {
   }
 
   /**
-   * Applies the batch to a scratch copy of the touched entries and swaps them in only at the end, so a throw
-   * (a fault hook) leaves the store untouched, like a rolled-back transaction.
+   * Values in ops were already copied when the write was called. Applies the batch to a scratch copy of the
+   * touched entries and swaps them in only at the end, so a throw (a fault hook) leaves the store untouched,
+   * like a rolled-back transaction.
    */
   private commit(ops: readonly WriteOp[]): number[] {
     const s = this.store;
@@ -81,12 +82,12 @@ export class MemoryStorageAdapter implements StorageAdapter {
       switch (op.kind) {
         case 'append': {
           const seq = nextSeq++;
-          docOf(op.doc).updates.push({ seq, data: copy(op.data) });
+          docOf(op.doc).updates.push({ seq, data: op.data });
           return seq;
         }
         case 'compact': {
           const d = docOf(op.doc);
-          d.snapshot = copy(op.snapshot);
+          d.snapshot = op.snapshot;
           this.faults.inTransaction?.('compact:snapshot-written');
           d.updates = d.updates.filter((u) => u.seq > op.uptoSeq);
           return 0;
@@ -95,7 +96,7 @@ export class MemoryStorageAdapter implements StorageAdapter {
           docs.set(op.doc, null);
           return 0;
         case 'setKv':
-          kv.set(op.key, copy(op.value));
+          kv.set(op.key, op.value);
           return 0;
         case 'deleteKv':
           kv.set(op.key, null);
