@@ -74,6 +74,23 @@ describe('login rate limits', () => {
     expect((await loginFrom(srv, '127.0.0.5', victim.username, victim.password)).status).toBe(201);
   });
 
+  it('[AUTH-10] guesses fired in parallel are limited like sequential ones', async () => {
+    const { srv } = await clockedServer();
+    await register(srv.url, 'parallel');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => loginFrom(srv, '127.0.0.8', 'parallel', 'wrong-password')),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it('[AUTH-10] successes do not count against an address', async () => {
+    const { srv } = await clockedServer();
+    const s = await register(srv.url, 'regular');
+    for (let i = 0; i < 12; i++) expect((await loginFrom(srv, '127.0.0.9', 'regular', s.password)).status).toBe(201);
+  });
+
   it('[AUTH-10] the delay doubles with each further failure and is capped', async () => {
     const { srv, clock } = await clockedServer();
     await register(srv.url, 'target');
@@ -233,19 +250,19 @@ describe('rules (units)', () => {
   it('[AUTH-10] the limiter forgets one failure per decay period', () => {
     let now = 0;
     const limiter = new LoginLimiter(() => now, { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 60_000, decayMs: 10_000 });
-    limiter.recordFailure('u', 'a');
-    limiter.recordFailure('u', 'a');
-    expect(limiter.check('u', 'a')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(limiter.attempt('u', 'a')).toEqual({ allowed: true });
+    expect(limiter.attempt('u', 'a')).toEqual({ allowed: true });
+    expect(limiter.attempt('u', 'a')).toEqual({ allowed: false, retryAfterMs: 1000 });
     now += 10_000;
-    expect(limiter.check('u', 'a')).toEqual({ allowed: true });
+    expect(limiter.attempt('u', 'a')).toEqual({ allowed: true });
   });
 
   it('[AUTH-10] the limiter memory is bounded', () => {
     const limiter = new LoginLimiter(() => 0, { freeFailures: 0, maxEntries: 10 });
-    limiter.recordFailure('first', 'addr-first');
-    expect(limiter.check('first', 'addr-first').allowed).toBe(false);
-    for (let i = 0; i < 20; i++) limiter.recordFailure(`u${i}`, `a${i}`);
-    expect(limiter.check('first', 'addr-first').allowed).toBe(true);
+    expect(limiter.attempt('first', 'addr-first').allowed).toBe(true);
+    expect(limiter.attempt('first', 'addr-first').allowed).toBe(false);
+    for (let i = 0; i < 20; i++) limiter.attempt(`u${i}`, `a${i}`);
+    expect(limiter.attempt('first', 'addr-first').allowed).toBe(true);
   });
 
   it('[AUTH-12] the registration bucket refills over time', () => {

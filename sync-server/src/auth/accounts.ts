@@ -96,16 +96,14 @@ export class AccountService {
     // Bound the limiter's key so a megabyte of "username" cannot be stored.
     const limitKey = username.slice(0, USERNAME_MAX + 1);
     const deviceName = checkDeviceName(input.deviceName);
-    const decision = this.deps.loginLimiter.check(limitKey, address);
+    const decision = this.deps.loginLimiter.attempt(limitKey, address);
     if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
     const user = usernameProblem(username) === null ? this.deps.users.byUsername(username) : null;
     const stored = user?.passwordHash ?? (await this.dummyHash);
     const matches = await verifyPassword(input.password, stored);
-    if (user === null || !matches) {
-      this.deps.loginLimiter.recordFailure(limitKey, address);
-      throw new ServiceError(ErrorCode.Unauthorized, BAD_CREDENTIALS);
-    }
-    this.deps.loginLimiter.recordSuccess(limitKey);
+    // A failure was charged by attempt(); only a success needs telling.
+    if (user === null || !matches) throw new ServiceError(ErrorCode.Unauthorized, BAD_CREDENTIALS);
+    this.deps.loginLimiter.succeeded(limitKey, address);
     if (needsRehash(user.passwordHash, this.deps.scrypt)) {
       this.deps.users.setPasswordHash(user.id, await hashPassword(input.password, this.deps.scrypt));
     }

@@ -94,7 +94,12 @@ export class LoginLimiter {
     this.byAddress = new BoundedMap(this.options.maxEntries);
   }
 
-  check(username: string, address: string): LimitDecision {
+  /**
+   * Decides whether a login attempt may run and, if so, charges it as a failure at once: a password check takes
+   * tens of milliseconds, and an attacker firing guesses in parallel must not have them all pass the check before
+   * the first failure is recorded. `succeeded` refunds the charge.
+   */
+  attempt(username: string, address: string): LimitDecision {
     const now = this.clock();
     const addressWait = this.waitMs(this.byAddress.get(address), now);
     if (addressWait > 0) return { allowed: false, retryAfterMs: addressWait };
@@ -102,21 +107,21 @@ export class LoginLimiter {
     if (userWait > 0 && this.current(this.byAddress.get(address), now) >= 1) {
       return { allowed: false, retryAfterMs: userWait };
     }
+    this.bump(this.byUser, username, now, 1);
+    this.bump(this.byAddress, address, now, 1);
     return { allowed: true };
   }
 
-  recordFailure(username: string, address: string): void {
-    const now = this.clock();
-    this.bump(this.byUser, username, now);
-    this.bump(this.byAddress, address, now);
-  }
-
   /**
-   * The account's owner proved the password, so its username score is cleared. The address score is not: an
-   * attacker could otherwise clear it between guesses by logging in to an account of their own.
+   * The account's owner proved the password: the username's count is cleared and the address gets its charge
+   * back. The address's earlier failures stay: an attacker must not clear them between guesses by logging in to
+   * an account of their own.
    */
-  recordSuccess(username: string): void {
+  succeeded(username: string, address: string): void {
     this.byUser.delete(username);
+    const now = this.clock();
+    const entry = this.byAddress.get(address);
+    if (entry !== undefined) this.byAddress.set(address, { ...entry, score: Math.max(0, this.current(entry, now) - 1), updatedAt: now });
   }
 
   private current(entry: Score | undefined, now: number): number {
@@ -134,8 +139,8 @@ export class LoginLimiter {
     return Math.max(0, entry.lastFailureAt + delay - now);
   }
 
-  private bump(map: BoundedMap<Score>, key: string, now: number): void {
-    const score = this.current(map.get(key), now) + 1;
+  private bump(map: BoundedMap<Score>, key: string, now: number, by: number): void {
+    const score = this.current(map.get(key), now) + by;
     map.set(key, { score, updatedAt: now, lastFailureAt: now });
   }
 }
