@@ -1,4 +1,6 @@
 import * as net from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, register, startServer, type ApiErrorBody, type Session, type TestServer } from './helpers/server.js';
 
@@ -158,6 +160,47 @@ describe('HTTP basics', () => {
     expect(answers[3]).toMatch(/^HTTP\/1\.1 404/);
     const res = await api(srv.url, 'GET', '/healthz');
     expect(res.status).toBe(200);
+  });
+
+  it('[HTTP-18] an unexpected failure is 500 internal without details, and the server goes on', async () => {
+    const own = await startServer();
+    try {
+      const s = await register(own.url, 'boom');
+      own.server.conversations.listFor = () => {
+        throw new Error('secret internals: /var/lib/x');
+      };
+      const res = await api<ApiErrorBody>(own.url, 'GET', '/v1/conversations', { token: s.token });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+      expect((await api(own.url, 'GET', '/v1/me', { token: s.token })).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('[HTTP-18] tokens and passwords never reach the log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const own = await startServer({ logger: createLogger('trace', sink) });
+    try {
+      const s = await register(own.url, 'logged', { password: 'very-secret-password' });
+      await api(own.url, 'GET', '/v1/me', { token: s.token });
+      await api(own.url, 'POST', '/v1/sessions', { body: { username: 'logged', password: 'wrong-secret-password' } });
+      const refreshed = await api<{ token: string }>(own.url, 'POST', '/v1/sessions/refresh', { token: s.token });
+      const log = lines.join('');
+      expect(log).toContain('"path":"/v1/me"');
+      expect(log).toContain(s.userId);
+      for (const secret of [s.token, refreshed.body.token, 'very-secret-password', 'wrong-secret-password']) {
+        expect(log).not.toContain(secret);
+      }
+    } finally {
+      await own.stop();
+    }
   });
 
   it('[HTTP-19] a WebSocket upgrade on an unclaimed path is refused with 404', async () => {
