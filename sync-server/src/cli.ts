@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * `node sync-server/dist/cli.js [--port n] [--host addr] [--data dir] [--log-level level]`: runs the server on the
- * embedded SQLite default. SIGINT/SIGTERM stop accepting, close the sync service (flushing docs), close the
- * database and exit 0; a second signal exits at once.
+ * `node sync-server/dist/cli.js [--port n] [--host addr] [--data dir] [--log-level level] [--static dir]`: runs the
+ * server on the embedded SQLite default, serving the built web client at / when there is one. SIGINT/SIGTERM stop
+ * accepting, close the sync service (flushing docs), close the database and exit 0; a second signal exits at once.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLI_USAGE, ConfigError, parseCliConfig, type CliConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
@@ -26,7 +29,16 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel);
-  const server = createServer({ port: config.port, host: config.host, dataDir: config.dataDir, logger });
+  const staticDir = resolveStaticDir(config.staticDir);
+  const server = createServer({
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    logger,
+    ...(staticDir === null ? {} : { staticDir }),
+  });
+  if (staticDir === null) logger.info('no web client to serve (build it with `npm run build`, or pass --static <dir>)');
+  else logger.info({ staticDir }, 'serving the web client');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -58,6 +70,20 @@ async function main(): Promise<void> {
     await server.close().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** An explicit directory must exist; by default the built web client next to this package, when it is there. */
+function resolveStaticDir(given: string | null): string | null {
+  if (given === 'none') return null;
+  if (given !== null) {
+    if (!existsSync(join(given, 'index.html'))) {
+      process.stderr.write(`--static ${given}: no index.html there\n`);
+      process.exit(2);
+    }
+    return given;
+  }
+  const bundled = fileURLToPath(new URL('../../web-client/dist/', import.meta.url));
+  return existsSync(join(bundled, 'index.html')) ? bundled : null;
 }
 
 main().catch((err: unknown) => {

@@ -38,6 +38,8 @@ export interface ServerOptions {
   readonly registrationLimits?: Partial<RegistrationLimiterOptions>;
   /** Passed through to the sync service. */
   readonly syncLimits?: Partial<SyncLimits>;
+  /** A built single-page app (the web client's dist/) to serve at `/`; none when undefined. */
+  readonly staticDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -50,15 +52,20 @@ export interface CliConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly logLevel: LevelWithSilent;
+  /** `--static` / CONCORD_STATIC; null: cli.ts serves the built web client when it exists, `none` disables. */
+  readonly staticDir: string | null;
   readonly help: boolean;
 }
 
 export const CLI_USAGE = `Usage: concord-server [--port <n>] [--host <addr>] [--data <dir>] [--log-level <level>]
+                      [--static <dir>]
 
   --port       TCP port (env PORT, default ${DEFAULT_PORT})
   --host       interface to bind (env HOST, default ${DEFAULT_HOST})
   --data       data directory holding concord.db (env CONCORD_DATA, default ${DEFAULT_DATA_DIR})
   --log-level  fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL, default info)
+  --static     directory of a built web app to serve at / (env CONCORD_STATIC, default the built web-client
+               when it exists; "none" to serve none)
 `;
 
 /** Flags win over environment variables, which win over defaults. Throws ConfigError on bad values. */
@@ -72,6 +79,7 @@ export function parseCliConfig(argv: readonly string[], env: Readonly<Record<str
         host: { type: 'string' },
         data: { type: 'string' },
         'log-level': { type: 'string' },
+        static: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -87,7 +95,9 @@ export function parseCliConfig(argv: readonly string[], env: Readonly<Record<str
   if (dataDir === '') throw new ConfigError('data directory must not be empty');
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`unknown log level: ${logLevel}`);
-  return { port, host, dataDir, logLevel, help: values.help === true };
+  const staticDir = values.static ?? env['CONCORD_STATIC'] ?? null;
+  if (staticDir === '') throw new ConfigError('static directory must not be empty');
+  return { port, host, dataDir, logLevel, staticDir, help: values.help === true };
 }
 
 function parsePort(text: string): number {

@@ -26,6 +26,7 @@ import { DeviceRepo } from './db/devices.js';
 import { openDatabase } from './db/open.js';
 import { UserRepo } from './db/users.js';
 import { createApp } from './http/app.js';
+import { createStaticHandler } from './http/static.js';
 import { ConversationService } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
@@ -106,8 +107,22 @@ export function createServer(options: ServerOptions): ConcordServer {
   const inFlight = new Set<Promise<void>>();
   let closing: Promise<void> | null = null;
 
+  // The web client's build, when configured, is served from the same origin as the API (SPEC-web WEB-SERVE-1).
+  const serveStatic = options.staticDir === undefined ? null : createStaticHandler(options.staticDir);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> =>
+    serveStatic === null
+      ? app(req, res)
+      : serveStatic(req, res).then(
+          (handled) => (handled ? undefined : app(req, res)),
+          (err: unknown) => {
+            logger.error({ err }, 'static file failed');
+            if (!res.headersSent) res.writeHead(500);
+            res.end();
+          },
+        );
+
   const httpServer = http.createServer((req, res) => {
-    const done = app(req, res).finally(() => inFlight.delete(done));
+    const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
   });
   // Slow-loris bounds: headers within 20 s, a whole request within 30 s.

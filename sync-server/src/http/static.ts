@@ -1,0 +1,133 @@
+/**
+ * Serves a built single-page app (the web client's dist/) from the same origin as the API and the WebSocket, so
+ * a browser needs no CORS and `npm start` is the only command (SPEC-web WEB-SERVE-*).
+ *
+ * - GET and HEAD only; `/v1/...` and `/healthz` are never answered here (the API's own 404s stay JSON).
+ * - A path resolves strictly inside the root: `..`, encoded separators and NUL bytes are refused, and symlinks are
+ *   followed only if their target is inside the root too.
+ * - A path without a file extension that names no file gets index.html (client-side routes); a missing file with
+ *   an extension is left to the API router's 404.
+ * - Hashed build output under /assets/ is cached for a year as immutable; everything else (index.html, sw.js)
+ *   is revalidated on every load so a new build is picked up at once. ETag / If-None-Match give 304s.
+ */
+import { createReadStream, realpathSync, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import type * as http from 'node:http';
+import { extname, join, sep } from 'node:path';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+
+/** Resolves true when it answered the request, false when the request is not for a static file. */
+export type StaticHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+
+export function createStaticHandler(rootDir: string): StaticHandler {
+  // Resolved once: the root itself may be a symlink (e.g. a deployment's `current`).
+  const root = realpathSync(rootDir);
+  const rootPrefix = root.endsWith(sep) ? root : root + sep;
+
+  const inside = async (candidate: string): Promise<{ path: string; st: Stats } | null> => {
+    try {
+      const real = await realpath(candidate);
+      if (real !== root && !real.startsWith(rootPrefix)) return null;
+      const st = await stat(real);
+      return st.isFile() ? { path: real, st } : null;
+    } catch {
+      return null;
+    }
+  };
+
+  return async (req, res) => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const pathname = safePathname(req.url);
+    if (pathname === null) return false;
+    if (pathname === '/healthz' || pathname === '/v1' || pathname.startsWith('/v1/')) return false;
+
+    const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
+    let file = await inside(join(root, ...rel.split('/')));
+    if (file === null) {
+      if (extname(pathname) !== '') return false;
+      // A client-side route (e.g. /c/abc): the app shell.
+      file = await inside(join(root, 'index.html'));
+      if (file === null) return false;
+    }
+    send(req, res, method, file.path, file.st, file.path.slice(rootPrefix.length).startsWith(`assets${sep}`));
+    return true;
+  };
+}
+
+/** The decoded path, or null when it could escape the root or is malformed. */
+export function safePathname(rawUrl: string | undefined): string | null {
+  let raw: string;
+  try {
+    raw = new URL(rawUrl ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+  // Encoded separators would survive URL normalisation and be decoded into real ones below.
+  if (/%2f|%5c|%00/i.test(raw)) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const parts = decoded.split('/');
+  if (parts.some((p) => p === '..' || p === '.')) return null;
+  // Dot files (e.g. .env next to the build) are never served.
+  if (parts.some((p) => p.startsWith('.'))) return null;
+  return decoded;
+}
+
+function send(req: http.IncomingMessage, res: http.ServerResponse, method: string, path: string, st: Stats, hashed: boolean): void {
+  const ext = extname(path).toLowerCase();
+  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+    'Cache-Control': hashed ? IMMUTABLE : REVALIDATE,
+    ETag: etag,
+    'Last-Modified': st.mtime.toUTCString(),
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (ext === '.html') {
+    headers['X-Frame-Options'] = 'DENY';
+    headers['Referrer-Policy'] = 'no-referrer';
+  }
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  headers['Content-Length'] = String(st.size);
+  res.writeHead(200, headers);
+  if (method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(path);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}

@@ -1,0 +1,67 @@
+/*
+ * Concord's service worker (WEB-OFFLINE-2): keeps the built app shell so the app opens without a network; the
+ * messages themselves are in IndexedDB. Plain JS because it is emitted as is by the build (vite.config.ts fills in
+ * the file list and a version derived from it), never bundled with the app.
+ *
+ * - Hashed files under /assets/ never change: cache first.
+ * - Pages (navigations): network first so a new build is picked up at once, the cached index.html when offline.
+ * - The API and sockets (/v1/, /healthz) are never cached.
+ */
+const VERSION = '__VERSION__';
+const PRECACHE = __PRECACHE__;
+const CACHE = `concord-shell-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('concord-shell-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/v1/') || url.pathname === '/healthz') return;
+
+  if (req.mode === 'navigate') {
+    event.respondWith(
+      fetch(req)
+        .then((res) => {
+          if (res.ok) {
+            const copy = res.clone();
+            caches.open(CACHE).then((c) => c.put('/index.html', copy));
+          }
+          return res;
+        })
+        .catch(() => caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit ?? Response.error())),
+    );
+    return;
+  }
+
+  event.respondWith(
+    caches.match(req, { cacheName: CACHE }).then(
+      (hit) =>
+        hit ??
+        fetch(req).then((res) => {
+          if (res.ok && url.pathname.startsWith('/assets/')) {
+            const copy = res.clone();
+            caches.open(CACHE).then((c) => c.put(req, copy));
+          }
+          return res;
+        }),
+    ),
+  );
+});

@@ -1,0 +1,258 @@
+import type { Conversation, Message } from '@concord/client-core';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { errorText, type AppController } from '../app/controller.js';
+import { buildTimeline } from '../display/timeline.js';
+import { statusView } from '../display/status.js';
+import { fullTimestamp, clockTime } from '../display/time.js';
+import { typingText } from '../display/typing.js';
+import { navigate, useNow } from './hooks.js';
+
+/** Typing stops being announced this long after the last keystroke. */
+const TYPING_IDLE_MS = 3_000;
+
+export function ChatView({ app, id }: { app: AppController; id: string }) {
+  const [conv, setConv] = useState<Conversation | null>(null);
+  const [latest, setLatest] = useState<readonly Message[]>([]);
+  const [older, setOlder] = useState<readonly Message[]>([]);
+  const [typing, setTyping] = useState<readonly string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow();
+
+  useEffect(() => {
+    let alive = true;
+    const offs: (() => void)[] = [];
+    setConv(null);
+    setLatest([]);
+    setOlder([]);
+    setTyping([]);
+    setError(null);
+    app.concord.conversation(id).then(
+      (c) => {
+        if (!alive) return;
+        setConv(c);
+        setLatest(c.messages());
+        setTyping(c.typing());
+        // The Conversation is cached by client-core and shared: only our listeners go away on unmount.
+        offs.push(
+          c.events.on('messages', (list) => setLatest(list)),
+          c.events.on('typing', (users) => setTyping(users)),
+        );
+      },
+      (err: unknown) => alive && setError(errorText(err)),
+    );
+    return () => {
+      alive = false;
+      for (const off of offs) off();
+    };
+  }, [app, id]);
+
+  // WEB-READ-1: what is on screen while the page is visible counts as read.
+  useEffect(() => {
+    if (conv === null) return undefined;
+    const mark = (): void => {
+      if (document.visibilityState === 'visible') conv.markRead().catch(() => undefined);
+    };
+    mark();
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
+  }, [conv, latest]);
+
+  const messages = useMemo(() => {
+    if (older.length === 0) return latest;
+    const seen = new Set(latest.map((m) => m.id));
+    return [...older.filter((m) => !seen.has(m.id)), ...latest];
+  }, [older, latest]);
+  const timeline = useMemo(() => buildTimeline(messages, now), [messages, now]);
+
+  const summary = app.conversations.find((c) => c.id === id);
+  const meta = conv?.meta ?? null;
+  const title = summary !== undefined ? app.titleOf(summary) : meta !== null ? app.titleOf(meta) : 'Conversation';
+  const isGroup = (summary?.kind ?? meta?.kind) === 'group';
+
+  const list = useRef<HTMLOListElement>(null);
+  const stick = useRef(true);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
+  }, [timeline]);
+
+  const loadOlder = (): void => {
+    const first = messages[0];
+    if (conv === null || first === undefined) return;
+    const page = conv.olderPage(first.id);
+    stick.current = false;
+    setOlder([...page, ...older]);
+  };
+
+  return (
+    <section class="chat" aria-labelledby="chat-title">
+      <header class="chat-header">
+        <button type="button" class="back" onClick={() => navigate('#/')} aria-label="Back to conversations">
+          ←
+        </button>
+        <h2 id="chat-title">{title}</h2>
+        {summary !== undefined && (
+          <button type="button" class="small" onClick={() => void app.concord.setPinned(id, !summary.pinned)} aria-pressed={summary.pinned}>
+            {summary.pinned ? 'Unpin' : 'Pin'}
+          </button>
+        )}
+      </header>
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ol
+        class="messages"
+        ref={list}
+        aria-label={`Messages with ${title}`}
+        aria-live="polite"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        {conv !== null && messages.length >= 50 && older.length % 50 === 0 && (
+          <li class="older">
+            <button type="button" class="link" onClick={loadOlder}>
+              Load older messages
+            </button>
+          </li>
+        )}
+        {timeline.map((item) =>
+          item.kind === 'time' ? (
+            <li key={item.key} class={item.newDay ? 'time-label day' : 'time-label'} role={item.newDay ? 'separator' : undefined} aria-label={item.newDay ? item.label : undefined}>
+              <time dateTime={new Date(item.at).toISOString()}>{item.label}</time>
+            </li>
+          ) : (
+            <MessageBubble key={item.key} app={app} conv={conv} m={item.message} showAuthor={isGroup && item.firstOfRun && !item.message.own} />
+          ),
+        )}
+      </ol>
+      <p class="typing" aria-live="polite" data-testid="typing">
+        {typingText(typing.map((u) => app.nameOf(u)))}
+      </p>
+      {conv !== null && <Composer conv={conv} />}
+    </section>
+  );
+}
+
+function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv: Conversation | null; m: Message; showAuthor: boolean }) {
+  const st = m.own && m.status !== undefined ? statusView(m.status) : null;
+  const [retrying, setRetrying] = useState(false);
+  return (
+    <li class={m.own ? 'msg own' : 'msg'} data-message-id={m.id} data-status={m.status ?? undefined} data-author={m.author}>
+      <div class="bubble">
+        {showAuthor && <span class="author">{app.nameOf(m.author)}</span>}
+        <span class="body">{m.deleted ? <em>message deleted</em> : m.body}</span>
+        <span class="meta">
+          <time dateTime={new Date(m.sentAt).toISOString()} title={fullTimestamp(m.sentAt)}>
+            {clockTime(m.sentAt)}
+          </time>
+          {m.edited && !m.deleted && <span class="edited">edited</span>}
+          {st !== null && (
+            <span class={`tick tick-${m.status}`} data-testid="status" role="img" aria-label={st.label} title={m.failureReason ? `${st.label}: ${m.failureReason}` : st.label}>
+              {st.glyph}
+            </span>
+          )}
+        </span>
+      </div>
+      {m.status === 'failed' && conv !== null && (
+        <button
+          type="button"
+          class="retry"
+          disabled={retrying}
+          onClick={() => {
+            setRetrying(true);
+            conv.retry(m.id).catch(() => setRetrying(false));
+          }}
+        >
+          Retry sending
+        </button>
+      )}
+    </li>
+  );
+}
+
+function Composer({ conv }: { conv: Conversation }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    input.current?.focus();
+    return () => {
+      if (idle.current !== null) clearTimeout(idle.current);
+      try {
+        conv.setTyping(false);
+      } catch {
+        // Client closed (logout).
+      }
+    };
+  }, [conv]);
+
+  const stopTyping = (): void => {
+    if (idle.current !== null) clearTimeout(idle.current);
+    idle.current = null;
+    conv.setTyping(false);
+  };
+
+  const send = async (): Promise<void> => {
+    const body = text;
+    if (body.trim() === '') return;
+    setText('');
+    stopTyping();
+    try {
+      await conv.send(body);
+      setError(null);
+    } catch (err) {
+      setText(body);
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      <label for="composer-input" class="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        ref={input}
+        rows={1}
+        value={text}
+        placeholder="Write a message"
+        aria-describedby={error !== null ? 'composer-error' : undefined}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          conv.setTyping(e.currentTarget.value !== '');
+          if (idle.current !== null) clearTimeout(idle.current);
+          idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+        }}
+        onKeyDown={(e) => {
+          // WEB-A11Y-2: Enter sends, Shift+Enter starts a new line; IME composition is left alone.
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <button type="submit" class="primary" disabled={text.trim() === ''}>
+        Send
+      </button>
+      {error !== null && (
+        <p id="composer-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
