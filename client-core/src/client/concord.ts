@@ -46,6 +46,11 @@ export class Concord {
     return this.runtime?.connection.state ?? { state: 'offline', reason: null };
   }
 
+  /** Online with no handshake running. */
+  get isIdle(): boolean {
+    return this.runtime?.engine.isIdle ?? false;
+  }
+
   async register(username: string, password: string, displayName?: string): Promise<SessionInfo> {
     this.assertOpen();
     this.assertLoggedOut();

@@ -26,6 +26,8 @@ export interface RuntimeEvents {
   versionMismatch: { readonly reason: string };
   storageError: { readonly doc: string | null; readonly error: Error };
   rejected: { readonly doc: string; readonly code: string; readonly message: string };
+  /** Every running handshake finished: this device holds everything the server had for its docs. */
+  idle: void;
 }
 
 export class Runtime {
@@ -65,6 +67,7 @@ export class Runtime {
       this.connection.events.on('sessionInvalid', (e) => emit.emit('sessionInvalid', e)),
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
       this.engine.events.on('rejected', (e) => emit.emit('rejected', e)),
+      this.engine.events.on('idle', () => emit.emit('idle', undefined)),
     );
   }
 

@@ -106,10 +106,10 @@ export function othersClients(messages: readonly StoredMessage[], me: string): S
   return s;
 }
 
-/** Own messages the server has not acknowledged (what a REJECT refers to). */
-export function unackedOwnIds(doc: Y.Doc, me: string, acked: StateVector): string[] {
+/** Own messages not acknowledged whose structs belong to `clients` (what a REJECT refers to). */
+export function unackedOwnIds(doc: Y.Doc, me: string, acked: StateVector, clients: ReadonlySet<number>): string[] {
   return readMessages(doc)
-    .filter((m) => m.entry.author === me && m.item !== null && !isCovered(acked, m.item))
+    .filter((m) => m.entry.author === me && m.item !== null && clients.has(m.item.client) && !isCovered(acked, m.item))
     .map((m) => m.entry.id);
 }
 

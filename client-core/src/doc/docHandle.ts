@@ -126,18 +126,25 @@ export class DocHandle {
   }
 
   /**
-   * The server refused an update of this doc. Everything not yet acknowledged is taken as refused: its client ids
-   * are never offered again (poisoned), the given message ids fail with the reason, and the doc moves to a fresh
-   * clientID so that later changes do not depend on refused structs.
+   * The server refused an update of this doc that carried structs of `clients` (those sent and not acknowledged).
+   * Their client ids are never offered again (poisoned), the given messages fail with the reason, and when the
+   * current clientID is among them the doc moves to a fresh one, so later changes do not depend on refused structs.
    */
-  reject(reason: string, failedMessageIds: readonly string[]): void {
-    for (const [client, clock] of this.stateVector()) {
-      if ((this.meta.acked.get(client) ?? 0) < clock) this.meta.poisoned.add(client);
-    }
+  reject(reason: string, clients: ReadonlySet<number>, failedMessageIds: readonly string[]): void {
+    for (const c of clients) this.meta.poisoned.add(c);
     for (const id of failedMessageIds) if (!this.meta.failed.has(id)) this.meta.failed.set(id, { reason });
-    this.doc.clientID = randomClientId(this.random);
+    if (clients.has(this.doc.clientID)) this.doc.clientID = randomClientId(this.random);
     this.saveMeta();
     this.events.emit('changed', { source: 'reject' });
+  }
+
+  /** Client ids with local structs the server has not acknowledged (poisoned ones excluded). */
+  unackedClients(): Set<number> {
+    const out = new Set<number>();
+    for (const [client, clock] of this.stateVector()) {
+      if (!this.meta.poisoned.has(client) && (this.meta.acked.get(client) ?? 0) < clock) out.add(client);
+    }
+    return out;
   }
 
   markRetried(messageId: string): void {

@@ -26,6 +26,8 @@ export interface SyncEngineEvents {
   rejected: { readonly doc: string; readonly code: string; readonly message: string };
   serverError: { readonly code: string; readonly message: string };
   versionMismatch: { readonly serverVersion: number };
+  /** Every handshake started on this link has finished (the device is up to date with the server). */
+  idle: void;
 }
 
 interface Link {
@@ -38,6 +40,10 @@ interface Link {
   initial: Set<DocName> | null;
   welcomePending: Set<DocName>;
   welcomeCursor: number;
+  /** Highest server cursor seen on this link (WELCOME, NOTIFY, ACK). */
+  liveCursor: number;
+  /** Per doc, client ids whose structs went out on this link: what a REJECT can refer to. */
+  readonly sentClients: Map<DocName, Set<number>>;
 }
 
 const CURSOR_KEY = 'cursor';
@@ -74,6 +80,12 @@ export class SyncEngine {
     return this.link?.authenticated === true;
   }
 
+  /** Online, synced, and no handshake running. */
+  get isIdle(): boolean {
+    const link = this.link;
+    return link !== null && link.authenticated && link.initial === null && link.awaitingStep2.size === 0;
+  }
+
   open(send: (frame: Frame) => void): void {
     this.link = {
       send,
@@ -83,6 +95,8 @@ export class SyncEngine {
       initial: null,
       welcomePending: new Set(),
       welcomeCursor: 0,
+      liveCursor: 0,
+      sentClients: new Map(),
     };
     send({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: this.token, cursor: this.cursor });
   }
@@ -127,7 +141,10 @@ export class SyncEngine {
         const handle = this.handleOf(frame.doc);
         if (handle === undefined) return;
         const outcome = handleSyncPayload(handle, frame.payload);
-        if (outcome.reply !== null) link.send({ kind: FrameKind.Sync, doc: handle.name, payload: outcome.reply });
+        if (outcome.reply !== null) {
+          for (const c of handle.unackedClients()) this.sentOf(link, handle.name).add(c);
+          link.send({ kind: FrameKind.Sync, doc: handle.name, payload: outcome.reply });
+        }
         if (outcome.kind === 'step2') this.handshakeDone(link, handle.name);
         return;
       }
@@ -143,11 +160,18 @@ export class SyncEngine {
       }
       case FrameKind.Ack:
         this.handleOf(frame.doc)?.acknowledge(frame.clocks.map((c) => [c.client, c.clock] as const));
+        this.advanceCursor(link, frame.cursor);
         return;
       case FrameKind.Reject: {
         const handle = this.handleOf(frame.doc);
         if (handle !== undefined) {
-          handle.reject(`${frame.code}: ${frame.message}`, unackedOwnIds(handle.doc, this.userId, handle.acked));
+          // Only structs that went out on this link and are still unacknowledged can be what was refused; a
+          // second REJECT for a re-offer of already refused structs finds nothing new and fails nothing.
+          const sent = this.sentOf(link, handle.name);
+          const refused = new Set([...handle.unackedClients()].filter((c) => sent.has(c)));
+          if (refused.size > 0) handle.reject(`${frame.code}: ${frame.message}`, refused, unackedOwnIds(handle.doc, this.userId, handle.acked, refused));
+          // Re-handshake before sending more: later changes go out in the SyncStep2 answer, after every answer
+          // to what was sent before has arrived.
           link.subscribed.delete(handle.name);
           this.handshakeDone(link, handle.name);
         }
@@ -156,6 +180,7 @@ export class SyncEngine {
       }
       case FrameKind.Notify:
         if (isDocName(frame.doc)) this.ensureSynced(frame.doc);
+        this.advanceCursor(link, frame.cursor);
         return;
       case FrameKind.Error:
         this.events.emit('serverError', { code: frame.code, message: frame.message });
@@ -191,6 +216,7 @@ export class SyncEngine {
     link.initial = new Set(names);
     link.welcomePending = new Set(changed);
     link.welcomeCursor = frame.cursor;
+    link.liveCursor = frame.cursor;
     if (link.welcomePending.size === 0) this.storeCursor(frame.cursor);
     if (names.size === 0) this.markSynced(link);
     for (const n of names) this.startHandshake(link, n);
@@ -217,9 +243,31 @@ export class SyncEngine {
   }
 
   private handshakeDone(link: Link, name: DocName): void {
-    link.awaitingStep2.delete(name);
+    const wasAwaiting = link.awaitingStep2.delete(name);
     if (link.welcomePending.delete(name) && link.welcomePending.size === 0) this.storeCursor(link.welcomeCursor);
     if (link.initial !== null && link.initial.delete(name) && link.initial.size === 0) this.markSynced(link);
+    this.advanceCursor(link, 0);
+    if (wasAwaiting && this.isIdle) this.events.emit('idle', undefined);
+  }
+
+  /**
+   * While the link is live, the server's cursor may be stored once no handshake is pending: every change up to it
+   * reached this device either relayed on a subscribed doc or as a NOTIFY whose handshake has finished.
+   */
+  private advanceCursor(link: Link, cursor: number): void {
+    if (cursor > link.liveCursor) link.liveCursor = cursor;
+    if (link.authenticated && link.initial === null && link.welcomePending.size === 0 && link.awaitingStep2.size === 0) {
+      this.storeCursor(link.liveCursor);
+    }
+  }
+
+  private sentOf(link: Link, name: DocName): Set<number> {
+    let s = link.sentClients.get(name);
+    if (s === undefined) {
+      s = new Set();
+      link.sentClients.set(name, s);
+    }
+    return s;
   }
 
   private markSynced(link: Link): void {
@@ -231,8 +279,12 @@ export class SyncEngine {
     handle.events.on('localUpdate', (update) => {
       const link = this.link;
       if (link === null || !link.authenticated) return;
-      if (link.subscribed.has(handle.name)) link.send({ kind: FrameKind.Sync, doc: handle.name, payload: updatePayload(update) });
-      else this.startHandshake(link, handle.name);
+      if (!link.subscribed.has(handle.name)) this.startHandshake(link, handle.name);
+      // During a handshake the change goes out in the SyncStep2 answer to the server's step 1.
+      else if (!link.awaitingStep2.has(handle.name)) {
+        this.sentOf(link, handle.name).add(handle.doc.clientID);
+        link.send({ kind: FrameKind.Sync, doc: handle.name, payload: updatePayload(update) });
+      }
     });
   }
 

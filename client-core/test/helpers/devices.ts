@@ -1,5 +1,7 @@
 /** Test devices: a Concord client with its own storage and network link, restartable on the same store. */
 import { MemoryStorageAdapter, MemoryStore } from '@concord/storage-adapters/memory';
+import { IndexedDbStorageAdapter } from '@concord/storage-adapters/indexeddb';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { Concord } from '../../src/client/concord.js';
 import type { FetchLike, WebSocketCtor } from '../../src/platform.js';
@@ -16,6 +18,15 @@ export interface Backend {
   restartServer(): Promise<void>;
 }
 
+export type StorageKind = 'memory' | 'indexeddb';
+
+/** Storage that outlives one client, so `restart()` reopens the same data. */
+export function storageFactory(kind: StorageKind): (d: TestDevice) => Promise<StorageAdapter> {
+  if (kind === 'memory') return async (d) => new MemoryStorageAdapter({ store: d.store });
+  const factory = new IDBFactory();
+  return async (d) => new IndexedDbStorageAdapter({ name: `concord-${d.label}`, indexedDB: factory, IDBKeyRange });
+}
+
 export class TestDevice {
   client!: Concord;
   storage!: StorageAdapter;
@@ -27,7 +38,7 @@ export class TestDevice {
   constructor(
     readonly label: string,
     readonly backend: Backend,
-    private readonly makeStorage: (d: TestDevice) => Promise<StorageAdapter> = async (d) => new MemoryStorageAdapter({ store: d.store }),
+    private readonly makeStorage: (d: TestDevice) => Promise<StorageAdapter> = storageFactory('memory'),
   ) {}
 
   async boot(): Promise<Concord> {

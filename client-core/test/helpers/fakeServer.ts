@@ -158,9 +158,12 @@ export class FakeServer implements Acceptor {
   }
 
   /** Store an update (durable at once here), relay it to subscribers and NOTIFY other devices that may see it. */
-  private store(name: string, update: Uint8Array, from: Conn | null): void {
+  private store(name: string, update: Uint8Array, from: Conn | null, applied = false): void {
     const doc = this.docOf(name);
-    Y.applyUpdate(doc, update);
+    const before = Y.encodeStateVector(doc);
+    if (!applied) Y.applyUpdate(doc, update);
+    // A no-op (an empty SyncStep2 answer) is not a change: no cursor, no relay.
+    if (!applied && equalBytes(before, Y.encodeStateVector(doc))) return;
     const entry = this.docs.get(name);
     if (entry !== undefined) entry.changedAt = ++this.cursor;
     const e = encoding.createEncoder();
@@ -177,7 +180,7 @@ export class FakeServer implements Acceptor {
     const doc = this.docOf(name);
     const before = Y.encodeStateVector(doc);
     doc.transact(() => change(doc));
-    this.store(name, Y.encodeStateAsUpdate(doc, before), null);
+    this.store(name, Y.encodeStateAsUpdate(doc, before), null, true);
   }
 
   /** Close every socket of a device with 4401 and forget its token. */
@@ -249,4 +252,8 @@ export class FakeServer implements Acceptor {
     }
     return err(404, 'not_found');
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

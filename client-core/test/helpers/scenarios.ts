@@ -2,7 +2,7 @@
  * End-to-end scenarios run against any Backend (the in-process stand-in and the real sync-server).
  */
 import { expect, it } from 'vitest';
-import { TestDevice, type Backend } from './devices.js';
+import { TestDevice, storageFactory, type Backend, type StorageKind } from './devices.js';
 import { clientEvents, convEvents, until, type Source } from './wait.js';
 import type { Conversation } from '../../src/conversation/conversation.js';
 import type { Concord } from '../../src/client/concord.js';
@@ -15,8 +15,14 @@ export interface World {
   devices: TestDevice[];
 }
 
-export async function account(w: World, label: string, username: string, mode: 'register' | 'login'): Promise<TestDevice> {
-  const d = new TestDevice(label, w.be);
+export async function account(
+  w: World,
+  label: string,
+  username: string,
+  mode: 'register' | 'login',
+  storage: StorageKind = 'memory',
+): Promise<TestDevice> {
+  const d = new TestDevice(label, w.be, storageFactory(storage));
   w.devices.push(d);
   await d.boot();
   if (mode === 'register') await d.client.register(username, `password-${username}`);
@@ -37,7 +43,8 @@ export async function threeDevices(w: World): Promise<{ a1: TestDevice; a2: Test
   const bob = uniqueName('bob');
   const a1 = await account(w, 'alice-1', alice, 'register');
   const b = await account(w, 'bob', bob, 'register');
-  const a2 = await account(w, 'alice-2', alice, 'login');
+  // The second device of the account keeps its data in (fake) IndexedDB.
+  const a2 = await account(w, 'alice-2', alice, 'login', 'indexeddb');
   const bobId = b.client.session?.userId ?? '';
   const convId = await a1.client.createConversation({ kind: 'direct', members: [bobId] });
   for (const d of [a2, b]) {

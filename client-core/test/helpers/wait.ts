@@ -13,6 +13,7 @@ export function clientEvents(c: Concord): Source {
       c.events.on('versionMismatch', notify),
       c.events.on('rejected', notify),
       c.events.on('storageError', notify),
+      c.events.on('idle', notify),
     ];
     return () => offs.forEach((o) => o());
   };
