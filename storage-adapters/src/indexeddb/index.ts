@@ -77,6 +77,7 @@ export class IndexedDbStorageAdapter implements StorageAdapter {
   private readonly kv: Table<KvRow, string>;
   private readonly queue: GroupCommit;
   private readonly faults: StorageFaultHooks;
+  private txCount = 0;
 
   constructor(options: IndexedDbStorageOptions) {
     const dexieOptions: DexieOptions = {
@@ -96,12 +97,14 @@ export class IndexedDbStorageAdapter implements StorageAdapter {
     this.queue = new GroupCommit((ops) => this.commit(ops), indexedDbError);
   }
 
+  /** Write transactions the engine was asked to run, counted inside them (checks group commit). */
   get transactions(): number {
-    return this.queue.batches;
+    return this.txCount;
   }
 
   private commit(ops: readonly WriteOp[]): Promise<number[]> {
     return this.db.transaction('rw', [this.updates, this.snapshots, this.kv], async () => {
+      this.txCount++;
       const seqs: number[] = [];
       // Consecutive appends go in one bulkAdd: one request per run instead of one per update.
       for (let i = 0; i < ops.length; ) {

@@ -62,6 +62,7 @@ export class RdbStorageAdapter implements StorageAdapter {
   private readonly queue: GroupCommit;
   private readonly faults: StorageFaultHooks;
   private readonly chunk: number;
+  private txCount = 0;
 
   /** Creates the tables if needed. Takes ownership of `store`: close() closes it. */
   static async open(store: RdbStore, options: RdbStorageOptions = {}): Promise<RdbStorageAdapter> {
@@ -87,8 +88,9 @@ export class RdbStorageAdapter implements StorageAdapter {
     this.queue = new GroupCommit((ops) => this.commit(ops), rdbError);
   }
 
+  /** Write transactions the engine was asked to run, counted inside them (checks group commit). */
   get transactions(): number {
-    return this.queue.batches;
+    return this.txCount;
   }
 
   private parts(data: Uint8Array): Uint8Array[] {
@@ -108,6 +110,7 @@ export class RdbStorageAdapter implements StorageAdapter {
     const s = this.store;
     const firstSeq = this.nextSeq;
     s.beginTransaction();
+    this.txCount++;
     try {
       const seqs: number[] = [];
       let pending: ValuesBucket[] = [];
