@@ -207,6 +207,20 @@ describe('token expiry', () => {
     expect((await api(srv.url, 'POST', '/v1/sessions/refresh', { token: s.token })).status).toBe(401);
   });
 
+  it('[AUTH-6] long-dead device rows are deleted at a later login', async () => {
+    const day = 24 * 60 * 60_000;
+    const { srv, clock } = await clockedServer({ tokenTtlMs: day });
+    const s = await register(srv.url, 'pruned');
+    const old = await login(srv.url, 'pruned');
+    await api(srv.url, 'DELETE', `/v1/sessions/${old.deviceId}`, { token: s.token });
+    const rows = (): number =>
+      (srv.server.db.prepare('SELECT COUNT(*) AS n FROM devices WHERE user_id = ?').get(s.userId) as { n: number }).n;
+    expect(rows()).toBe(2);
+    clock.now += 32 * day;
+    await login(srv.url, 'pruned');
+    expect(rows()).toBe(1);
+  });
+
   it('[AUTH-6] an expired token is refused on sockets with 4401', async () => {
     const { srv, clock } = await clockedServer({ tokenTtlMs: 60_000 });
     const s = await register(srv.url, 'sockexp');

@@ -15,6 +15,8 @@ import { hashToken, isTokenShaped, newToken } from './tokens.js';
 
 /** Writing last_seen on every request would turn every read into a write; once a minute is plenty for a 30-day window. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** Revoked and expired device rows are kept this long (for the device list's history), then deleted at a login. */
+const DEAD_DEVICE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface IssuedSession {
   readonly userId: UserId;
@@ -44,6 +46,8 @@ export class SessionService implements Authenticator {
       revokedAt: null,
     };
     this.devices.insert(device, hashToken(token));
+    // Every login adds a row; dropping the user's long-dead ones here keeps the table bounded without a timer.
+    this.devices.pruneDead(userId, now - DEAD_DEVICE_RETENTION_MS);
     return { userId, deviceId: device.id, token, expiresAt: device.expiresAt };
   }
 

@@ -43,6 +43,7 @@ export class DeviceRepo {
   private readonly touchStmt: Database.Statement<[number, number, string]>;
   private readonly rotateStmt: Database.Statement<[Buffer, number, number, string, Buffer]>;
   private readonly revokeStmt: Database.Statement<[number, string, string]>;
+  private readonly pruneStmt: Database.Statement<[string, number, number]>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -59,6 +60,9 @@ export class DeviceRepo {
       'UPDATE devices SET token_hash = ?, last_seen_at = ?, expires_at = ? WHERE id = ? AND token_hash = ? AND revoked_at IS NULL',
     );
     this.revokeStmt = db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL');
+    this.pruneStmt = db.prepare(
+      'DELETE FROM devices WHERE user_id = ? AND ((revoked_at IS NOT NULL AND revoked_at < ?) OR expires_at < ?)',
+    );
   }
 
   insert(device: DeviceRow, tokenHash: Buffer): void {
@@ -94,6 +98,11 @@ export class DeviceRepo {
 
   rotate(id: DeviceId, oldHash: Buffer, newHash: Buffer, now: number, expiresAt: number): boolean {
     return this.rotateStmt.run(newHash, now, expiresAt, id, oldHash).changes === 1;
+  }
+
+  /** Deletes the user's devices revoked or expired before `before`; returns how many. */
+  pruneDead(userId: UserId, before: number): number {
+    return this.pruneStmt.run(userId, before, before).changes;
   }
 
   /** Revokes only a device of `userId` that is not yet revoked; returns whether it did. */
