@@ -53,7 +53,15 @@ export interface DocHandle {
   compactScheduled: boolean;
   /** `varUint SYNC, varString doc`: the start of every multiplexed SYNC frame of this doc, encoded once. */
   readonly muxSyncPrefix: Uint8Array;
+  /** Who may see the doc (for NOTIFY), cached: asking the membership tables on every stored update is hot-path work. */
+  audience: { readonly users: readonly UserId[]; readonly at: number } | null;
 }
+
+/**
+ * How long a doc's audience is trusted without asking again. Membership changes go through `transact`, which drops
+ * the cache at once; the bound only covers changes made to the tables by other means.
+ */
+const AUDIENCE_TTL_MS = 5_000;
 
 interface QueuedUpdate {
   readonly handle: DocHandle;
@@ -181,6 +189,7 @@ export class SyncHub {
       unloadTimer: null,
       compactScheduled: false,
       muxSyncPrefix: encoding.toUint8Array(prefix),
+      audience: null,
     };
     this.loadInto(handle);
     this.docs.set(doc, handle);
@@ -354,14 +363,16 @@ export class SyncHub {
   /** [SYNC-6] Devices that may see the doc and are connected on /v1/sync without subscribing to it learn of it. */
   private notifyUnsubscribed(handle: DocHandle, seq: number): void {
     if (this.muxPeersByUser.size === 0) return;
-    let users: UserId[];
-    try {
-      users = this.opts.access.usersWhoMaySee(handle.name);
-    } catch (err) {
-      this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'usersWhoMaySee failed');
-      return;
+    const now = Date.now();
+    if (handle.audience === null || now - handle.audience.at > AUDIENCE_TTL_MS) {
+      try {
+        handle.audience = { users: this.opts.access.usersWhoMaySee(handle.name), at: now };
+      } catch (err) {
+        this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'usersWhoMaySee failed');
+        return;
+      }
     }
-    for (const user of users) {
+    for (const user of handle.audience.users) {
       const peers = this.muxPeersByUser.get(user);
       if (peers === undefined) continue;
       for (const peer of peers) if (!handle.subscribers.has(peer)) peer.sendNotify(handle.name, seq);
@@ -377,6 +388,8 @@ export class SyncHub {
   transact(doc: DocName, change: (ydoc: Y.Doc) => void): void {
     if (this.closed) throw new Error('sync service closed');
     const handle = this.open(doc);
+    // The change may be a membership change: who may see the doc is asked again.
+    handle.audience = null;
     // Client updates queued before this change are committed first so that seqs follow the order of application.
     this.flush();
     const parts: Uint8Array[] = [];
