@@ -160,7 +160,9 @@ describe('liveness', () => {
         (async () => {
           // Bounded: at most 4,000 x 12 KB = 48 MB offered, far beyond loopback socket buffers.
           for (let i = 0; i < 4000 && own.sync.metrics().slowReaderCloses === 0; i++) {
-            writer.sendUpdate(doc, updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(`${b.userId}.f${i}`, { body: 'y'.repeat(12_000) })));
+            // A well-formed entry (TRUST-1): the trust rules refuse anything else before it could be relayed.
+            const id = `${b.userId}.f${i}`;
+            writer.sendUpdate(doc, updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(id, { id, author: b.userId, hlc: '0000000000000', type: 'text', body: 'y'.repeat(8_000) })));
             while (acks < i - 20) await writer.waitMessage(() => true, 5000, writer.messages.length);
           }
         })(),

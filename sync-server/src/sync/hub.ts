@@ -30,7 +30,7 @@ import type { DocStore } from './docStore.js';
 import type { SyncLimits } from './limits.js';
 import type { SyncMetrics } from './metrics.js';
 import type { Peer, PeerKind } from './peer.js';
-import { DEFAULT_RULES, updateClients, validateUpdate, type DecodedUpdate, type UpdateRule } from './validate.js';
+import { DEFAULT_RULES, updateClients, validateUpdate, type DecodedUpdate, type Refusal, type UpdateRule } from './validate.js';
 
 /** Transaction origins on the server's copies: decide nothing by identity, only by `source`. */
 export type ServerOrigin = { readonly source: 'client'; readonly peer: Peer } | { readonly source: 'server' } | { readonly source: 'storage' };
@@ -78,7 +78,17 @@ export interface SyncHubOptions {
   readonly logger: Logger;
   /** Further update rules (the trust issue's ownership checks), run after the built-in ones. */
   readonly extraRules?: readonly UpdateRule[];
+  /** Trust hook (TRUST-8): checks an awareness update before it is applied or relayed; null lets it through. */
+  readonly awarenessRule?: AwarenessRule;
+  /** Trust hook (TRUST-6): called before each server-authored change, to bind the writer's client id. */
+  readonly beforeServerWrite?: (ydoc: Y.Doc) => void;
 }
+
+/** Checks one awareness update of a peer for a doc it is subscribed to. Throws only for a malformed update. */
+export type AwarenessRule = (
+  ctx: { readonly auth: Peer['auth']; readonly doc: DocName; readonly ydoc: Y.Doc; readonly connection: number },
+  update: Uint8Array,
+) => Refusal | null;
 
 export class SyncHub {
   private readonly docs = new Map<DocName, DocHandle>();
@@ -241,7 +251,7 @@ export class SyncHub {
    */
   submit(peer: Peer, handle: DocHandle, bytes: Uint8Array): boolean {
     const verdict = validateUpdate(
-      { auth: peer.auth, doc: handle.name, parsed: handle.parsed, ydoc: handle.ydoc, maxUpdateBytes: this.opts.limits.maxUpdateBytes },
+      { auth: peer.auth, doc: handle.name, parsed: handle.parsed, ydoc: handle.ydoc, maxUpdateBytes: this.opts.limits.maxUpdateBytes, connection: peer.id },
       bytes,
       this.rules,
     );
@@ -249,6 +259,8 @@ export class SyncHub {
       this.opts.metrics.updatesRejected++;
       this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
       peer.sendReject(handle.name, verdict.code, verdict.message);
+      // A rule may judge the sender abusive (TRUST-11): the REJECT goes first so the client learns why.
+      if (verdict.close !== undefined) peer.close(verdict.close, verdict.code);
       return false;
     }
     if (verdict.update.structs.length === 0 && verdict.update.ds.clients.size === 0) {
@@ -396,6 +408,7 @@ export class SyncHub {
     const onUpdate = (u: Uint8Array): void => {
       parts.push(u);
     };
+    this.opts.beforeServerWrite?.(handle.ydoc);
     handle.ydoc.on('update', onUpdate);
     try {
       handle.ydoc.transact(() => change(handle.ydoc), SERVER_ORIGIN);
@@ -433,6 +446,13 @@ export class SyncHub {
 
   /** Applies a peer's awareness update and relays it to the doc's other subscribers. Throws on malformed input. */
   applyAwareness(peer: Peer, handle: DocHandle, update: Uint8Array): void {
+    const refusal = this.opts.awarenessRule?.({ auth: peer.auth, doc: handle.name, ydoc: handle.ydoc, connection: peer.id }, update) ?? null;
+    if (refusal !== null) {
+      // Refused awareness is neither applied nor relayed (TRUST-8); the connection stays unless the rule says close.
+      peer.sendReject(handle.name, refusal.code, refusal.message);
+      if (refusal.close !== undefined) peer.close(refusal.close, refusal.code);
+      return;
+    }
     const awareness = this.awarenessOf(handle);
     awarenessProtocol.applyAwarenessUpdate(awareness, update, peer);
   }

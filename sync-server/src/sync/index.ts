@@ -15,6 +15,7 @@ import { createMetrics, type SyncMetrics } from './metrics.js';
 import { serveMultiplexed, type EndpointDeps } from './multiplexed.js';
 import { servePlain } from './plain.js';
 import type { UpdateRule } from './validate.js';
+import { createTrust, type TrustLimits } from '../trust/index.js';
 
 export { DEFAULT_SYNC_LIMITS } from './limits.js';
 export type { SyncLimits } from './limits.js';
@@ -39,6 +40,11 @@ export interface SyncServiceInternals extends SyncService {
 export interface SyncServiceExtraOptions {
   /** The trust issue's ownership rules, run after the structural and server-only-root checks. */
   readonly extraRules?: readonly UpdateRule[];
+  /**
+   * The trust rules (TRUST-*, trust/) are on by default; pass limits to tune them, or false to switch them off
+   * (only the validation bench does, to measure their cost).
+   */
+  readonly trust?: Partial<TrustLimits> | false;
 }
 
 export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOptions): SyncServiceInternals {
@@ -46,7 +52,17 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
   const metrics = createMetrics();
   const logger = opts.logger.child({ part: 'sync' });
   const store = new DocStore(opts.db);
-  const hub = new SyncHub({ store, access: opts.access, limits, metrics, logger, ...(opts.extraRules ? { extraRules: opts.extraRules } : {}) });
+  const trust = opts.trust === false ? null : createTrust({ db: opts.db, access: opts.access, ...(opts.trust ? { limits: opts.trust } : {}) });
+  const hub = new SyncHub({
+    store,
+    access: opts.access,
+    limits,
+    metrics,
+    logger,
+    // The trust rule goes last: it binds client ids only for updates every other rule accepted.
+    extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
+    ...(trust ? { awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite } : {}),
+  });
   const deps: EndpointDeps = { hub, authenticator: opts.authenticator, limits, metrics, logger };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });

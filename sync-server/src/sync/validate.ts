@@ -21,11 +21,15 @@ export interface ValidationContext {
   /** The server's copy, without the update under test. Rules must not modify it. */
   readonly ydoc: Y.Doc;
   readonly maxUpdateBytes: number;
+  /** The sending connection (Peer.id), for per-connection limits (TRUST-10); absent outside the hub. */
+  readonly connection?: number;
 }
 
 export interface Refusal {
   readonly code: ErrorCode;
   readonly message: string;
+  /** Close the connection with this code after the REJECT (gross abuse, TRUST-11); absent: it stays usable. */
+  readonly close?: number;
 }
 
 /** One check; returns null to let the update through. Must not throw for any input (the caller catches anyway). */
@@ -33,7 +37,7 @@ export type UpdateRule = (ctx: ValidationContext, update: DecodedUpdate) => Refu
 
 export type Verdict =
   | { readonly ok: true; readonly update: DecodedUpdate }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly close?: number };
 
 /** [VAL-3] Roots only the server writes, per doc kind. */
 export function protectedRoots(parsed: ParsedDocName): readonly string[] {
@@ -59,7 +63,7 @@ export function validateUpdate(ctx: ValidationContext, bytes: Uint8Array, rules:
       // A rule that cannot make sense of the update refuses it: unknown is never let through.
       refusal = { code: ErrorCode.InvalidUpdate, message: `VAL-2: update could not be checked (${(err as Error).message})` };
     }
-    if (refusal !== null) return { ok: false, code: refusal.code, message: refusal.message };
+    if (refusal !== null) return { ok: false, ...refusal };
   }
   return { ok: true, update };
 }

@@ -1,0 +1,69 @@
+/**
+ * The trust layer (SPEC TRUST-*): what a client may write, checked per update against the server's copy, plus the
+ * client-id binding, awareness and rate rules. `createTrust` builds the rules and hooks the sync hub plugs in
+ * (`extraRules`, `awarenessRule`, `beforeServerWrite`); the sync service does so by default.
+ */
+import type Database from 'better-sqlite3';
+import type * as Y from 'yjs';
+import type { AccessPolicy } from '../seams.js';
+import type { AwarenessRule } from '../sync/hub.js';
+import type { UpdateRule } from '../sync/validate.js';
+import { createAwarenessRule } from './awareness.js';
+import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
+import { resolveTrustLimits, type TrustLimits } from './limits.js';
+import { TokenBuckets } from './rateLimit.js';
+import { createTrustRule } from './rules.js';
+
+export { DEFAULT_TRUST_LIMITS, type TrustLimits } from './limits.js';
+export { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
+export { writableRoots } from './rules.js';
+
+export interface TrustOptions {
+  readonly db: Database.Database;
+  readonly access: AccessPolicy;
+  readonly limits?: Partial<TrustLimits>;
+  /** Milliseconds, monotonic enough for token buckets; injected by tests. */
+  readonly now?: () => number;
+}
+
+export interface Trust {
+  readonly limits: TrustLimits;
+  readonly registry: ClientIdRegistry;
+  readonly rules: readonly UpdateRule[];
+  readonly awarenessRule: AwarenessRule;
+  readonly beforeServerWrite: (ydoc: Y.Doc) => void;
+}
+
+export function createTrust(opts: TrustOptions): Trust {
+  const limits = resolveTrustLimits(opts.limits);
+  const now = opts.now ?? (() => performance.now());
+  const registry = new SqliteClientIdRegistry(opts.db);
+  const rule = createTrustRule({
+    registry,
+    access: opts.access,
+    limits,
+    connectionBuckets: new TokenBuckets(limits.connectionUpdatesPerSecond, limits.connectionUpdateBurst, limits.abuseDebt, now),
+    userBuckets: new TokenBuckets(limits.userUpdatesPerSecond, limits.userUpdateBurst, limits.abuseDebt, now),
+  });
+  const awarenessRule = createAwarenessRule({
+    registry,
+    limits,
+    buckets: new TokenBuckets(limits.awarenessPerSecond, limits.awarenessBurst, limits.abuseDebt, now),
+  });
+  return {
+    limits,
+    registry,
+    rules: [rule],
+    awarenessRule,
+    beforeServerWrite(ydoc: Y.Doc): void {
+      // [TRUST-6] the server's writer binds its client id to SERVER_IDENTITY before its first struct exists. If the id
+      // is somebody else's (a 32-bit collision, or a client that guessed it), the server's copy takes a new one, as
+      // Yjs itself does on a detected clientID conflict.
+      for (let attempt = 0; attempt < 16; attempt++) {
+        if (registry.bind(ydoc.clientID, SERVER_IDENTITY) === SERVER_IDENTITY) return;
+        ydoc.clientID = Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
+      }
+      throw new Error('TRUST-6: could not bind a client id for a server write');
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The trust rules as one UpdateRule (SPEC TRUST-*): rate, membership, then every new struct and every deletion of
+ * the update resolved against the server's copy (placement.ts), then client-id binding. It runs last, after the
+ * sync side's structural and server-only-root checks, and only when everything passed does it bind new client ids
+ * and remember the update as pending, so a refused update leaves no trace.
+ *
+ * Cost: proportional to the update (plus, for deletions, the server structs the deleted ranges cover), never to the
+ * doc: lookups are binary searches in the server's struct store.
+ */
+import * as Y from 'yjs';
+import { CloseCode, ErrorCode, messageIdAuthor } from '@concord/client-core/protocol';
+import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, USER_DRAFTS, USER_PREFS, receiptKey } from '@concord/client-core/schema';
+import type { AccessPolicy, AuthContext } from '../seams.js';
+import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
+import type { ClientIdRegistry } from './clientIds.js';
+import type { TrustLimits } from './limits.js';
+import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
+import type { TokenBuckets } from './rateLimit.js';
+import { draftProblem, editProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
+
+export interface TrustRuleDeps {
+  readonly registry: ClientIdRegistry;
+  readonly access: AccessPolicy;
+  readonly limits: TrustLimits;
+  readonly connectionBuckets: TokenBuckets<number | string>;
+  readonly userBuckets: TokenBuckets<string>;
+}
+
+function refuse(rule: string, message: string, code: ErrorCode = ErrorCode.InvalidUpdate): Refusal {
+  return { code, message: `${rule}: ${message}` };
+}
+
+/** [TRUST-5] The roots clients may write, per doc kind; everything else (meta, convs, unknown roots) is refused. */
+export function writableRoots(kind: 'conv' | 'user'): readonly string[] {
+  return kind === 'conv' ? [CONV_MESSAGES, CONV_EDITS, CONV_RECEIPTS] : [USER_PREFS, USER_DRAFTS];
+}
+
+/** Whether this connection may write (or delete under) `key` of `root`; a reason if not. */
+function keyProblem(kind: 'conv' | 'user', place: Placement, auth: AuthContext): string | null {
+  if (!writableRoots(kind).includes(place.root)) return `TRUST-5: clients may not write ${kind} root "${place.root}"`;
+  const key = place.key;
+  if (key === null) return `TRUST-5: only map entries may be written in "${place.root}"`;
+  switch (place.root) {
+    case CONV_MESSAGES:
+      return messageIdAuthor(key) === auth.userId ? null : 'TRUST-1: a message key must start with the author, who is the sender';
+    case CONV_EDITS:
+      return messageIdAuthor(key) === auth.userId ? null : "TRUST-3: only a message's author edits it";
+    case CONV_RECEIPTS:
+      return key === receiptKey(auth.userId, auth.deviceId) ? null : "TRUST-4: a device writes only its own receipt key";
+    default:
+      // user doc roots: the doc is the user's own (AUTHZ), so every key is theirs; shapes are checked on write.
+      return null;
+  }
+}
+
+function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits): string | null {
+  const json = plainJsonProblem(value);
+  if (json !== null) return `TRUST-5: ${json}`;
+  switch (place.root) {
+    case CONV_MESSAGES: {
+      const p = messageProblem(place.key, value, limits.maxMessageLength);
+      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : 'TRUST-1'}: ${p}`;
+    }
+    case CONV_EDITS: {
+      const p = editProblem(value, limits.maxMessageLength);
+      return p === null ? null : `TRUST-3: ${p}`;
+    }
+    case CONV_RECEIPTS: {
+      const p = receiptProblem(value);
+      return p === null ? null : `TRUST-4: ${p}`;
+    }
+    case USER_PREFS: {
+      const p = prefProblem(place.key, value);
+      return p === null ? null : `TRUST-7: ${p}`;
+    }
+    case USER_DRAFTS: {
+      const p = draftProblem(place.key, value, limits.maxMessageLength);
+      return p === null ? null : `TRUST-7: ${p}`;
+    }
+    default:
+      return `TRUST-5: root "${place.root}" is not writable`;
+  }
+}
+
+function unplaceable(w: Exclude<Where, Placement>): Refusal {
+  switch (w) {
+    case 'nested':
+      return refuse('TRUST-5', 'nested shared types are not part of the schema');
+    case 'right-origin':
+      return refuse('TRUST-5', 'an item with a right origin is not a map entry');
+    case 'gc':
+      return refuse('TRUST-5', 'an item placed after collected content');
+    case 'missing':
+      return refuse('TRUST-12', 'the update depends on structs the server does not hold (send in causal order)');
+  }
+}
+
+function contentValue(item: Y.Item): { ok: true; value: unknown } | { ok: false } {
+  const c = item.content;
+  if ((c instanceof Y.ContentAny || c instanceof Y.ContentJSON) && c.arr.length === 1) return { ok: true, value: c.arr[0] };
+  return { ok: false };
+}
+
+export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
+  const { registry, access, limits } = deps;
+
+  return (ctx: ValidationContext, update: DecodedUpdate): Refusal | null => {
+    const { auth, parsed, ydoc } = ctx;
+
+    // [TRUST-10/11] before any per-struct work.
+    const byConn = deps.connectionBuckets.take(ctx.connection ?? auth.deviceId);
+    const byUser = deps.userBuckets.take(auth.userId);
+    if (byConn !== 'ok' || byUser !== 'ok') {
+      const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
+      return byConn === 'abusive' ? { ...r, message: `TRUST-11: ${r.message}`, close: CloseCode.RateLimited } : r;
+    }
+
+    // [TRUST-13] membership at write time, not only at subscription: a member removed since keeps no write access.
+    if (parsed.kind === 'user' ? parsed.userId !== auth.userId : !access.canAccess(auth.userId, ctx.doc)) {
+      return refuse('TRUST-13', 'not a member of this doc any more', ErrorCode.Forbidden);
+    }
+
+    const overlay = overlayOf(ydoc);
+    const fresh = newStructsOf(update, ydoc, overlay);
+    if (fresh.gap !== null) return unplaceable('missing');
+    const resolver = new Resolver(ydoc, overlay, fresh, rootNamesOf(ydoc));
+
+    // [TRUST-6] client ids of new structs: bound to this user, or unbound and never used on this doc.
+    const toBind: number[] = [];
+    for (const client of fresh.byClient.keys()) {
+      const owner = registry.owner(client);
+      if (owner === null) {
+        if (Y.getState(ydoc.store, client) > 0) return refuse('TRUST-6', `client id ${client} is in use and not bound to this user`);
+        toBind.push(client);
+      } else if (owner !== auth.userId) {
+        return refuse('TRUST-6', `client id ${client} belongs to another identity`);
+      }
+    }
+
+    // [TRUST-1..5, 7, 9] every new item lands in a writable root, under a key this connection owns, with a value of
+    // the root's shape; `messages` keys are new.
+    const newKeys: { root: string; key: string }[] = [];
+    const seenMessageKeys = new Set<string>();
+    const messagesType = ydoc.share.get(CONV_MESSAGES);
+    const pendingMessageKeys = overlay.keys.get(CONV_MESSAGES);
+    const placements: { client: number; clock: number; end: number; where: Where }[] = [];
+    for (const [client, structs] of fresh.byClient) {
+      for (const s of structs) {
+        if (s instanceof Y.GC) {
+          placements.push({ client, clock: s.id.clock, end: s.id.clock + s.length, where: 'gc' });
+          continue;
+        }
+        const where = resolver.where(s);
+        if (!isPlacement(where)) return unplaceable(where);
+        const keyP = keyProblem(parsed.kind, where, auth);
+        if (keyP !== null) return { code: ErrorCode.InvalidUpdate, message: keyP };
+        const key = where.key as string;
+        if (s.content instanceof Y.ContentDeleted) {
+          // A deleted entry (e.g. an own receipt overwritten offline, sent in a SyncStep2): no value to check, but
+          // it still lands under its key and deletes the entry before it, so messages never take one.
+          if (where.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
+        } else {
+          const v = contentValue(s);
+          if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
+          const p = valueProblem({ root: where.root, key }, v.value, limits);
+          if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
+        }
+        if (where.root === CONV_MESSAGES) {
+          // [TRUST-2] immutability: a key the server holds, has queued, or this update writes twice is refused.
+          if ((messagesType !== undefined && messagesType._map.has(key)) || pendingMessageKeys?.has(key) === true || seenMessageKeys.has(key)) {
+            return refuse('TRUST-2', `message ${key} already exists and is immutable`);
+          }
+          seenMessageKeys.add(key);
+          newKeys.push({ root: where.root, key });
+        }
+        placements.push({ client, clock: s.id.clock, end: s.id.clock + s.length, where });
+      }
+    }
+
+    // [TRUST-2, TRUST-14] deletions: only of live entries this connection could write, created by this user's client
+    // ids, never of messages. Already deleted structs are no-ops (an honest SyncStep2 carries the whole delete set).
+    for (const [client, ranges] of update.ds.clients) {
+      for (const r of ranges) {
+        const end = r.clock + r.len;
+        let from = r.clock;
+        const serverState = Y.getState(ydoc.store, client);
+        if (from < serverState) {
+          const structs = ydoc.store.clients.get(client) ?? [];
+          let ownerChecked = false;
+          for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+            const s = structs[i];
+            if (s === undefined || s.id.clock >= end) break;
+            if (!(s instanceof Y.Item) || s.deleted) continue;
+            if (!ownerChecked) {
+              if (registry.owner(client) !== auth.userId) return refuse('TRUST-14', "deleting another user's content");
+              ownerChecked = true;
+            }
+            const p = deletionProblem(resolver, s, parsed.kind, auth);
+            if (p !== null) return p;
+          }
+          from = serverState;
+        }
+        if (from >= end) continue;
+        // Beyond the server's copy: only this update's or this user's queued structs may be deleted; a delete of
+        // clocks nobody holds would wait in Yjs's pending delete set and hit another user's future content.
+        const known = Math.max(overlay.state(client), fresh.ends.get(client) ?? 0);
+        if (known < end) return refuse('TRUST-14', 'deleting content the server does not hold');
+        const owner = registry.owner(client);
+        if (owner !== auth.userId && !toBind.includes(client)) return refuse('TRUST-14', "deleting another user's content");
+        for (let clock = from; clock < end; ) {
+          const w = resolver.whereId(client, clock);
+          if (isPlacement(w)) {
+            if (w.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
+            const p = keyProblem(parsed.kind, w, auth);
+            if (p !== null) return refuse('TRUST-14', p);
+          }
+          const next = nextClock(resolver, overlay, client, clock);
+          clock = next > clock ? next : clock + 1;
+        }
+      }
+    }
+
+    // Accepted: bind, and remember what is queued until the hub applies it.
+    for (const client of toBind) {
+      if (registry.bind(client, auth.userId) !== auth.userId) return refuse('TRUST-6', `client id ${client} belongs to another identity`);
+    }
+    for (const p of placements) overlay.add(p.client, p.clock, p.end, p.where);
+    for (const k of newKeys) overlay.addKey(k.root, k.key);
+    return null;
+  };
+}
+
+function deletionProblem(resolver: Resolver, item: Y.Item, kind: 'conv' | 'user', auth: AuthContext): Refusal | null {
+  const w = resolver.known(item.id.client, item.id.clock);
+  if (w === undefined || !isPlacement(w)) return refuse('TRUST-14', 'deleting content outside the writable maps');
+  if (w.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
+  const p = keyProblem(kind, w, auth);
+  return p === null ? null : refuse('TRUST-14', p);
+}
+
+/** The clock after the struct (new or pending) holding (client, clock). */
+function nextClock(resolver: Resolver, overlay: ReturnType<typeof overlayOf>, client: number, clock: number): number {
+  const s = resolver.newStruct(client, clock);
+  if (s !== null) return s.id.clock + s.length;
+  const e = overlay.find(client, clock);
+  return e === null ? clock + 1 : e.end;
+}

@@ -1,0 +1,87 @@
+/**
+ * Shapes of the JSON values clients may write (SPEC SCHEMA-*, TRUST-3/4/7). Every check is total: it returns a
+ * reason string for a refusal or null, and never throws for any input.
+ */
+import { isHlc, parseMessageEntry, type MessageEntry } from '@concord/client-core/schema';
+import { isId } from '@concord/client-core/protocol';
+
+const MAX_JSON_DEPTH = 8;
+
+/**
+ * Plain JSON only: null, booleans, finite numbers, strings, arrays and objects whose prototype is Object.prototype.
+ * lib0's readAny builds objects with `obj[key] = ...`, so a `__proto__` key in an update arrives as a prototype,
+ * which this catches; binary (Uint8Array) and undefined, which ContentAny can carry, are not JSON either.
+ */
+export function plainJsonProblem(value: unknown, depth = 0): string | null {
+  if (depth > MAX_JSON_DEPTH) return 'value nested too deeply';
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'non-finite number';
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const p = plainJsonProblem(v, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value as Record<string, unknown>)) {
+      const p = plainJsonProblem(v, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  return 'not plain JSON';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(v: Record<string, unknown>, allowed: readonly string[]): boolean {
+  return Object.keys(v).every((k) => allowed.includes(k));
+}
+
+/** [TRUST-1] A message entry as SCHEMA-CONV-* describes it, under its own key. */
+export function messageProblem(key: string, value: unknown, maxLength: number): string | null {
+  const entry: MessageEntry | null = parseMessageEntry(key, value);
+  if (entry === null) return 'not a well-formed message entry for its key';
+  if (entry.body.length > maxLength) return `body of ${entry.body.length} exceeds ${maxLength}`;
+  return null;
+}
+
+/** [TRUST-3] `{hlc, body?, deleted?}`. */
+export function editProblem(value: unknown, maxLength: number): string | null {
+  if (!isRecord(value) || !onlyKeys(value, ['hlc', 'body', 'deleted'])) return 'an edit is {hlc, body?, deleted?}';
+  if (!isHlc(value['hlc'])) return 'edit without a valid hlc';
+  const body = value['body'];
+  if (body !== undefined && (typeof body !== 'string' || body.length > maxLength)) return 'edit body is not a string within the limit';
+  if (value['deleted'] !== undefined && typeof value['deleted'] !== 'boolean') return 'edit deleted flag is not a boolean';
+  return null;
+}
+
+/** [TRUST-4] `{dsv?, rsv?, rhlc?}`: base64 state vectors and an HLC. */
+export function receiptProblem(value: unknown): string | null {
+  if (!isRecord(value) || !onlyKeys(value, ['dsv', 'rsv', 'rhlc'])) return 'a receipt is {dsv?, rsv?, rhlc?}';
+  for (const k of ['dsv', 'rsv'] as const) {
+    const v = value[k];
+    if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))) return `receipt ${k} is not base64`;
+  }
+  if (value['rhlc'] !== undefined && !isHlc(value['rhlc'])) return 'receipt rhlc is not an hlc';
+  return null;
+}
+
+/** [TRUST-7] `prefs`: `pin:<conv>` -> ms (0 = unpinned), `mute:<conv>` -> boolean. */
+export function prefProblem(key: string, value: unknown): string | null {
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon);
+  if (colon < 0 || !isId(key.slice(colon + 1))) return 'pref key is not pin:<id> or mute:<id>';
+  if (kind === 'pin') return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? null : 'pin is not a time';
+  if (kind === 'mute') return typeof value === 'boolean' ? null : 'mute is not a boolean';
+  return 'pref key is not pin:<id> or mute:<id>';
+}
+
+/** [TRUST-7] `drafts`: conversationId -> string. */
+export function draftProblem(key: string, value: unknown, maxLength: number): string | null {
+  if (!isId(key)) return 'draft key is not a conversation id';
+  return typeof value === 'string' && value.length <= maxLength ? null : 'draft is not a string within the limit';
+}
