@@ -26,7 +26,12 @@ function arg(name, fallback) {
   return i >= 0 && args[i + 1] ? path.resolve(args[i + 1]) : fallback;
 }
 const etsRoot = arg('--root', path.join(appDir, 'entry/src/main/ets'));
-const facadeDir = arg('--facade', path.join(appDir, 'entry/src/main/ets/facade'));
+// The .ts that pages call must be ArkTS-clean too: the facade, the pure logic and the page helpers.
+// (platform/ is plain TS by design: it adapts native modules and is never imported by a page directly, except
+// through the facade's types.)
+const facadeDirs = args.includes('--facade')
+  ? [arg('--facade', '')]
+  : ['facade', 'logic', 'pages'].map((d) => path.join(appDir, 'entry/src/main/ets', d));
 const resourcesDir = arg('--resources', path.join(appDir, 'entry/src/main/resources'));
 const typesDir = path.join(appDir, 'types/ohos');
 
@@ -73,7 +78,14 @@ const compilerOptions = {
   experimentalDecorators: true,
   skipLibCheck: true,
   baseUrl: typesDir,
-  paths: { '@ohos.*': ['@ohos.*'], '@kit.*': ['@kit.*'], '@concord/client-core': ['concord-client-core'] },
+  paths: {
+    '@ohos.*': ['@ohos.*'],
+    '@kit.*': ['@kit.*'],
+    // The app gets these as bundled ohpm packages (libs/); their types are the workspace sources.
+    '@concord/client-core': ['../../../client-core/src/index.ts'],
+    '@concord/storage-adapters': ['../../../storage-adapters/src/index.ts'],
+    '@concord/storage-adapters/rdb': ['../../../storage-adapters/src/rdb/index.ts'],
+  },
 };
 
 function walk(dir, pred, out = []) {
@@ -95,7 +107,7 @@ function lineOf(sf, pos) {
 }
 
 const etsFiles = walk(etsRoot, (n) => n.endsWith('.ets'));
-const facadeFiles = walk(facadeDir, (n) => n.endsWith('.ts') && !n.endsWith('.d.ts'));
+const facadeFiles = facadeDirs.flatMap((d) => walk(d, (n) => n.endsWith('.ts') && !n.endsWith('.d.ts')));
 const declFiles = walk(typesDir, (n) => n.endsWith('.d.ts'));
 if (etsFiles.length === 0) report('setup', etsRoot, 0, 'no .ets files found');
 
@@ -159,7 +171,8 @@ for (const d of linted) {
   report('arkts', f, lineOf(d.file, d.start), msg);
 }
 
-// 4. resources
+// 4. resources (and 5. the stage-model manifests that reference them)
+if (!fs.existsSync(resourcesDir)) report('resources', resourcesDir, 0, 'resources directory missing');
 const stringKeys = (locale) => {
   const p = path.join(resourcesDir, locale, 'element/string.json');
   if (!fs.existsSync(p)) return null;
@@ -181,12 +194,77 @@ if (fs.existsSync(resourcesDir)) {
   }
 }
 
+// 5. module.json5 / app.json5: every $string:/$media:/$profile:/$color: reference resolves, and the permissions
+// the app needs are declared (MICROPHONE as user_grant needs a reason and a usedScene).
+function readJson5(file) {
+  const src = fs.readFileSync(file, 'utf8');
+  let out = '';
+  let inStr = null;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (inStr) {
+      out += c;
+      if (c === '\\') out += src[++i];
+      else if (c === inStr) inStr = null;
+    } else if (c === '"' || c === "'") {
+      inStr = c;
+      out += '"';
+      if (c === "'") throw new Error(`${file}: single-quoted strings are not handled by this checker`);
+    } else if (c === '/' && src[i + 1] === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i + 2) + 1;
+    } else out += c;
+  }
+  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
+}
+function resourceExists(resDir, kind, name) {
+  if (kind === 'string' || kind === 'color') {
+    const p = path.join(resDir, 'base/element', `${kind}.json`);
+    return fs.existsSync(p) && JSON.parse(fs.readFileSync(p, 'utf8'))[kind].some((s) => s.name === name);
+  }
+  if (kind === 'media') return ['png', 'jpg', 'svg', 'webp'].some((e) => fs.existsSync(path.join(resDir, 'base/media', `${name}.${e}`)));
+  if (kind === 'profile') return fs.existsSync(path.join(resDir, 'base/profile', `${name}.json`));
+  return false;
+}
+function checkRefs(file, resDir, node) {
+  if (typeof node === 'string') {
+    const m = /^\$(string|media|profile|color):(\w+)$/.exec(node);
+    if (m && !resourceExists(resDir, m[1], m[2])) report('manifest', file, 0, `unresolved ${node}`);
+  } else if (node && typeof node === 'object') for (const v of Object.values(node)) checkRefs(file, resDir, v);
+}
+const moduleFile = path.join(resourcesDir, '..', 'module.json5');
+const appFile = path.join(appDir, 'AppScope/app.json5');
+if (fs.existsSync(moduleFile) && !args.includes('--root')) {
+  try {
+    const mod = readJson5(moduleFile).module;
+    checkRefs(moduleFile, resourcesDir, mod);
+    const perms = new Map((mod.requestPermissions ?? []).map((p) => [p.name, p]));
+    for (const need of ['ohos.permission.INTERNET', 'ohos.permission.GET_NETWORK_INFO', 'ohos.permission.MICROPHONE']) {
+      if (!perms.has(need)) report('manifest', moduleFile, 0, `permission ${need} not requested`);
+    }
+    const mic = perms.get('ohos.permission.MICROPHONE');
+    if (mic && (!mic.reason || !mic.usedScene?.abilities?.length || !mic.usedScene?.when)) {
+      report('manifest', moduleFile, 0, 'MICROPHONE is user_grant: it needs reason and usedScene {abilities, when}');
+    }
+    const pages = JSON.parse(fs.readFileSync(path.join(resourcesDir, 'base/profile/main_pages.json'), 'utf8')).src;
+    for (const p of pages) if (!fs.existsSync(path.join(etsRoot, `${p}.ets`))) report('manifest', moduleFile, 0, `page ${p}.ets missing`);
+    for (const a of mod.abilities ?? []) {
+      if (!fs.existsSync(path.join(path.dirname(moduleFile), a.srcEntry))) report('manifest', moduleFile, 0, `srcEntry ${a.srcEntry} missing`);
+    }
+    checkRefs(appFile, path.join(appDir, 'AppScope/resources'), readJson5(appFile).app);
+  } catch (e) {
+    report('manifest', moduleFile, 0, `unreadable: ${e.message}`);
+  }
+}
+
 const quiet = args.includes('--quiet');
 for (const f of findings) if (!quiet) console.error(`${f.file}:${f.line}: [${f.kind}] ${f.message}`);
 const byKind = {};
 for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
 console.log(
   `check-ets: ${etsFiles.length} .ets, ${facadeFiles.length} facade .ts, ${declFiles.length} declaration files; ` +
-    (findings.length === 0 ? 'parse, types, ArkTS linter and resources: 0 findings' : `${findings.length} finding(s) ${JSON.stringify(byKind)}`),
+    (findings.length === 0 ? 'parse, types, ArkTS linter, resources and manifests: 0 findings' : `${findings.length} finding(s) ${JSON.stringify(byKind)}`),
 );
 process.exit(findings.length === 0 ? 0 : 1);

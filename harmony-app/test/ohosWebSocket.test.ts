@@ -61,12 +61,12 @@ function trace(ws: OhosWebSocket): Trace {
   const close = new Promise<OhosCloseEvent>((resolve) => {
     ws.onclose = (e) => {
       events.push(`close:${e.code}`);
-      resolve(e);
+      resolve(e as OhosCloseEvent);
     };
   });
   ws.onerror = (e) => {
     events.push('error');
-    errors.push(e);
+    errors.push(e as OhosErrorEvent);
   };
   return { events, close, open, errors };
 }
@@ -142,7 +142,7 @@ describe('OhosWebSocket over the @ohos.net.webSocket stand-in', () => {
     const got: (ArrayBuffer | string)[] = [];
     const two = new Promise<void>((resolve) => {
       ws.onmessage = (e) => {
-        got.push(e.data);
+        got.push(e.data as ArrayBuffer | string);
         if (got.length === 2) resolve();
       };
     });

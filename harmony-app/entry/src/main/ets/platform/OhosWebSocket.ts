@@ -48,6 +48,14 @@ export class OhosErrorEvent extends OhosSocketEvent {
   }
 }
 
+export interface SocketMessageLike {
+  readonly data: unknown;
+}
+export interface SocketCloseLike {
+  readonly code: number;
+  readonly reason: string;
+}
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -81,16 +89,23 @@ export class OhosWebSocket {
   readyState = CONNECTING;
   /** Only 'arraybuffer' is supported: the native side delivers binary frames as ArrayBuffer. */
   binaryType = 'arraybuffer';
-  onopen: ((ev: OhosSocketEvent) => void) | null = null;
-  onmessage: ((ev: OhosMessageEvent) => void) | null = null;
-  onerror: ((ev: OhosErrorEvent) => void) | null = null;
-  onclose: ((ev: OhosCloseEvent) => void) | null = null;
+  // Handler parameter types are as wide as the W3C-shaped seam's (client-core's WebSocketLike); the events passed
+  // are always the Ohos*Event classes below.
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: SocketMessageLike) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: SocketCloseLike) => void) | null = null;
 
   private readonly native: webSocket.WebSocket;
   /** An 'error' seen on an open link: the following native close (1005) is then an abnormal closure. */
   private erroredWhileOpen = false;
 
-  constructor(nativeModule: NativeWebSocketModule, url: string, protocols?: string | string[]) {
+  constructor(
+    nativeModule: NativeWebSocketModule,
+    url: string,
+    protocols?: string | string[],
+    private readonly observer?: SocketObserver,
+  ) {
     this.url = url;
     // One native object per connection: the native side refuses a second connect on the same object (2302003).
     this.native = nativeModule.createWebSocket();
@@ -152,6 +167,7 @@ export class OhosWebSocket {
   private handleOpen(): void {
     if (this.readyState !== CONNECTING) return;
     this.readyState = OPEN;
+    this.observer?.opened();
     this.onopen?.(new OhosSocketEvent('open'));
   }
 
@@ -161,6 +177,7 @@ export class OhosWebSocket {
       return;
     }
     if (this.readyState !== OPEN) return;
+    this.observer?.frame();
     this.onmessage?.(new OhosMessageEvent(data));
   }
 
@@ -201,6 +218,7 @@ export class OhosWebSocket {
     this.native.off('message');
     this.native.off('error');
     this.native.off('close');
+    this.observer?.closed(code);
     this.onclose?.(new OhosCloseEvent(code, reason, wasClean));
   }
 }
@@ -208,10 +226,17 @@ export class OhosWebSocket {
 /** client-core constructs sockets with `new WebSocket(url)`: bind the native module into a constructor. */
 export type OhosWebSocketCtor = new (url: string, protocols?: string | string[]) => OhosWebSocket;
 
-export function ohosWebSocketCtor(nativeModule: NativeWebSocketModule): OhosWebSocketCtor {
+/** Sees every socket's open, inbound frames and close: the UI's connection light beats on heartbeat replies. */
+export interface SocketObserver {
+  opened(): void;
+  frame(): void;
+  closed(code: number): void;
+}
+
+export function ohosWebSocketCtor(nativeModule: NativeWebSocketModule, observer?: SocketObserver): OhosWebSocketCtor {
   return class BoundOhosWebSocket extends OhosWebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(nativeModule, url, protocols);
+      super(nativeModule, url, protocols, observer);
     }
   };
 }

@@ -1,0 +1,19 @@
+/* AppStorage keys and router parameter classes shared by EntryAbility and the pages. */
+export const APP_KEY = 'concordApp';
+export const PENDING_CHAT_KEY = 'pendingChat';
+export const BOOT_ERROR_KEY = 'bootError';
+
+/** Why the login page is shown: 0 first start / logged out, 1 revoked (kicked), 2 app too old for the server. */
+export class LoginParams {
+  readonly why: number;
+  constructor(why: number) {
+    this.why = why;
+  }
+}
+
+export class ChatParams {
+  readonly conversationId: string;
+  constructor(conversationId: string) {
+    this.conversationId = conversationId;
+  }
+}

@@ -1,0 +1,71 @@
+/*
+ * The one place that imports the native OpenHarmony modules as values and injects them into the adapters (every
+ * other module takes them as parameters, which is what lets Node tests pass stand-ins). EntryAbility calls
+ * bootstrap() once; the pages get the ConcordApp from AppStorage.
+ */
+import webSocket from '@ohos.net.webSocket';
+import connection from '@ohos.net.connection';
+import http from '@ohos.net.http';
+import relationalStore from '@ohos.data.relationalStore';
+import cryptoFramework from '@ohos.security.cryptoFramework';
+import notificationManager from '@ohos.notificationManager';
+import wantAgent from '@ohos.app.ability.wantAgent';
+import type common from '@ohos.app.ability.common';
+import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
+import { ohosWebSocketCtor, type SocketObserver } from './OhosWebSocket';
+import { OhosNetworkSource } from './networkSource';
+import { ohosFetch } from './httpFetch';
+import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
+import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
+import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
+
+/** Where the sync server runs; change for your deployment (see README). */
+export const DEFAULT_SERVER_URL = 'http://192.168.1.10:8787';
+/** Shorter than client-core's 10 s default so the light greys within seconds of a dead link on a board. */
+export const HEARTBEAT_MS = 5000;
+
+class LightObserver implements SocketObserver {
+  app: ConcordApp | null = null;
+  opened(): void {
+    this.app?.socketOpened();
+  }
+  frame(): void {
+    this.app?.socketFrame();
+  }
+  closed(): void {
+    this.app?.socketClosed();
+  }
+}
+
+export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = DEFAULT_SERVER_URL): Promise<ConcordApp> {
+  // Before any Y.Doc exists: lib0 (through the bundle's webcrypto shim) and client-core draw from this.
+  const random = new CryptoFrameworkRandom(cryptoFramework);
+  installGlobalCrypto(random);
+
+  const rdb: RelationalStoreModule<common.UIAbilityContext> = {
+    getRdbStore: (ctx, config) => relationalStore.getRdbStore(ctx, { name: config.name, securityLevel: config.securityLevel }),
+  };
+  const storage = await AccountRoutedStorage.open(rdb, context);
+
+  const network = new OhosNetworkSource(connection);
+  const observer = new LightObserver();
+  const notifier = new MessageNotifier(notificationManager, wantAgent, new AbilityTarget(context.abilityInfo.bundleName, context.abilityInfo.name));
+
+  const platform = new AppPlatform(
+    ohosWebSocketCtor(webSocket, observer),
+    storage,
+    ohosFetch(http),
+    (n: number) => random.bytes(n),
+    (cb: () => void) => network.onOnline(cb),
+    notifier,
+    (id: string, title: string, preview: string, muted: boolean) => new IncomingMessage(id, title, preview, muted),
+    'DAYU200',
+    HEARTBEAT_MS,
+  );
+  const app = ConcordApp.create(platform, serverUrl);
+  observer.app = app;
+  network.onOffline(() => app.networkLost());
+  network.start();
+  app.setLanguage(context.config.language ?? 'en');
+  return app;
+}
