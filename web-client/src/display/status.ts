@@ -9,7 +9,7 @@ export interface StatusView {
 export function statusView(status: MessageStatus): StatusView {
   switch (status) {
     case 'sending':
-      return { glyph: '🕓', label: 'Sending' };
+      return { glyph: '◔', label: 'Sending' };
     case 'sent':
       return { glyph: '✓', label: 'Sent' };
     case 'delivered':

@@ -4,7 +4,8 @@
  * the file list and a version derived from it), never bundled with the app.
  *
  * - Hashed files under /assets/ never change: cache first.
- * - Pages (navigations): network first so a new build is picked up at once, the cached index.html when offline.
+ * - Pages (navigations): network first so a new build is picked up at once, the cached app shell (`/`, i.e.
+ *   index.html: every route is the same page) when offline.
  * - The API and sockets (/v1/, /healthz) are never cached.
  */
 const VERSION = '__VERSION__';
@@ -42,11 +43,11 @@ self.addEventListener('fetch', (event) => {
         .then((res) => {
           if (res.ok) {
             const copy = res.clone();
-            caches.open(CACHE).then((c) => c.put('/index.html', copy));
+            caches.open(CACHE).then((c) => c.put('/', copy));
           }
           return res;
         })
-        .catch(() => caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit ?? Response.error())),
+        .catch(() => caches.match('/', { cacheName: CACHE }).then((hit) => hit ?? Response.error())),
     );
     return;
   }

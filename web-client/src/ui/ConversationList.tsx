@@ -35,7 +35,7 @@ function ConversationRow({ app, c, now, active }: { app: AppController; c: Conve
             <span class="conv-title">
               {c.pinned && (
                 <span class="pin" title="Pinned" aria-label="Pinned">
-                  📌
+                  ★{' '}
                 </span>
               )}
               {title}
