@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const script = join(process.cwd(), 'harmony-app/scripts/check-ets.mjs');
 
-function check(files: Record<string, string>, extra: string[] = []): { code: number; out: string } {
+async function check(files: Record<string, string>, extra: string[] = []): Promise<{ code: number; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'check-ets-'));
   try {
     for (const [name, text] of Object.entries(files)) {
@@ -18,10 +18,12 @@ function check(files: Record<string, string>, extra: string[] = []): { code: num
     mkdirSync(join(res, 'zh_CN/element'), { recursive: true });
     writeFileSync(join(res, 'base/element/string.json'), JSON.stringify({ string: [{ name: 'hello', value: 'Hello' }] }));
     writeFileSync(join(res, 'zh_CN/element/string.json'), JSON.stringify({ string: [{ name: 'hello', value: '你好' }] }));
-    const r = spawnSync(process.execPath, [script, '--root', join(dir, 'ets'), '--facade', join(dir, 'ets/facade'), '--resources', res, ...extra], {
-      encoding: 'utf8',
-    });
-    return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+    const child = spawn(process.execPath, [script, '--root', join(dir, 'ets'), '--facade', join(dir, 'ets/facade'), '--resources', res, ...extra]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    return { code, out };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -41,14 +43,15 @@ struct Good {
 }
 `;
 
-describe('scripts/check-ets.mjs', () => {
-  it('passes a clean page', () => {
-    const r = check({ 'ets/pages/Good.ets': GOOD });
+// Concurrent: each case is its own Node process running the whole checker.
+describe.concurrent('scripts/check-ets.mjs', () => {
+  it('passes a clean page', async () => {
+    const r = await check({ 'ets/pages/Good.ets': GOOD });
     expect(r.out).toContain('0 findings');
     expect(r.code).toBe(0);
   });
 
-  it('fails on a page with type, ArkTS, syntax and resource errors, naming each', () => {
+  it('fails on a page with type, ArkTS, syntax and resource errors, naming each', async () => {
     const bad = `
 @Entry
 @Component
@@ -62,7 +65,7 @@ struct Bad {
   }
 }
 `;
-    const r = check({ 'ets/pages/Bad.ets': bad, 'ets/pages/Syntax.ets': '@Component\nstruct S { build() { Column() { Text(\'x\' } } }\n' });
+    const r = await check({ 'ets/pages/Bad.ets': bad, 'ets/pages/Syntax.ets': '@Component\nstruct S { build() { Column() { Text(\'x\' } } }\n' });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/\[types\] TS2322/);
     expect(r.out).toMatch(/\[types\] TS2345/);
@@ -71,7 +74,7 @@ struct Bad {
     expect(r.out).toMatch(/unknown string resource app\.string\.missing/);
   });
 
-  it('lints facade .ts files as ArkTS (structural typing, object-literal types, destructuring)', () => {
+  it('lints facade .ts files as ArkTS (object-literal types, destructuring)', async () => {
     const facade = `
 export interface Point { x: number; y: number }
 export function sum(p: { x: number; y: number }): number {
@@ -79,7 +82,7 @@ export function sum(p: { x: number; y: number }): number {
   return x + y;
 }
 `;
-    const r = check({ 'ets/pages/Good.ets': GOOD, 'ets/facade/Bad.ts': facade });
+    const r = await check({ 'ets/pages/Good.ets': GOOD, 'ets/facade/Bad.ts': facade });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/facade\/Bad\.ts:\d+: \[arkts\].*arkts-no-obj-literals-as-types/);
     expect(r.out).toMatch(/arkts-no-destruct-decls/);

@@ -72,7 +72,8 @@ export class ConcordApp {
   readonly conversations = new KeyedListModel<ConversationRow>();
   private words: TimeWords = wordsFor('en');
   private lastFrameAt = 0;
-  private socketOpen = false;
+  /** Sockets open right now (an old one may still be closing while its replacement is open). */
+  private openSockets = 0;
   private state = 'offline';
   private readonly hidden = new Map<string, number>();
   private readonly endListeners: SessionEndListener[] = [];
@@ -80,6 +81,9 @@ export class ConcordApp {
   private latest: ConversationSummaryView[] = [];
   private openChatId = '';
   private readonly seenLast = new Map<string, string>();
+  /** Messages sent before this (login/restore time) were not new to the user when the app started: no banner. */
+  private sessionStart = 0;
+  private networkUp = true;
 
   readonly client: Concord;
   private readonly platform: AppPlatform;
@@ -132,17 +136,20 @@ export class ConcordApp {
 
   /** Resumes the stored session offline; false when the user must log in. */
   async restore(): Promise<boolean> {
+    this.sessionStart = this.now();
     const s = await this.client.restore();
     if (s !== null) await this.loadHidden();
     return s !== null;
   }
 
   async login(username: string, password: string): Promise<void> {
+    this.sessionStart = this.now();
     await this.client.login(username, password);
     await this.loadHidden();
   }
 
   async register(username: string, password: string, displayName: string): Promise<void> {
+    this.sessionStart = this.now();
     await this.client.register(username, password, displayName.length > 0 ? displayName : undefined);
     await this.loadHidden();
   }
@@ -172,7 +179,8 @@ export class ConcordApp {
 
   // ---- connection light ------------------------------------------------------------------------------------
   socketOpened(): void {
-    this.socketOpen = true;
+    this.openSockets++;
+    this.networkUp = true;
     this.lastFrameAt = this.now();
     this.changed();
   }
@@ -180,17 +188,18 @@ export class ConcordApp {
     this.lastFrameAt = this.now();
   }
   socketClosed(): void {
-    this.socketOpen = false;
+    this.openSockets = Math.max(0, this.openSockets - 1);
     this.changed();
   }
   networkLost(): void {
-    this.socketOpen = false;
+    // The socket may not notice for a heartbeat or two; the user should see the loss now.
+    this.networkUp = false;
     this.changed();
   }
 
   light(): LinkLight {
-    const connected = this.socketOpen && this.state === 'online';
-    return linkLight(connected, this.state === 'connecting', this.lastFrameAt, this.now(), this.platform.heartbeatMs);
+    const connected = this.networkUp && this.openSockets > 0 && this.state === 'online';
+    return linkLight(connected, this.networkUp && this.state === 'connecting', this.lastFrameAt, this.now(), this.platform.heartbeatMs);
   }
 
   // ---- conversation list -----------------------------------------------------------------------------------
@@ -306,10 +315,15 @@ export class ConcordApp {
     let published = false;
     for (const c of list) {
       const last = c.lastMessage;
-      if (last === null) continue;
+      if (last === null) {
+        this.seenLast.set(c.id, '');
+        continue;
+      }
       const seen = this.seenLast.get(c.id);
       this.seenLast.set(c.id, last.id);
-      if (seen === undefined || seen === last.id) continue;
+      if (seen === last.id) continue;
+      // First sight of a chat that already has messages: new only if written after the app started.
+      if (seen === undefined && last.sentAt < this.sessionStart) continue;
       if (last.author === me || c.id === this.openChatId || c.unread === 0) continue;
       published = true;
       n.notify(make(c.id, c.title, last.body, c.muted), total).catch(() => undefined);

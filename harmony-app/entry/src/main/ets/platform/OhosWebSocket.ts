@@ -99,6 +99,7 @@ export class OhosWebSocket {
   private readonly native: webSocket.WebSocket;
   /** An 'error' seen on an open link: the following native close (1005) is then an abnormal closure. */
   private erroredWhileOpen = false;
+  private opened = false;
 
   constructor(
     nativeModule: NativeWebSocketModule,
@@ -167,6 +168,7 @@ export class OhosWebSocket {
   private handleOpen(): void {
     if (this.readyState !== CONNECTING) return;
     this.readyState = OPEN;
+    this.opened = true;
     this.observer?.opened();
     this.onopen?.(new OhosSocketEvent('open'));
   }
@@ -218,7 +220,8 @@ export class OhosWebSocket {
     this.native.off('message');
     this.native.off('error');
     this.native.off('close');
-    this.observer?.closed(code);
+    // Only sockets that opened report closing: an old socket's late close must not cancel a newer open one.
+    if (this.opened) this.observer?.closed(code);
     this.onclose?.(new OhosCloseEvent(code, reason, wasClean));
   }
 }
