@@ -74,6 +74,11 @@ function procStat(pid) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { rssKB, cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK, t: Date.now() };
 }
+/** Whole-machine busy CPU seconds (other sessions on a shared box skew every figure: the result records them). */
+function machineBusySec() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / CLK_TCK;
+}
 const pct = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] : null);
 const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
 
@@ -186,8 +191,10 @@ async function chatRun(rate, rep) {
     for (const w of workers) w.child.send({ type: 'start', rate: rate / P.procs, startAt, warmupMs: P.warmup * 1000, durationMs: P.duration * 1000, graceMs: P.grace * 1000, body: P.body });
     await warmupDone;
     const before = procStat(srv.pid);
+    const busy0 = machineBusySec();
     const dones = await Promise.all(workers.map((w) => w.next('chatDone', (P.duration + P.grace + 30) * 1000)));
     const after = procStat(srv.pid);
+    const busy = machineBusySec() - busy0;
     await stopWorkers(workers);
     const metrics = await srv.stop();
     const lat = dones.flatMap((d) => d.lat).sort((x, y) => x - y);
@@ -209,11 +216,14 @@ async function chatRun(rate, rep) {
       ackLatencyMs: { p50: r1(pct(ackLat, 0.5)), p99: r1(pct(ackLat, 0.99)) },
       server: { cpuSec: r1(cpuSec), cpuPctOfCore: r1((100 * cpuSec) / ((after.t - before.t) / 1000)), cpuUsPerMsg: delivered ? Math.round((1e6 * cpuSec) / delivered) : null, rssEndKB: after.rssKB, metrics },
       generator: { cpuSec: r1(dones.reduce((s, d) => s + (d.cpu.user + d.cpu.system) / 1e6, 0)), eldP99Ms: dones.map((d) => r1(d.eldP99Ms)) },
+      // CPU (in cores) used during the window by processes other than this bench's server and generator.
+      otherCores: r1((busy - cpuSec - dones.reduce((s, d) => s + (d.cpu.user + d.cpu.system) / 1e6, 0)) / ((after.t - before.t) / 1000)),
+      loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       disconnects: dones.reduce((s, d) => s + d.disconnects, 0),
       errors: dones.flatMap((d) => d.errors).slice(0, 10),
       at: new Date().toISOString(),
     };
-    log(`chat R=${rate} rep${rep}: delivered ${res.deliveredPerSec}/s lost ${res.lost} | p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} ms | ack p99 ${res.ackLatencyMs.p99} ms | server ${res.server.cpuUsPerMsg} µs/msg, ${res.server.cpuPctOfCore}% core`);
+    log(`chat R=${rate} rep${rep}: delivered ${res.deliveredPerSec}/s lost ${res.lost} | p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} ms | ack p99 ${res.ackLatencyMs.p99} ms | server ${res.server.cpuUsPerMsg} µs/msg, ${res.server.cpuPctOfCore}% core | other load ${res.otherCores} cores`);
     return res;
   } catch (err) {
     await srv.stop();

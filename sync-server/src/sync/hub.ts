@@ -10,6 +10,7 @@
  * Loads are synchronous too, for the same reason: a load cannot interleave with anything, so concurrent loads of
  * one doc cannot happen and need no Map<string, Promise> dedupe. An async backend (PostgreSQL) would need one.
  */
+import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -258,6 +259,7 @@ export class SyncHub {
     if (!verdict.ok) {
       this.opts.metrics.updatesRejected++;
       this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
+      if (process.env['TRUST_DEBUG']) console.error('REFUSED', handle.name, peer.auth.userId, verdict.message);
       peer.sendReject(handle.name, verdict.code, verdict.message);
       // A rule may judge the sender abusive (TRUST-11): the REJECT goes first so the client learns why.
       if (verdict.close !== undefined) peer.close(verdict.close, verdict.code);
@@ -283,6 +285,17 @@ export class SyncHub {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    const started = performance.now();
+    try {
+      this.flushBatch(batch);
+    } finally {
+      const ms = performance.now() - started;
+      this.opts.metrics.flushMs += ms;
+      if (ms > this.opts.metrics.maxFlushMs) this.opts.metrics.maxFlushMs = ms;
+    }
+  }
+
+  private flushBatch(batch: readonly QueuedUpdate[]): void {
     const applied: QueuedUpdate[] = [];
     const broken = new Set<DocHandle>();
     for (const item of batch) {
@@ -322,8 +335,13 @@ export class SyncHub {
       handle.tail++;
       this.opts.metrics.updatesStored++;
       this.opts.metrics.updateBytesStored += item.bytes.byteLength;
-      item.peer.sendAck(handle.name, seq, clocksFor(handle.ydoc, updateClients(item.update)));
-      this.relayUpdate(handle, item.bytes, item.peer);
+      try {
+        item.peer.sendAck(handle.name, seq, clocksFor(handle.ydoc, updateClients(item.update)));
+        this.relayUpdate(handle, item.bytes, item.peer);
+      } catch (err) {
+        // Stored already: one failed send must not cost the rest of the batch their acks and relays.
+        this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'ack or relay failed');
+      }
       notify.set(handle, seq);
       if (handle.tail > this.opts.limits.compactAfterUpdates) this.scheduleCompaction(handle);
     }

@@ -11,6 +11,9 @@ export interface SyncMetrics {
   updateBytesStored: number;
   /** Group commits: transactions that stored one or more updates. */
   commits: number;
+  /** Wall time spent in group-commit flushes (apply, SQLite commit with its fsync, acks, relays), and the longest. */
+  flushMs: number;
+  maxFlushMs: number;
   updatesRejected: number;
   compactions: number;
   docsLoaded: number;
@@ -31,6 +34,8 @@ export function createMetrics(): SyncMetrics {
     updatesStored: 0,
     updateBytesStored: 0,
     commits: 0,
+    flushMs: 0,
+    maxFlushMs: 0,
     updatesRejected: 0,
     compactions: 0,
     docsLoaded: 0,
