@@ -45,7 +45,9 @@ export class HttpApi {
 
   async listSessions(token: string): Promise<DeviceInfo[]> {
     const res = await this.call('GET', '/v1/sessions', token, null);
-    const list = isObject(res) && Array.isArray(res['sessions']) ? res['sessions'] : Array.isArray(res) ? res : [];
+    // The server answers `{devices: [...]}` (sync-server/src/http/routes.ts); fixed by web-client, whose devices
+    // screen found the list always empty.
+    const list = isObject(res) && Array.isArray(res['devices']) ? res['devices'] : isObject(res) && Array.isArray(res['sessions']) ? res['sessions'] : Array.isArray(res) ? res : [];
     return list.filter((d): d is DeviceInfo => isObject(d) && typeof d['deviceId'] === 'string') as DeviceInfo[];
   }
 
