@@ -60,7 +60,11 @@ export class AppController {
     });
     this.directory = new Directory(safeLocalStorage());
     this.directory.subscribe(() => this.changed());
-    window.addEventListener('offline', () => this.concord.dropConnection());
+    window.addEventListener('offline', () => {
+      this.concord.dropConnection();
+      this.changed();
+    });
+    window.addEventListener('online', () => this.changed());
     const ev = this.concord.events;
     ev.on('connection', (s) => {
       this.connection = s;
@@ -134,6 +138,15 @@ export class AppController {
   nameOf(userId: string): string {
     if (userId === this.me?.userId) return 'You';
     return this.directory.name(userId);
+  }
+
+  /**
+   * What the indicator shows: client-core's state, except that with the browser reporting no network it is
+   * `offline` outright rather than flickering to `connecting` on each doomed retry.
+   */
+  get shownConnection(): ConnectionStatus {
+    if (navigator.onLine === false && this.connection.state !== 'online') return { state: 'offline', reason: 'no network' };
+    return this.connection;
   }
 
   subscribe(listener: () => void): () => void {

@@ -34,7 +34,7 @@ export function App({ app }: { app: AppController }) {
       <aside class="sidebar" aria-label="Chats">
         <header class="top">
           <h1 class="brand">Concord</h1>
-          <ConnectionIndicator status={app.connection} />
+          <ConnectionIndicator status={app.shownConnection} />
         </header>
         <p class="whoami">
           Signed in as <strong data-testid="me">{app.me?.displayName ?? ''}</strong>
