@@ -259,7 +259,6 @@ export class SyncHub {
     if (!verdict.ok) {
       this.opts.metrics.updatesRejected++;
       this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
-      if (process.env['TRUST_DEBUG']) console.error('REFUSED', handle.name, peer.auth.userId, verdict.message);
       peer.sendReject(handle.name, verdict.code, verdict.message);
       // A rule may judge the sender abusive (TRUST-11): the REJECT goes first so the client learns why.
       if (verdict.close !== undefined) peer.close(verdict.close, verdict.code);
