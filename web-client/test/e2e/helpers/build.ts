@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,7 +21,8 @@ const INPUTS = [
   join(REPO_ROOT, 'client-core', 'src'),
   join(REPO_ROOT, 'storage-adapters', 'src'),
 ];
-const LOCK = join(WEB_ROOT, '.e2e-build.lock');
+// Under node_modules/.cache so a lock left by a killed run never shows up in git status.
+const LOCK = join(WEB_ROOT, 'node_modules', '.cache', 'e2e-build.lock');
 const BUILD_DEADLINE_MS = 150_000;
 
 function newestMtime(path: string): number {
@@ -50,11 +52,17 @@ export function isStale(): boolean {
   return built === 0 || INPUTS.some((p) => newestMtime(p) > built);
 }
 
+/** The web client's own Vite (7), not the root's (vitest's). */
+function viteBin(): string {
+  const pkg = createRequire(join(WEB_ROOT, 'package.json')).resolve('vite/package.json');
+  return join(dirname(pkg), 'bin', 'vite.js');
+}
+
 function runBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [join(WEB_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+      [viteBin(), 'build', '--logLevel', 'warn'],
       // vitest sets NODE_ENV=test, which would make Vite build a development bundle (no service worker, dev JSX).
       { cwd: WEB_ROOT, timeout: BUILD_DEADLINE_MS, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
       (err, _stdout, stderr) => (err === null ? resolve() : reject(new Error(`web-client build failed: ${err.message}\n${stderr}`))),
@@ -64,6 +72,7 @@ function runBuild(): Promise<void> {
 
 export async function ensureBuilt(): Promise<void> {
   const deadline = Date.now() + BUILD_DEADLINE_MS;
+  mkdirSync(dirname(LOCK), { recursive: true });
   for (;;) {
     if (!isStale()) return;
     let locked = false;
