@@ -234,7 +234,12 @@ export class SyncHub {
     if (handle.subscribers.size > 0 || handle.unloadTimer !== null || this.closed) return;
     handle.unloadTimer = setTimeout(() => {
       handle.unloadTimer = null;
-      if (handle.subscribers.size > 0 || handle.queued > 0) return;
+      if (handle.subscribers.size > 0) return;
+      if (handle.queued > 0) {
+        // Updates still waiting for their commit: try again later rather than keep the doc loaded for good.
+        this.scheduleUnload(handle);
+        return;
+      }
       // Nothing unstored can be lost here: every applied update was committed in the same flush.
       this.docs.delete(handle.name);
       handle.awareness?.destroy();
