@@ -168,3 +168,21 @@ describe('MessageNotifier', () => {
     expect(conversationIdFromWant(undefined)).toBeNull();
   });
 });
+
+describe('installTextCodecs', () => {
+  it('puts UTF-8 TextEncoder/TextDecoder on a global that lacks them, backed by @ohos.util', async () => {
+    const { installTextCodecs } = await import('../entry/src/main/ets/platform/textCodecs');
+    const { standinUtil, usage } = await import('./standins/util');
+    const g: { TextEncoder?: new () => { encode(s: string): Uint8Array }; TextDecoder?: new (l?: string) => { decode(b: Uint8Array): string } } = {};
+    expect(installTextCodecs(standinUtil, g)).toBe(true);
+    const bytes = new g.TextEncoder!().encode('héllo 你好 😀');
+    expect([...bytes]).toEqual([...Buffer.from('héllo 你好 😀', 'utf8')]);
+    const padded = new Uint8Array([0, ...bytes, 0]).subarray(1, bytes.length + 1);
+    expect(new g.TextDecoder!().decode(padded)).toBe('héllo 你好 😀');
+    expect(usage.encodes).toBeGreaterThan(0);
+    expect(usage.decodes).toBeGreaterThan(0);
+    expect(() => new g.TextDecoder!('latin1')).toThrow(RangeError);
+    // Where the runtime has them, they are left alone.
+    expect(installTextCodecs(standinUtil, globalThis)).toBe(false);
+  });
+});

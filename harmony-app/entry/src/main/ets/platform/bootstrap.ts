@@ -10,8 +10,10 @@ import relationalStore from '@ohos.data.relationalStore';
 import cryptoFramework from '@ohos.security.cryptoFramework';
 import notificationManager from '@ohos.notificationManager';
 import wantAgent from '@ohos.app.ability.wantAgent';
+import util from '@ohos.util';
 import type common from '@ohos.app.ability.common';
 import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
+import { installTextCodecs } from './textCodecs';
 import { ohosWebSocketCtor, type SocketObserver } from './OhosWebSocket';
 import { OhosNetworkSource } from './networkSource';
 import { ohosFetch } from './httpFetch';
@@ -41,6 +43,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
   // Before any Y.Doc exists: lib0 (through the bundle's webcrypto shim) and client-core draw from this.
   const random = new CryptoFrameworkRandom(cryptoFramework);
   installGlobalCrypto(random);
+  installTextCodecs(util);
 
   const rdb: RelationalStoreModule<common.UIAbilityContext> = {
     getRdbStore: (ctx, config) => relationalStore.getRdbStore(ctx, { name: config.name, securityLevel: config.securityLevel }),
