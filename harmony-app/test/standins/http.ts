@@ -22,7 +22,7 @@ export class StandinHttpRequest implements http.HttpRequest {
           resolve({ result: Buffer.concat(chunks).toString('utf8'), resultType: 0 as http.HttpDataType, responseCode: res.statusCode ?? 0, header: res.headers }),
         );
       });
-      req.on('error', () => reject(businessError(2300007, "Couldn't connect to server")));
+      req.on('error', (e: Error) => reject(businessError(2300007, `Couldn't connect to server (${e.message})`)));
       if (typeof options?.extraData === 'string') req.write(options.extraData);
       req.end();
     });

@@ -1,5 +1,6 @@
 /* @ohos.notificationManager (API 9+; subset). Reference §3. */
 import type { WantAgent } from './@ohos.app.ability.wantAgent';
+import type common from './@ohos.app.ability.common';
 
 declare namespace notificationManager {
   enum SlotType {
@@ -41,5 +42,7 @@ declare namespace notificationManager {
   /** (10) */
   function setBadgeNumber(badgeNumber: number): Promise<void>;
   function addSlot(type: SlotType): Promise<void>;
+  /** (10) Asks the user to allow notifications; the no-argument form is deprecated from 12. */
+  function requestEnableNotification(context: common.UIAbilityContext): Promise<void>;
 }
 export default notificationManager;

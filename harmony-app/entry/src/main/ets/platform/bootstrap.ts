@@ -69,6 +69,9 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();
+  // The user must allow notifications once; refusing is fine (the badge and list still work), so the result is
+  // only logged.
+  notificationManager.requestEnableNotification(context).catch((err: Error) => console.info(`notifications not enabled: ${err.message}`));
   app.setLanguage(context.config.language ?? 'en');
   return app;
 }
