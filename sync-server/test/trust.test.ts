@@ -176,6 +176,7 @@ describe('conversation docs', () => {
     const b = replica();
     expect(sendMessage(bob, b, 'm1').ok).toBe(true);
     expect(trust.registry.owner(b.clientID)).toBe('bob');
+    trust.registry.flush();
     expect(db.prepare('SELECT user_id FROM client_ids WHERE client = ?').get(b.clientID)).toEqual({ user_id: 'bob' });
     // mallory continues bob's client id (next clock) with a message of her own.
     const m = replica();
@@ -241,6 +242,21 @@ describe('conversation docs', () => {
   it('[TRUST-13] a user removed from the conversation can no longer write, even on an open subscription', () => {
     members.delete('mallory');
     refusedWith(sendMessage(mallory, replica(), 'late'), 'TRUST-13');
+  });
+
+  it('[TRUST-13] membership answers are reused briefly, forgotten on a server write, and expire', () => {
+    expect(sendMessage(bob, replica(), 'b1').ok).toBe(true);
+    members.delete('bob');
+    // Removed behind the server's back: the cached answer holds for at most membershipTtlMs.
+    expect(sendMessage(bob, replica(), 'b2').ok).toBe(true);
+    now += 2000;
+    refusedWith(sendMessage(bob, replica(), 'b3'), 'TRUST-13');
+    members.add('bob');
+    expect(sendMessage(bob, replica(), 'b4').ok).toBe(true);
+    members.delete('bob');
+    // The way removals really arrive: with a server write (the meta mirror), which forgets at once.
+    trust.beforeServerWrite(server);
+    refusedWith(sendMessage(bob, replica(), 'b5'), 'TRUST-13');
   });
 
   it("[TRUST-14] a delete of clocks nobody holds (to hit another user's future content) is refused", () => {

@@ -134,6 +134,8 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
       closed = true;
       clearInterval(heartbeat);
       stopRevoked();
+      // Client-id bindings of this turn first: they must not be less durable than the updates they cover (TRUST-6).
+      trust?.registry.flush();
       hub.flush();
       const sockets = [...alive.keys()];
       const gone = sockets.map((ws) => new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@ import { createAwarenessRule } from './awareness.js';
 import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
 import { TokenBuckets } from './rateLimit.js';
-import { createTrustRule } from './rules.js';
+import { MembershipCache, createTrustRule } from './rules.js';
 
 export { DEFAULT_TRUST_LIMITS, type TrustLimits } from './limits.js';
 export { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
@@ -38,7 +38,9 @@ export function createTrust(opts: TrustOptions): Trust {
   const limits = resolveTrustLimits(opts.limits);
   const now = opts.now ?? (() => performance.now());
   const registry = new SqliteClientIdRegistry(opts.db);
+  const membership = new MembershipCache(limits.membershipTtlMs, now);
   const rule = createTrustRule({
+    membership,
     registry,
     access: opts.access,
     limits,
@@ -56,6 +58,8 @@ export function createTrust(opts: TrustOptions): Trust {
     rules: [rule],
     awarenessRule,
     beforeServerWrite(ydoc: Y.Doc): void {
+      // A server write may be a membership change (the `meta` mirror): re-ask the access policy afterwards.
+      membership.forget(ydoc);
       // [TRUST-6] the server's writer binds its client id to SERVER_IDENTITY before its first struct exists. If the id
       // is somebody else's (a 32-bit collision, or a client that guessed it), the server's copy takes a new one, as
       // Yjs itself does on a detected clientID conflict.

@@ -25,6 +25,8 @@ export interface TrustLimits {
   /** [TRUST-8] Awareness: states per awareness update and bytes per state. */
   readonly maxAwarenessStates: number;
   readonly maxAwarenessStateBytes: number;
+  /** [TRUST-13] How long a positive membership answer is reused (changes through the server apply at once). */
+  readonly membershipTtlMs: number;
 }
 
 export const DEFAULT_TRUST_LIMITS: TrustLimits = {
@@ -42,6 +44,8 @@ export const DEFAULT_TRUST_LIMITS: TrustLimits = {
   abuseDebt: 1000,
   maxAwarenessStates: 16,
   maxAwarenessStateBytes: 4096,
+  // Bounds how long a membership change made behind the server's back (not mirrored into the doc) goes unnoticed.
+  membershipTtlMs: 2000,
 };
 
 export function resolveTrustLimits(partial: Partial<TrustLimits> | undefined): TrustLimits {

@@ -24,6 +24,40 @@ export interface TrustRuleDeps {
   readonly limits: TrustLimits;
   readonly connectionBuckets: TokenBuckets<number | string>;
   readonly userBuckets: TokenBuckets<string>;
+  readonly membership: MembershipCache;
+}
+
+/**
+ * [TRUST-13] Positive membership answers per doc copy, so that a chatty member costs one SQLite lookup per
+ * `ttlMs`, not one per update. Membership changes reach the doc through a server write (the `meta` mirror), which
+ * forgets the doc's answers (`forget` from beforeServerWrite); a change made behind the server's back takes effect
+ * within `ttlMs`. A reload replaces the Y.Doc, which drops its answers too.
+ */
+export class MembershipCache {
+  private readonly byDoc = new WeakMap<Y.Doc, Map<string, number>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  isMember(ydoc: Y.Doc, userId: string, check: () => boolean): boolean {
+    const t = this.now();
+    let users = this.byDoc.get(ydoc);
+    const at = users?.get(userId);
+    if (at !== undefined && t - at < this.ttlMs) return true;
+    if (!check()) {
+      users?.delete(userId);
+      return false;
+    }
+    if (users === undefined) this.byDoc.set(ydoc, (users = new Map()));
+    users.set(userId, t);
+    return true;
+  }
+
+  forget(ydoc: Y.Doc): void {
+    this.byDoc.delete(ydoc);
+  }
 }
 
 function refuse(rule: string, message: string, code: ErrorCode = ErrorCode.InvalidUpdate): Refusal {
@@ -116,7 +150,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     }
 
     // [TRUST-13] membership at write time, not only at subscription: a member removed since keeps no write access.
-    if (parsed.kind === 'user' ? parsed.userId !== auth.userId : !access.canAccess(auth.userId, ctx.doc)) {
+    if (parsed.kind === 'user' ? parsed.userId !== auth.userId : !deps.membership.isMember(ydoc, auth.userId, () => access.canAccess(auth.userId, ctx.doc))) {
       return refuse('TRUST-13', 'not a member of this doc any more', ErrorCode.Forbidden);
     }
 

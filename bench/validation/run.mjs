@@ -1,0 +1,65 @@
+/**
+ * The validation bench (issue 5): what the trust rules cost per update and how much pipeline throughput they take.
+ * Bundles bench.mjs from the TypeScript sources (esbuild, packages external), then runs it --runs times per mode,
+ * alternating trust on and off, each run in a fresh process, and prints the medians.
+ *
+ *   node bench/validation/run.mjs [--runs 5] [--history 5000] [--samples 4000] [--updates 20000] [--convs 100]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    history: { type: 'string', default: '5000' },
+    samples: { type: 'string', default: '4000' },
+    updates: { type: 'string', default: '20000' },
+    convs: { type: 'string', default: '100' },
+  },
+});
+const buildDir = join(root, 'node_modules/.cache/concord-bench');
+mkdirSync(buildDir, { recursive: true });
+const outfile = join(buildDir, 'validation.mjs');
+await build({
+  entryPoints: [join(here, 'bench.mjs')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  conditions: ['source'],
+  outfile,
+  external: ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'],
+  logLevel: 'warning',
+});
+
+const args = ['--history', values.history, '--samples', values.samples, '--updates', values.updates, '--convs', values.convs];
+const results = { on: [], off: [] };
+for (let r = 0; r < Number(values.runs); r++) {
+  // Alternate so that other load on the shared machine spreads over both modes.
+  for (const mode of r % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+    const line = execFileSync(process.execPath, [outfile, ...args, ...(mode === 'off' ? ['--off'] : [])], { cwd: root, encoding: 'utf8' });
+    const res = JSON.parse(line.trim().split('\n').pop());
+    results[mode].push(res);
+    process.stderr.write(`run ${r + 1} ${mode}: cost p50 ${res.cost.p50.toFixed(1)} µs p99 ${res.cost.p99.toFixed(1)} µs, ${res.throughput.updatesPerSec.toFixed(0)} updates/s\n`);
+  }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const summary = {};
+for (const mode of ['on', 'off']) {
+  summary[mode] = {
+    costP50us: median(results[mode].map((x) => x.cost.p50)),
+    costP99us: median(results[mode].map((x) => x.cost.p99)),
+    updatesPerSec: median(results[mode].map((x) => x.throughput.updatesPerSec)),
+  };
+}
+summary.throughputDrop = 1 - summary.on.updatesPerSec / summary.off.updatesPerSec;
+console.log(JSON.stringify({ args: values, node: process.version, summary }, null, 2));
