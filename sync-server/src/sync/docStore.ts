@@ -17,6 +17,13 @@ export interface StoredDoc {
   readonly lastSeq: number;
 }
 
+/** Replace a doc's snapshot and its tail up to `uptoSeq` by `snapshot` (the doc's state at `uptoSeq`). */
+export interface Compaction {
+  readonly doc: string;
+  readonly snapshot: Uint8Array;
+  readonly uptoSeq: number;
+}
+
 export interface UpdateWrite {
   readonly doc: string;
   readonly data: Uint8Array;
@@ -36,8 +43,7 @@ export class DocStore {
   private readonly upsertSnapshot: Database.Statement<[string, Buffer, number]>;
   private readonly deleteTail: Database.Statement<[string, number]>;
   private readonly resetTail: Database.Statement<[string, string]>;
-  private readonly appendTx: (writes: readonly UpdateWrite[]) => number[];
-  private readonly compactTx: (doc: string, snapshot: Uint8Array, uptoSeq: number) => void;
+  private readonly appendTx: (writes: readonly UpdateWrite[], compactions: readonly Compaction[]) => number[];
   private cursorValue: number;
 
   constructor(private readonly db: Database.Database) {
@@ -72,7 +78,9 @@ export class DocStore {
     this.deleteTail = db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?');
     this.resetTail = db.prepare('UPDATE docs SET tail = (SELECT count(*) FROM doc_updates WHERE doc = ?) WHERE name = ?');
 
-    this.appendTx = db.transaction((writes: readonly UpdateWrite[]) => {
+    this.appendTx = db.transaction((writes: readonly UpdateWrite[], compactions: readonly Compaction[]) => {
+      // Compactions ride on the group commit: no transaction (and fsync) of their own on the hot path.
+      for (const c of compactions) this.compactRows(c.doc, c.snapshot, c.uptoSeq);
       const seqs: number[] = [];
       for (const w of writes) {
         const seq = Number(this.insertUpdate.run(w.doc, toBuffer(w.data)).lastInsertRowid);
@@ -80,11 +88,6 @@ export class DocStore {
         seqs.push(seq);
       }
       return seqs;
-    });
-    this.compactTx = db.transaction((doc: string, snapshot: Uint8Array, uptoSeq: number) => {
-      this.upsertSnapshot.run(doc, toBuffer(snapshot), uptoSeq);
-      this.deleteTail.run(doc, uptoSeq);
-      this.resetTail.run(doc, doc);
     });
     // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence even after compaction deleted the rows,
     // so the cursor never goes backwards across restarts.
@@ -99,10 +102,19 @@ export class DocStore {
     return this.cursorValue;
   }
 
-  /** Stores updates in one transaction (group commit) and returns their seqs, in order. Throws if nothing was stored. */
-  append(writes: readonly UpdateWrite[]): number[] {
-    if (writes.length === 0) return [];
-    const seqs = this.appendTx(writes);
+  private compactRows(doc: string, snapshot: Uint8Array, uptoSeq: number): void {
+    this.upsertSnapshot.run(doc, toBuffer(snapshot), uptoSeq);
+    this.deleteTail.run(doc, uptoSeq);
+    this.resetTail.run(doc, doc);
+  }
+
+  /**
+   * Stores updates, and applies compactions, in one transaction (group commit); returns the updates' seqs, in
+   * order. Throws if nothing was stored.
+   */
+  append(writes: readonly UpdateWrite[], compactions: readonly Compaction[] = []): number[] {
+    if (writes.length === 0 && compactions.length === 0) return [];
+    const seqs = this.appendTx(writes, compactions);
     const last = seqs[seqs.length - 1];
     if (last !== undefined) this.cursorValue = last;
     return seqs;
@@ -124,11 +136,6 @@ export class DocStore {
     const snap = this.selectSnapshot.get(doc);
     const tail = this.selectTail.all(doc, snap?.upto_seq ?? 0).map((r) => r.data);
     return { snapshot: snap?.data ?? null, tail, lastSeq: meta.last_seq };
-  }
-
-  /** Replaces the doc's snapshot and every tail update up to `uptoSeq` by `snapshot`, atomically. */
-  compact(doc: string, snapshot: Uint8Array, uptoSeq: number): void {
-    this.compactTx(doc, snapshot, uptoSeq);
   }
 
   /** Names of docs among `docs` whose newest update is after `cursor` (WIRE-2). */

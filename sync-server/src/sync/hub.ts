@@ -27,7 +27,7 @@ import {
   type UserId,
 } from '@concord/client-core/protocol';
 import type { AccessPolicy } from '../seams.js';
-import type { DocStore } from './docStore.js';
+import type { Compaction, DocStore } from './docStore.js';
 import type { SyncLimits } from './limits.js';
 import type { SyncMetrics } from './metrics.js';
 import type { Peer, PeerKind } from './peer.js';
@@ -51,7 +51,6 @@ export interface DocHandle {
   tail: number;
   queued: number;
   unloadTimer: NodeJS.Timeout | null;
-  compactScheduled: boolean;
   /** `varUint SYNC, varString doc`: the start of every multiplexed SYNC frame of this doc, encoded once. */
   readonly muxSyncPrefix: Uint8Array;
   /** Who may see the doc (for NOTIFY), cached: asking the membership tables on every stored update is hot-path work. */
@@ -98,6 +97,8 @@ export class SyncHub {
   private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
   private readonly rules: readonly UpdateRule[];
   private queue: QueuedUpdate[] = [];
+  /** Docs whose tail is over the limit: compacted in the next group commit. */
+  private readonly compactPending = new Set<DocHandle>();
   private flushScheduled: NodeJS.Immediate | null = null;
   private closed = false;
 
@@ -198,7 +199,6 @@ export class SyncHub {
       tail: 0,
       queued: 0,
       unloadTimer: null,
-      compactScheduled: false,
       muxSyncPrefix: encoding.toUint8Array(prefix),
       audience: null,
     };
@@ -280,7 +280,7 @@ export class SyncHub {
     return true;
   }
 
-  /** Group commit of everything queued (also called on close). Never throws. */
+  /** Group commit of everything queued and of pending compactions (also called on close). Never throws. */
   flush(): void {
     if (this.flushScheduled !== null) {
       clearImmediate(this.flushScheduled);
@@ -288,7 +288,7 @@ export class SyncHub {
     }
     const batch = this.queue;
     this.queue = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0 && this.compactPending.size === 0) return;
     const started = performance.now();
     try {
       this.flushBatch(batch);
@@ -300,6 +300,19 @@ export class SyncHub {
   }
 
   private flushBatch(batch: readonly QueuedUpdate[]): void {
+    // [DUR-3] Snapshots are taken before this batch is applied: each is exactly the doc at its lastSeq.
+    const compactions: Compaction[] = [];
+    const compacted: DocHandle[] = [];
+    for (const handle of this.compactPending) {
+      if (this.docs.get(handle.name) !== handle || handle.tail === 0) continue;
+      try {
+        compactions.push({ doc: handle.name, snapshot: Y.encodeStateAsUpdate(handle.ydoc), uptoSeq: handle.lastSeq });
+        compacted.push(handle);
+      } catch (err) {
+        this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'snapshot failed');
+      }
+    }
+    this.compactPending.clear();
     const applied: QueuedUpdate[] = [];
     const broken = new Set<DocHandle>();
     for (const item of batch) {
@@ -318,9 +331,13 @@ export class SyncHub {
     }
     let seqs: number[];
     try {
-      seqs = this.opts.store.append(applied.map((i) => ({ doc: i.handle.name, data: i.bytes })));
+      seqs = this.opts.store.append(
+        applied.map((i) => ({ doc: i.handle.name, data: i.bytes })),
+        compactions,
+      );
     } catch (err) {
       this.opts.logger.error({ err: (err as Error).message, updates: applied.length }, 'storing updates failed');
+      for (const handle of compacted) broken.add(handle);
       for (const item of applied) {
         broken.add(item.handle);
         item.peer.sendReject(item.handle.name, ErrorCode.Internal, 'the server could not store the update');
@@ -328,7 +345,9 @@ export class SyncHub {
       for (const handle of broken) this.reload(handle);
       return;
     }
-    this.opts.metrics.commits++;
+    if (applied.length > 0) this.opts.metrics.commits++;
+    for (const handle of compacted) handle.tail = 0;
+    this.opts.metrics.compactions += compacted.length;
     const notify = new Map<DocHandle, number>();
     for (let i = 0; i < applied.length; i++) {
       const item = applied[i];
@@ -517,29 +536,9 @@ export class SyncHub {
   // ---- compaction -------------------------------------------------------------------------------------------
 
   private scheduleCompaction(handle: DocHandle): void {
-    if (handle.compactScheduled) return;
-    handle.compactScheduled = true;
-    // Off the hot path: after the current turn's acks and relays went out.
-    const timer = setTimeout(() => {
-      handle.compactScheduled = false;
-      this.compactNow(handle);
-    }, 0);
-    timer.unref();
-  }
-
-  /** [DUR-3] Snapshot + delete the tail, atomically. The in-memory doc holds exactly what is stored up to lastSeq. */
-  compactNow(handle: DocHandle): void {
-    if (handle.tail === 0 || handle.queued > 0 || this.docs.get(handle.name) !== handle) {
-      if (handle.queued > 0) this.scheduleCompaction(handle);
-      return;
-    }
-    try {
-      this.opts.store.compact(handle.name, Y.encodeStateAsUpdate(handle.ydoc), handle.lastSeq);
-      handle.tail = 0;
-      this.opts.metrics.compactions++;
-    } catch (err) {
-      this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'compaction failed');
-    }
+    this.compactPending.add(handle);
+    // A doc that goes quiet right after crossing the limit is still compacted, by a flush of its own.
+    this.flushScheduled ??= setImmediate(() => this.flush());
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------------------
@@ -549,7 +548,6 @@ export class SyncHub {
     this.closed = true;
     for (const handle of this.docs.values()) {
       if (handle.unloadTimer !== null) clearTimeout(handle.unloadTimer);
-      if (handle.tail > this.opts.limits.compactAfterUpdates) this.compactNow(handle);
       handle.awareness?.destroy();
       handle.ydoc.destroy();
     }
