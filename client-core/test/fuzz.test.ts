@@ -4,8 +4,10 @@
  * device of an account shows the same unread count. The seed is printed on failure; rerun with FUZZ_SEED=<n>.
  */
 import { appendFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBackend } from './helpers/fakeBackend.js';
+import { RealBackend } from './helpers/realBackend.js';
+import type { Backend } from './helpers/devices.js';
 import { account, all, uniqueName, type World } from './helpers/scenarios.js';
 import type { TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';
@@ -26,15 +28,15 @@ function mulberry32(seed: number): () => number {
 // adapter (an appendUpdate that never settles), reported to storage-adapters; the scenarios cover IndexedDB.
 const IDB = process.env['FUZZ_IDB'] !== undefined ? 'indexeddb' : 'memory';
 
-let w: World & { be: FakeBackend };
+let w: World = { be: new FakeBackend(), devices: [] };
 afterEach(async () => {
   for (const d of w.devices.splice(0)) await d.shutdown().catch(() => undefined);
 });
 
-async function run(seed: number, steps: number): Promise<void> {
+async function run(seed: number, steps: number, be: Backend): Promise<void> {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  w = { be: new FakeBackend(), devices: [] };
+  w = { be, devices: [] };
   const names = [uniqueName('ann'), uniqueName('ben'), uniqueName('cat')];
   const devs: TestDevice[] = [];
   devs.push(await account(w, 'ann-1', names[0] ?? '', 'register'));
@@ -103,11 +105,30 @@ describe('[FUZZ-1] randomized multi-device sync', () => {
   for (const seed of seeds) {
     it(`[FUZZ-1] seed ${seed}: replicas agree, nothing lost or doubled`, async () => {
       try {
-        await run(seed, 150);
+        await run(seed, 150, new FakeBackend());
       } catch (err) {
         console.error(`[FUZZ-1] failed with seed ${seed} (rerun: FUZZ_SEED=${seed} npx vitest run client-core/test/fuzz.test.ts)`);
         throw err;
       }
     }, 60_000);
   }
+});
+
+describe('[FUZZ-1] randomized multi-device sync, real sync-server', () => {
+  let real: RealBackend;
+  beforeAll(async () => {
+    real = await RealBackend.start();
+  });
+  afterAll(async () => {
+    await real.stop();
+  });
+  const seed = process.env['FUZZ_SEED'] !== undefined ? Number(process.env['FUZZ_SEED']) : Math.floor(Math.random() * 1e9);
+  it(`[FUZZ-1] seed ${seed} against the real server: replicas agree, nothing lost or doubled`, async () => {
+    try {
+      await run(seed, 80, real);
+    } catch (err) {
+      console.error(`[FUZZ-1] (real server) failed with seed ${seed}`);
+      throw err;
+    }
+  }, 60_000);
 });
