@@ -84,13 +84,19 @@ const tempDir = (p: string): string => {
 };
 
 /** Registers an account on a fresh device dir, lets `fill` create its data online, then closes the device. */
+function progress(msg: string): void {
+  process.stderr.write(`[bench/harmony] ${msg}\n`);
+}
+
 async function prepare(label: string, fill: (app: ConcordApp, peer: string) => Promise<void>): Promise<string> {
   const peer = await makeApp(tempDir('concord-bench-p-'), srv.url, false);
   await peer.app.register(`${label}peer${Date.now() % 1e6}`, 'password-peer-1', 'Peer');
   const dir = tempDir('concord-bench-h-');
   const a = await makeApp(dir, srv.url, false);
   await a.app.register(`${label}${Date.now() % 1e6}`, 'password-user-1', label);
+  progress(`${label}: filling`);
   await fill(a.app, peer.app.userId);
+  progress(`${label}: filled`);
   await a.app.client.dropConnection();
   await a.close();
   await peer.close();
@@ -111,15 +117,6 @@ async function coldStart(dir: string, expect: number, label: string): Promise<{ 
 
 try {
   let t = performance.now();
-  const ids: string[] = [];
-  const listDir = await prepare('list', async (app, peer) => {
-    for (let i = 0; i < CONVS; i++) ids.push(await app.client.createConversation({ kind: 'group', members: [peer], title: `Group ${i}` }));
-    await waitFor(() => app.conversations.count() >= CONVS, 120000, 'list filled');
-    for (const id of ids) await (await app.client.conversation(id)).send(`first message in ${id}`);
-  });
-  out[`setup: ${CONVS} conversations + 1 message each (s)`] = ((performance.now() - t) / 1000).toFixed(1);
-
-  t = performance.now();
   let bigId = '';
   const chatDir = await prepare('chat', async (app, peer) => {
     bigId = await app.client.createConversation({ kind: 'direct', members: [peer] });
@@ -128,6 +125,15 @@ try {
     for (let i = 0; i < MESSAGES; i++) await c.send(`message ${i} ${'lorem ipsum dolor sit amet '.repeat(3)}`);
   });
   out[`setup: ${MESSAGES} sends (s)`] = ((performance.now() - t) / 1000).toFixed(1);
+
+  t = performance.now();
+  const ids: string[] = [];
+  const listDir = await prepare('list', async (app, peer) => {
+    for (let i = 0; i < CONVS; i++) ids.push(await app.client.createConversation({ kind: 'group', members: [peer], title: `Group ${i}` }));
+    await waitFor(() => app.conversations.count() >= CONVS, 120000, 'list filled');
+    for (const id of ids) await (await app.client.conversation(id)).send(`first message in ${id}`);
+  });
+  out[`setup: ${CONVS} conversations + 1 message each (s)`] = ((performance.now() - t) / 1000).toFixed(1);
 
   const list = await coldStart(listDir, CONVS, `${CONVS} conversations`);
   await list.close();

@@ -15,7 +15,9 @@ export class StandinHttpRequest implements http.HttpRequest {
     if (this.used) return Promise.reject(businessError(2300999, 'one request per HttpRequest'));
     this.used = true;
     return new Promise((resolve, reject) => {
-      const req = nodeHttp.request(url, { method: options?.method ?? 'GET', headers: (options?.header ?? {}) as Record<string, string> }, (res) => {
+      // agent: false = a fresh connection per request, like a native HttpRequest object (and no keep-alive reuse
+      // racing the server's idle close).
+      const req = nodeHttp.request(url, { agent: false, method: options?.method ?? 'GET', headers: (options?.header ?? {}) as Record<string, string> }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
