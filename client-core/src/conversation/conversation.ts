@@ -192,10 +192,11 @@ export class Conversation {
 
   /** Stop listening; the doc stays loaded and synced for the conversation list. */
   dispose(): void {
+    // Announce leaving first (while the awareness listener still sends), then stop listening.
+    awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], 'local');
     for (const off of this.offs) off();
     this.offs.length = 0;
     this.events.removeAll();
-    awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], 'local');
   }
 
   private peers(pred: (s: Record<string, unknown>) => boolean): string[] {
@@ -248,7 +249,15 @@ export class Conversation {
     this.notifyQueued = true;
     queueMicrotask(() => {
       this.notifyQueued = false;
-      if (this.events.listenerCount('messages') > 0) this.events.emit('messages', this.messages());
+      if (this.events.listenerCount('messages') === 0) return;
+      let page: Message[];
+      try {
+        page = this.messages();
+      } catch {
+        // The client closed between the change and this microtask.
+        return;
+      }
+      this.events.emit('messages', page);
     });
   }
 }

@@ -17,6 +17,7 @@ import { isDocName, type DocName } from '../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { unackedOwnIds } from '../conversation/model.js';
 import { handleSyncPayload, step1Payload, updatePayload } from './docSync.js';
+import { CursorStore } from './cursorStore.js';
 import { REMOTE } from './origins.js';
 
 export interface SyncEngineEvents {
@@ -46,34 +47,26 @@ interface Link {
   readonly sentClients: Map<DocName, Set<number>>;
 }
 
-const CURSOR_KEY = 'cursor';
-
 export class SyncEngine {
   readonly events = new Emitter<SyncEngineEvents>();
   private link: Link | null = null;
-  private cursor = 0;
-  private cursorWrites: Promise<void> = Promise.resolve();
+  private readonly cursor: CursorStore;
 
   constructor(
     private readonly docs: DocStore,
-    private readonly storage: StorageAdapter,
+    storage: StorageAdapter,
     private readonly token: string,
     private readonly userId: string,
     /** Docs the app has open (always synced on connect). */
     private readonly wanted: () => Iterable<DocName>,
   ) {
+    this.cursor = new CursorStore(storage, () => docs.persisted());
     docs.onOpen((h) => this.attach(h));
     for (const h of docs.loaded()) this.attach(h);
   }
 
   async loadCursor(): Promise<void> {
-    const bytes = await this.storage.getKv(CURSOR_KEY);
-    const n = bytes === undefined ? 0 : Number(new TextDecoder().decode(bytes));
-    this.cursor = Number.isSafeInteger(n) && n >= 0 ? n : 0;
-  }
-
-  get storedCursor(): number {
-    return this.cursor;
+    await this.cursor.load();
   }
 
   get isAuthenticated(): boolean {
@@ -98,7 +91,7 @@ export class SyncEngine {
       liveCursor: 0,
       sentClients: new Map(),
     };
-    send({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: this.token, cursor: this.cursor });
+    send({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: this.token, cursor: this.cursor.value });
   }
 
   close(): void {
@@ -127,7 +120,7 @@ export class SyncEngine {
   }
 
   async flushCursor(): Promise<void> {
-    await this.cursorWrites;
+    await this.cursor.flushed();
   }
 
   handleFrame(frame: Frame): void {
@@ -289,14 +282,7 @@ export class SyncEngine {
   }
 
   private storeCursor(cursor: number): void {
-    if (cursor <= this.cursor) return;
-    this.cursor = cursor;
-    const bytes = new TextEncoder().encode(String(cursor));
-    // The docs' updates must be durable before the cursor that skips them next time.
-    this.cursorWrites = this.cursorWrites
-      .then(() => this.docs.persisted())
-      .then(() => this.storage.setKv(CURSOR_KEY, bytes)).catch(() => {
-      // Losing a cursor write only means more docs are listed on the next connect.
-    });
+    this.cursor.store(cursor);
   }
+
 }
