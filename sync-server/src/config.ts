@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { isLogLevel } from './log.js';
 import type { LevelWithSilent, Logger } from 'pino';
 import type { SyncLimits } from './seams.js';
+import type { TrustLimits } from './trust/limits.js';
 import type { ScryptParams } from './auth/password.js';
 import type { LoginLimiterOptions, RegistrationLimiterOptions } from './auth/rateLimit.js';
 
@@ -38,6 +39,8 @@ export interface ServerOptions {
   readonly registrationLimits?: Partial<RegistrationLimiterOptions>;
   /** Passed through to the sync service. */
   readonly syncLimits?: Partial<SyncLimits>;
+  /** Trust rule limits (SPEC TRUST-9..13), passed to the sync service; false switches the rules off (benches only). */
+  readonly trust?: Partial<TrustLimits> | false;
   /** A built single-page app (the web client's dist/) to serve at `/`; none when undefined. */
   readonly staticDir?: string;
 }

@@ -90,6 +90,7 @@ export function createServer(options: ServerOptions): ConcordServer {
       access,
       sessions: events,
       ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
+      ...(options.trust === undefined ? {} : { trust: options.trust }),
     });
   } catch (err) {
     db.close();

@@ -211,3 +211,18 @@ function awarenessClients(update: Uint8Array): number[] {
   }
   return out;
 }
+
+describe('the suite can fail', () => {
+  it('[TRUST-1] with the trust rules switched off, the same forged author is stored: the refusals above come from them', async () => {
+    const open = await startServer({ trust: false });
+    try {
+      const [b, m] = await Promise.all([register(open.url, 'bob'), register(open.url, 'mallory')]);
+      const doc = `conv:${await createConversation(open.url, b.token, 'group', [m.userId])}`;
+      const c = await HostileClient.open(open.wsUrl, 'mux', m.token, doc);
+      expect(await c.submit(setMessage(new Y.Doc(), b.userId, 'forged'))).toBe('ack');
+      c.close();
+    } finally {
+      await open.stop();
+    }
+  });
+});
