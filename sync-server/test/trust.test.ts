@@ -218,7 +218,10 @@ describe('conversation docs', () => {
     let last: Verdict = limited;
     for (let i = 0; i < 4; i++) last = submit(alice, new Uint8Array([0, 0]), { connection: 7 });
     expect(last.ok).toBe(false);
-    if (!last.ok) expect(last.close).toBe(CloseCode.RateLimited);
+    if (!last.ok) {
+      expect(last.close).toBe(CloseCode.RateLimited);
+      expect(last.message).toMatch(/^TRUST-11\b/);
+    }
     // Another connection of another user is unaffected; after a second, this one may send again.
     expect(submit(bob, new Uint8Array([0, 0]), { connection: 8 }).ok).toBe(true);
     now += 2000;

@@ -146,7 +146,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     const byUser = deps.userBuckets.take(auth.userId);
     if (byConn !== 'ok' || byUser !== 'ok') {
       const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
-      return byConn === 'abusive' ? { ...r, message: `TRUST-11: ${r.message}`, close: CloseCode.RateLimited } : r;
+      return byConn === 'abusive' ? { ...r, message: 'TRUST-11: kept sending while over the rate limit; closing', close: CloseCode.RateLimited } : r;
     }
 
     // [TRUST-13] membership at write time, not only at subscription: a member removed since keeps no write access.
