@@ -145,7 +145,7 @@ describe('engine rules (in-process server)', () => {
     expect(new Set(step1Docs)).toEqual(new Set([`user:${bobId}`, `conv:${convIds[2]}`]));
   });
 
-  it('[STORE-3] a doc whose stored bytes are corrupt is reported and what can be read is kept', async () => {
+  it('[CORRUPT-1] a doc whose stored bytes are corrupt is reported and what can be read is kept', async () => {
     fresh();
     const { a1, convId } = await threeDevices(w);
     const c1 = await a1.client.conversation(convId);
