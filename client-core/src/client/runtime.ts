@@ -7,7 +7,7 @@ import { Connection, DEFAULT_HEARTBEAT, type ConnectionStatus } from '../connect
 import { DEFAULT_BACKOFF } from '../connection/backoff.js';
 import { Conversation } from '../conversation/conversation.js';
 import { ConversationList, type ConversationSummaryView } from '../conversation/list.js';
-import { readMessages } from '../conversation/model.js';
+import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
 import type { DocHandle } from '../doc/docHandle.js';
 import { DocStore } from '../doc/docStore.js';
@@ -39,6 +39,8 @@ export class Runtime {
   private readonly open = new Map<string, Promise<Conversation>>();
   private readonly offs: (() => void)[] = [];
   private readonly pendingConv: DocHandle[] = [];
+  /** One incremental index per loaded conversation doc, shared by its Conversation, the list and the receipts. */
+  private readonly indexes = new Map<DocName, MessageIndex>();
 
   private constructor(
     readonly session: SessionInfo,
@@ -109,6 +111,7 @@ export class Runtime {
       p = this.docs.get(convDocName(id)).then((handle) => {
         const c = new Conversation(id, {
           handle,
+          index: this.indexOf(handle),
           userId: this.session.userId,
           deviceId: this.session.deviceId,
           clock: this.clock,
@@ -143,6 +146,8 @@ export class Runtime {
     const convs = await Promise.allSettled([...this.open.values()]);
     for (const c of convs) if (c.status === 'fulfilled') c.value.dispose();
     this.list.dispose();
+    for (const index of this.indexes.values()) index.destroy();
+    this.indexes.clear();
     await this.engine.flushCursor();
     await this.docs.close();
     await this.storage.flush();
@@ -157,7 +162,7 @@ export class Runtime {
   private onDocOpen(h: DocHandle): void {
     if (parseDocName(h.name)?.kind !== 'conv') return;
     // HLC-1: stamps after a restart still sort after everything this device has seen.
-    const last = readMessages(h.doc).at(-1);
+    const last = this.indexOf(h).last();
     if (last !== undefined) this.clock.observe(last.entry.hlc);
     if (this.list === undefined) this.pendingConv.push(h);
     else this.trackConv(h);
@@ -166,7 +171,17 @@ export class Runtime {
   private trackConv(h: DocHandle): void {
     const parsed = parseDocName(h.name);
     if (parsed?.kind !== 'conv') return;
-    this.offs.push(autoDeliver(h, this.session.userId, this.session.deviceId));
-    this.list.addConvDoc(parsed.conversationId, h);
+    const index = this.indexOf(h);
+    this.offs.push(autoDeliver(h, index, this.session.userId, this.session.deviceId));
+    this.list.addConvDoc(parsed.conversationId, h, index);
+  }
+
+  private indexOf(h: DocHandle): MessageIndex {
+    let index = this.indexes.get(h.name);
+    if (index === undefined) {
+      index = new MessageIndex(h.doc, this.session.userId);
+      this.indexes.set(h.name, index);
+    }
+    return index;
   }
 }

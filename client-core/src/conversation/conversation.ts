@@ -12,7 +12,8 @@ import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids
 import { CONV_MESSAGES, CONV_META, MAX_MESSAGE_LENGTH, parseMeta, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
 import type { HybridClock } from '../schema/hlc.js';
 import { REMOTE } from '../sync/origins.js';
-import { hlcMillis, ownStatus, readEdit, readMarks, readMessages, type MessageStatus, type StoredMessage } from './model.js';
+import type { MessageIndex } from './messageIndex.js';
+import { hlcMillis, ownStatus, readEdit, type MessageStatus, type StoredMessage } from './model.js';
 import { writeReadMark } from './receipts.js';
 
 export interface Message {
@@ -44,6 +45,8 @@ export interface ConversationEvents {
 
 export interface ConversationContext {
   readonly handle: DocHandle;
+  /** The doc's message index (shared with the conversation list and the receipt writer). */
+  readonly index: MessageIndex;
   readonly userId: UserId;
   readonly deviceId: string;
   readonly clock: HybridClock;
@@ -56,7 +59,6 @@ export const DEFAULT_PAGE = 50;
 
 export class Conversation {
   readonly events = new Emitter<ConversationEvents>();
-  private cache: StoredMessage[] | null = null;
   private notifyQueued = false;
   private readonly offs: (() => void)[] = [];
   private readonly awareness: awarenessProtocol.Awareness;
@@ -67,10 +69,7 @@ export class Conversation {
   ) {
     const h = ctx.handle;
     this.offs.push(
-      h.events.on('changed', () => {
-        this.cache = null;
-        this.queueNotify();
-      }),
+      h.events.on('changed', () => this.queueNotify()),
     );
     this.awareness = h.awareness ?? new awarenessProtocol.Awareness(h.doc);
     h.awareness = this.awareness;
@@ -96,22 +95,21 @@ export class Conversation {
   /** The newest `limit` messages, oldest first. */
   messages(options: { limit?: number } = {}): Message[] {
     this.ctx.assertOpen();
-    const all = this.sorted();
-    const limit = options.limit ?? DEFAULT_PAGE;
-    return this.view(all.slice(Math.max(0, all.length - limit)));
+    const all = this.all();
+    return this.view(this.visibleBefore(all, all.length, options.limit ?? DEFAULT_PAGE));
   }
 
   /** Up to `limit` messages before the message `before`, oldest first. */
   olderPage(before: string, limit = DEFAULT_PAGE): Message[] {
     this.ctx.assertOpen();
-    const all = this.sorted();
-    const idx = all.findIndex((m) => m.entry.id === before);
+    const all = this.all();
+    const idx = this.find(before) === undefined ? -1 : this.ctx.index.positionOf(before);
     if (idx < 0) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${before} in this conversation`);
-    return this.view(all.slice(Math.max(0, idx - limit), idx));
+    return this.view(this.visibleBefore(all, idx, limit));
   }
 
   message(id: string): Message | null {
-    const m = this.sorted().find((s) => s.entry.id === id);
+    const m = this.find(id);
     return m === undefined ? null : (this.view([m])[0] ?? null);
   }
 
@@ -126,10 +124,10 @@ export class Conversation {
     }
     const { handle, userId, clock } = this.ctx;
     // Observes every stamp in this conversation (HLC-1) before ticking.
-    this.sorted();
+    this.all();
     const messages = handle.doc.getMap<unknown>(CONV_MESSAGES);
     if (options.replyTo !== undefined) {
-      const target = this.sorted().find((m) => m.entry.id === options.replyTo);
+      const target = this.find(options.replyTo);
       if (target === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${options.replyTo} to reply to`);
       // HLC-1: a reply sorts after what it answers even when this device's clock is behind.
       clock.observe(target.entry.hlc);
@@ -157,7 +155,7 @@ export class Conversation {
    */
   async retry(id: string): Promise<Message> {
     this.ctx.assertOpen();
-    const m = this.sorted().find((s) => s.entry.id === id);
+    const m = this.find(id);
     if (m === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${id}`);
     const view = this.view([m])[0];
     if (view?.status !== 'failed') throw new InvalidInputError(ClientErrorCode.InvalidArgument, `message ${id} has not failed`);
@@ -168,13 +166,13 @@ export class Conversation {
   /** Mark as read everything this device holds up to `upTo` (default: the newest message). */
   async markRead(upTo?: string): Promise<void> {
     this.ctx.assertOpen();
-    const all = this.sorted();
-    const target = upTo === undefined ? all.at(-1) : all.find((m) => m.entry.id === upTo);
+    const all = this.all();
+    const target = upTo === undefined ? this.visibleBefore(all, all.length, 1)[0] : this.find(upTo);
     if (target === undefined) {
       if (upTo !== undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${upTo}`);
       return;
     }
-    if (writeReadMark(this.ctx.handle, this.ctx.userId, this.ctx.deviceId, target.entry.hlc)) await this.ctx.handle.persisted();
+    if (writeReadMark(this.ctx.handle, this.ctx.index, this.ctx.userId, this.ctx.deviceId, target.entry.hlc)) await this.ctx.handle.persisted();
   }
 
   setTyping(typing: boolean): void {
@@ -209,19 +207,39 @@ export class Conversation {
     return [...users].sort();
   }
 
-  private sorted(): StoredMessage[] {
-    if (this.cache === null) {
-      const failed = this.ctx.handle.failed;
-      this.cache = readMessages(this.ctx.handle.doc).filter((m) => failed.get(m.entry.id)?.retried !== true);
-      for (const m of this.cache) if (m.entry.author !== this.ctx.userId) this.ctx.clock.observe(m.entry.hlc);
+  /** Every message in ORDER-1 order, retried failures included; observes the others' stamps (HLC-1). */
+  private all(): readonly StoredMessage[] {
+    const all = this.ctx.index.messages();
+    const newest = this.ctx.index.newestOthersHlc();
+    if (newest !== null) this.ctx.clock.observe(newest);
+    return all;
+  }
+
+  /** A failed message that was retried is replaced by its re-send and hidden everywhere. */
+  private hidden(m: StoredMessage): boolean {
+    return this.ctx.handle.failed.get(m.entry.id)?.retried === true;
+  }
+
+  private find(id: string): StoredMessage | undefined {
+    this.all();
+    const m = this.ctx.index.get(id);
+    return m === undefined || this.hidden(m) ? undefined : m;
+  }
+
+  /** Up to `limit` shown messages before position `end`, oldest first; walks back, never over the whole history. */
+  private visibleBefore(all: readonly StoredMessage[], end: number, limit: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (let i = end - 1; i >= 0 && out.length < limit; i--) {
+      const m = all[i] as StoredMessage;
+      if (!this.hidden(m)) out.push(m);
     }
-    return this.cache;
+    return out.reverse();
   }
 
   private view(list: readonly StoredMessage[]): Message[] {
     const h = this.ctx.handle;
     const me = this.ctx.userId;
-    const ctx = { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: readMarks(h.doc) };
+    const ctx = { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: this.ctx.index.marks() };
     return list.map((m) => {
       const e = m.entry;
       const edit = readEdit(h.doc, e.id);

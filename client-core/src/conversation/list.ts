@@ -9,7 +9,8 @@ import { Emitter } from '../events/emitter.js';
 import type { ConversationId } from '../protocol/ids.js';
 import { CONV_META, parseMeta, type ConversationKind } from '../schema/conv.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
-import { hlcMillis, readMarks, readMessages, unreadCount } from './model.js';
+import type { MessageIndex } from './messageIndex.js';
+import { hlcMillis } from './model.js';
 
 export interface LastMessage {
   readonly id: string;
@@ -44,6 +45,7 @@ export class ConversationList {
   readonly events = new Emitter<ConversationListEvents>();
   private readonly figures = new Map<string, ConvFigures>();
   private readonly convHandles = new Map<string, DocHandle>();
+  private readonly indexes = new Map<string, MessageIndex>();
   private queued = false;
   private disposed = false;
   private readonly offs: (() => void)[] = [];
@@ -59,9 +61,10 @@ export class ConversationList {
   }
 
   /** A conversation doc was loaded: track its figures. */
-  addConvDoc(id: string, handle: DocHandle): void {
+  addConvDoc(id: string, handle: DocHandle, index: MessageIndex): void {
     if (this.convHandles.has(id)) return;
     this.convHandles.set(id, handle);
+    this.indexes.set(id, index);
     this.offs.push(
       handle.events.on('changed', ({ source }) => {
         if (source === 'ack') return;
@@ -128,13 +131,12 @@ export class ConversationList {
   private figuresOf(id: string): ConvFigures {
     let f = this.figures.get(id);
     if (f !== undefined) return f;
-    const handle = this.convHandles.get(id);
-    if (handle === undefined) return { last: null, unread: 0 };
-    const messages = readMessages(handle.doc);
-    const last = messages.at(-1);
+    const index = this.indexes.get(id);
+    if (index === undefined) return { last: null, unread: 0 };
+    const last = index.last();
     f = {
       last: last === undefined ? null : { id: last.entry.id, author: last.entry.author, body: last.entry.body, sentAt: hlcMillis(last.entry.hlc) },
-      unread: unreadCount(messages, readMarks(handle.doc), this.me),
+      unread: index.unreadCount(),
     };
     this.figures.set(id, f);
     return f;

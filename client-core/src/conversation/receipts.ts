@@ -7,7 +7,7 @@ import type { DocHandle } from '../doc/docHandle.js';
 import { CONV_RECEIPTS, receiptKey, type ReceiptMark } from '../schema/conv.js';
 import { encodeStateVectorSubset } from '../schema/coverage.js';
 import type { Hlc } from '../schema/hlc.js';
-import { othersClients, readMessages } from './model.js';
+import type { MessageIndex } from './messageIndex.js';
 
 function currentMark(handle: DocHandle, key: string): ReceiptMark {
   const v = handle.doc.getMap<unknown>(CONV_RECEIPTS).get(key);
@@ -23,8 +23,8 @@ function writeMark(handle: DocHandle, key: string, mark: ReceiptMark): void {
 }
 
 /** Write the delivered mark if what is stored here now covers more than the current mark. */
-export function updateDeliveredMark(handle: DocHandle, userId: string, deviceId: string): void {
-  const clients = othersClients(readMessages(handle.doc), userId);
+export function updateDeliveredMark(handle: DocHandle, index: MessageIndex, userId: string, deviceId: string): void {
+  const clients = index.othersClients();
   if (clients.size === 0) return;
   const key = receiptKey(userId, deviceId);
   const dsv = encodeStateVectorSubset(handle.stateVector(), clients);
@@ -34,9 +34,8 @@ export function updateDeliveredMark(handle: DocHandle, userId: string, deviceId:
 }
 
 /** Read mark up to `upTo` (an HLC): covers what this device holds now, and nothing stamped later. */
-export function writeReadMark(handle: DocHandle, userId: string, deviceId: string, upTo: Hlc): boolean {
-  const messages = readMessages(handle.doc);
-  const clients = othersClients(messages, userId);
+export function writeReadMark(handle: DocHandle, index: MessageIndex, userId: string, deviceId: string, upTo: Hlc): boolean {
+  const clients = index.othersClients();
   const key = receiptKey(userId, deviceId);
   const sv = handle.stateVector();
   const rsv = encodeStateVectorSubset(sv, clients);
@@ -53,7 +52,7 @@ export function writeReadMark(handle: DocHandle, userId: string, deviceId: strin
  * Keep this device's delivered mark current for one conv doc: after each batch of remote changes is stored.
  * Returns the detach function.
  */
-export function autoDeliver(handle: DocHandle, userId: string, deviceId: string): () => void {
+export function autoDeliver(handle: DocHandle, index: MessageIndex, userId: string, deviceId: string): () => void {
   let queued = false;
   let stopped = false;
   const run = (): void => {
@@ -62,7 +61,7 @@ export function autoDeliver(handle: DocHandle, userId: string, deviceId: string)
     handle.persisted().then(
       () => {
         queued = false;
-        if (!stopped) updateDeliveredMark(handle, userId, deviceId);
+        if (!stopped) updateDeliveredMark(handle, index, userId, deviceId);
       },
       () => {
         queued = false;
