@@ -122,7 +122,7 @@ describe('engine rules (in-process server)', () => {
     }
   });
 
-  it('[SYNC-1] after a reconnect only changed docs, unacknowledged docs and open docs run the handshake', async () => {
+  it('[MUX-1] after a reconnect only changed docs, unacknowledged docs and open docs run the handshake', async () => {
     fresh();
     const alice = await account(w, 'alice', uniqueName('alice'), 'register');
     const bob = await account(w, 'bob', uniqueName('bob'), 'register');
