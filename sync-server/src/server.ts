@@ -108,7 +108,7 @@ export function createServer(options: ServerOptions): ConcordServer {
   const inFlight = new Set<Promise<void>>();
   let closing: Promise<void> | null = null;
 
-  // The web client's build, when configured, is served from the same origin as the API (SPEC-web WEB-SERVE-1).
+  // The web client's build, when configured, is served from the same origin as the API (SPEC.md §9 WEB-SERVE-1).
   const serveStatic = options.staticDir === undefined ? null : createStaticHandler(options.staticDir);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> =>
     serveStatic === null

@@ -1,4 +1,4 @@
-/** The static-file handler that serves the built web client (web-client/SPEC-web.md WEB-SERVE-*). */
+/** The static-file handler that serves the built web client (SPEC.md §9 WEB-SERVE-*). */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';

@@ -29,6 +29,8 @@ export class MessageIndex {
   private readonly byId = new Map<string, StoredMessage>();
   /** client id -> number of other members' messages whose item has it. */
   private readonly others = new Map<number, number>();
+  /** client id -> 1 + the highest clock of another member's message item with it (see othersFrontier). */
+  private readonly frontier = new Map<number, number>();
   private readonly marksByKey = new Map<string, KeyedMark>();
   private marksList: DecodedMark[] | null = null;
   /** Ids of other members' messages not read by any of `me`'s marks. */
@@ -94,6 +96,18 @@ export class MessageIndex {
   othersClients(): Set<number> {
     this.refresh();
     return new Set(this.others.keys());
+  }
+
+  /**
+   * For each client id holding other members' messages, 1 + the highest clock of such a message item: the vector a
+   * receipt mark records (RCPT-1). It counts message items only, never receipts or edits, so a mark written by
+   * another device does not change it; otherwise every mark would change the others' vectors and they would answer
+   * with marks of their own, without end. It is still exact: Yjs applies a client's structs in clock order, so
+   * holding the item at clock k means holding every earlier struct of that client.
+   */
+  othersFrontier(): ReadonlyMap<number, number> {
+    this.refresh();
+    return this.frontier;
   }
 
   /** The newest HLC of another member's message: observing it observes every stamp in the doc (HLC-1). */
@@ -164,7 +178,10 @@ export class MessageIndex {
     else this.list.splice(this.insertionPoint(entry), 0, m);
     this.byId.set(key, m);
     if (entry.author === this.me) return;
-    if (item !== null) this.others.set(item.client, (this.others.get(item.client) ?? 0) + 1);
+    if (item !== null) {
+      this.others.set(item.client, (this.others.get(item.client) ?? 0) + 1);
+      if ((this.frontier.get(item.client) ?? 0) <= item.clock) this.frontier.set(item.client, item.clock + 1);
+    }
     if (this.newestOthers === null || entry.hlc > this.newestOthers) this.newestOthers = entry.hlc;
     if (!skipUnread && !this.myMarks().some((mark) => readsMessage(mark, m))) this.unread.add(key);
   }
@@ -178,7 +195,18 @@ export class MessageIndex {
     const n = (this.others.get(m.item.client) ?? 0) - 1;
     if (n > 0) this.others.set(m.item.client, n);
     else this.others.delete(m.item.client);
+    if (this.frontier.get(m.item.client) === m.item.clock + 1) this.recomputeFrontier(m.item.client);
     // newestOthers may now be newer than any remaining message: harmless, the clock already observed it.
+  }
+
+  /** Only after a message item was removed (a hostile or buggy peer): rare, so a scan is fine. */
+  private recomputeFrontier(client: number): void {
+    let next = 0;
+    for (const m of this.list) {
+      if (m.entry.author !== this.me && m.item !== null && m.item.client === client && m.item.clock >= next) next = m.item.clock + 1;
+    }
+    if (next > 0) this.frontier.set(client, next);
+    else this.frontier.delete(client);
   }
 
   /** First position whose entry sorts at or after `entry`. */

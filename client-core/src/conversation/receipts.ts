@@ -1,11 +1,12 @@
 /**
  * Receipt marks written by this device (RCPT-1): the delivered mark is written automatically once others'
- * messages are durably stored here; the read mark by `markRead`. A vector is restricted to the client ids of other
- * members' messages, so a mark stays small and says nothing about the device's own writes.
+ * messages are durably stored here; the read mark by `markRead`. A vector holds, per client id of other members'
+ * messages, the clock just past the newest such message item (MessageIndex.othersFrontier): it stays small, says
+ * nothing about the device's own writes, and does not move when only receipts change (RCPT-3).
  */
 import type { DocHandle } from '../doc/docHandle.js';
 import { CONV_RECEIPTS, receiptKey, type ReceiptMark } from '../schema/conv.js';
-import { encodeStateVectorSubset } from '../schema/coverage.js';
+import { encodeClockVector } from '../schema/coverage.js';
 import type { Hlc } from '../schema/hlc.js';
 import type { MessageIndex } from './messageIndex.js';
 
@@ -24,10 +25,10 @@ function writeMark(handle: DocHandle, key: string, mark: ReceiptMark): void {
 
 /** Write the delivered mark if what is stored here now covers more than the current mark. */
 export function updateDeliveredMark(handle: DocHandle, index: MessageIndex, userId: string, deviceId: string): void {
-  const clients = index.othersClients();
-  if (clients.size === 0) return;
+  const frontier = index.othersFrontier();
+  if (frontier.size === 0) return;
   const key = receiptKey(userId, deviceId);
-  const dsv = encodeStateVectorSubset(handle.stateVector(), clients);
+  const dsv = encodeClockVector(frontier);
   const mark = currentMark(handle, key);
   if (mark.dsv === dsv) return;
   writeMark(handle, key, { ...mark, dsv });
@@ -35,11 +36,9 @@ export function updateDeliveredMark(handle: DocHandle, index: MessageIndex, user
 
 /** Read mark up to `upTo` (an HLC): covers what this device holds now, and nothing stamped later. */
 export function writeReadMark(handle: DocHandle, index: MessageIndex, userId: string, deviceId: string, upTo: Hlc): boolean {
-  const clients = index.othersClients();
   const key = receiptKey(userId, deviceId);
-  const sv = handle.stateVector();
-  const rsv = encodeStateVectorSubset(sv, clients);
-  const dsv = encodeStateVectorSubset(sv, clients);
+  const rsv = encodeClockVector(index.othersFrontier());
+  const dsv = rsv;
   const mark = currentMark(handle, key);
   // Never move a read mark backwards in time (another page may have been read further already).
   const rhlc = mark.rhlc !== undefined && mark.rhlc > upTo ? mark.rhlc : upTo;

@@ -35,6 +35,11 @@ export function encodeStateVectorSubset(sv: StateVector, clients: Iterable<numbe
   return toBase64(Y.encodeStateVector(subset));
 }
 
+/** A clock vector (client -> clock) base64-encoded for a JSON receipt mark. */
+export function encodeClockVector(vector: ReadonlyMap<number, number>): string {
+  return toBase64(Y.encodeStateVector(vector as Map<number, number>));
+}
+
 /** Decodes a mark's vector; a malformed one (written by a buggy or hostile client) covers nothing. */
 export function decodeStateVectorSafe(base64: string | undefined): StateVector {
   if (base64 === undefined || base64.length === 0 || base64.length > 1 << 20) return new Map();

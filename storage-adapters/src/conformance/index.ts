@@ -42,7 +42,7 @@ class InjectedFault extends StorageError {
 
 /**
  * The conformance suite every StorageAdapter must pass. `setup` makes a fresh, empty store per test.
- * Rule IDs are listed in storage-adapters/SPEC-storage.md.
+ * Rule IDs are listed in SPEC.md §8.
  */
 export function runStorageAdapterTests(
   name: string,

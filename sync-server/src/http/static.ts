@@ -1,6 +1,6 @@
 /**
  * Serves a built single-page app (the web client's dist/) from the same origin as the API and the WebSocket, so
- * a browser needs no CORS and `npm start` is the only command (SPEC-web WEB-SERVE-*).
+ * a browser needs no CORS and `npm start` is the only command (SPEC.md §9 WEB-SERVE-*).
  *
  * - GET and HEAD only; `/v1/...` and `/healthz` are never answered here (the API's own 404s stay JSON).
  * - A path resolves strictly inside the root: `..`, encoded separators and NUL bytes are refused, and symlinks are

@@ -1,6 +1,6 @@
 /**
  * Time labels, all pure and computed in the viewer's local time zone against an explicit `now` so they can be
- * tested without a clock. WEB-TIME-1 (chat labels, the WeChat rule) and WEB-TIME-2 (list times) in SPEC-web.md.
+ * tested without a clock. WEB-TIME-1 (chat labels, the WeChat rule) and WEB-TIME-2 (list times) in SPEC.md §9.
  */
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;

@@ -1,5 +1,5 @@
 /**
- * Two users in two browser contexts against a real sync-server serving the built web client (SPEC-web WEB-E2E-*).
+ * Two users in two browser contexts against a real sync-server serving the built web client (SPEC.md §9 WEB-E2E-*).
  * The tests run in order and share the users: chat, then one side offline, then a server restart.
  */
 import type { Browser } from 'playwright-core';

@@ -1,6 +1,6 @@
 /**
  * One account on two browser contexts (two devices), a second user, groups, pins, the devices list and keyboard use
- * (SPEC-web WEB-E2E-4.., WEB-A11Y-*). The tests run in order and share the users.
+ * (SPEC.md §9 WEB-E2E-4.., WEB-A11Y-*). The tests run in order and share the users.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
