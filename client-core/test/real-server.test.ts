@@ -40,4 +40,17 @@ describe('against the real sync-server', () => {
     await until('read', () => ca.message(m.id)?.status === 'read', [convEvents(ca)]);
     expect(b.client.conversations()[0]?.unread).toBe(0);
   });
+
+  it('[SESSION-2] the registering device and a login device are listed under the names their apps gave', async () => {
+    const a = new TestDevice('alice', be);
+    const a2 = new TestDevice('alice-phone', be);
+    devices.push(a, a2);
+    await a.boot();
+    await a2.boot();
+    const name = uniq('alice');
+    await a.client.register(name, 'password-alice-1');
+    await a2.client.login(name, 'password-alice-1');
+    const names = (await a.client.devices()).map((d) => d['name']).sort();
+    expect(names).toEqual(["alice's test device", "alice-phone's test device"]);
+  });
 });

@@ -54,7 +54,7 @@ export class Concord {
   async register(username: string, password: string, displayName?: string): Promise<SessionInfo> {
     this.assertOpen();
     this.assertLoggedOut();
-    return this.begin(await this.api.register(username, password, displayName));
+    return this.begin(await this.api.register(username, password, displayName, this.options.deviceName));
   }
 
   async login(username: string, password: string): Promise<SessionInfo> {

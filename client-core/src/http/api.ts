@@ -31,9 +31,12 @@ export class HttpApi {
     private readonly fetchFn: FetchLike,
   ) {}
 
-  async register(username: string, password: string, displayName?: string): Promise<SessionInfo> {
+  async register(username: string, password: string, displayName?: string, deviceName?: string): Promise<SessionInfo> {
     const body: Record<string, Json> = { username, password };
     if (displayName !== undefined) body['displayName'] = displayName;
+    // The registering device is the account's first session: name it like a login would, or the devices list
+    // shows it as a nameless "device".
+    if (deviceName !== undefined) body['deviceName'] = deviceName;
     return parseSession(await this.call('POST', '/v1/accounts', null, body));
   }
 

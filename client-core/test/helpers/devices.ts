@@ -50,6 +50,7 @@ export class TestDevice {
       fetch: this.backend.fetch,
       backoff: { baseMs: 20, capMs: 200 },
       heartbeat: { intervalMs: 500, maxMissed: 2 },
+      deviceName: `${this.label}'s test device`,
     });
     return this.client;
   }
