@@ -26,6 +26,8 @@ export class Concord {
   private readonly storage: StorageAdapter;
   private readonly random: RandomBytes;
   private runtime: Runtime | null = null;
+  /** The runtime's token was refused (4401): it stays for offline reading until the next login replaces it. */
+  private sessionDead = false;
   private closed = false;
   private starting: Promise<unknown> | null = null;
 
@@ -57,8 +59,20 @@ export class Concord {
     return this.begin(await this.api.register(username, password, displayName, this.options.deviceName));
   }
 
+  /**
+   * Log in. After `sessionInvalid` (the device was kicked or its token expired) this is how the app gets back: the
+   * dead runtime is ended, and for the same account the local data (history, unsent messages) is kept.
+   */
   async login(username: string, password: string): Promise<SessionInfo> {
     this.assertOpen();
+    if (this.runtime !== null && this.sessionDead) {
+      const session = await this.api.login(username, password, this.options.deviceName);
+      const dead = this.runtime;
+      this.runtime = null;
+      this.sessionDead = false;
+      await dead.close();
+      return this.begin(session);
+    }
     this.assertLoggedOut();
     return this.begin(await this.api.login(username, password, this.options.deviceName));
   }
@@ -200,8 +214,10 @@ export class Concord {
       throw new ClientClosedError();
     }
     this.runtime = rt;
+    this.sessionDead = false;
     rt.connection.events.on('sessionInvalid', () => {
       // The token is dead: keep the data (unsent messages go out after the next login) but not the token.
+      this.sessionDead = true;
       this.storage.deleteKv('session').catch(() => undefined);
     });
   }

@@ -38,7 +38,7 @@ export function all(...clients: (Concord | Conversation)[]): Source[] {
   return clients.map((c) => ('register' in c ? clientEvents(c) : convEvents(c)));
 }
 
-export async function threeDevices(w: World): Promise<{ a1: TestDevice; a2: TestDevice; b: TestDevice; convId: string }> {
+export async function threeDevices(w: World): Promise<{ a1: TestDevice; a2: TestDevice; b: TestDevice; convId: string; alice: string }> {
   const alice = uniqueName('alice');
   const bob = uniqueName('bob');
   const a1 = await account(w, 'alice-1', alice, 'register');
@@ -50,7 +50,7 @@ export async function threeDevices(w: World): Promise<{ a1: TestDevice; a2: Test
   for (const d of [a2, b]) {
     await until(`${d.label} sees the conversation`, () => d.client.conversations().some((c) => c.id === convId), [clientEvents(d.client)]);
   }
-  return { a1, a2, b, convId };
+  return { a1, a2, b, convId, alice };
 }
 
 async function goOffline(w: World, d: TestDevice): Promise<void> {
@@ -181,6 +181,27 @@ export function scenarios(world: () => World): void {
     expect(a2.client.connection.state).toBe('offline');
     // Still usable offline: the history is there, the app decides to log in again.
     expect(a2.client.conversations().length).toBe(1);
+  });
+
+  it('[CONN-6] after a kick, logging in again as the same account keeps the history and sends what was unsent', async () => {
+    const w = world();
+    const { a1, a2, b, convId, alice } = await threeDevices(w);
+    const cb = await b.client.conversation(convId);
+    let kicked = false;
+    a2.client.events.on('sessionInvalid', () => {
+      kicked = true;
+    });
+    await a1.client.revokeDevice(a2.client.session?.deviceId ?? '');
+    await until('a2 kicked', () => kicked, all(a2.client), 10_000);
+    const c2 = await a2.client.conversation(convId);
+    const unsent = await c2.send('written after the kick');
+    expect(c2.message(unsent.id)?.status).toBe('sending');
+
+    await a2.client.login(alice, `password-${alice}`);
+    await a2.waitOnline();
+    const again = await a2.client.conversation(convId);
+    expect(again.message(unsent.id)?.body).toBe('written after the kick');
+    await until('bob gets the message written while kicked', () => cb.message(unsent.id) !== null, [convEvents(cb)], 10_000);
   });
 
   it('[CLIENTID-1] a restarted client uses a new Yjs client id for its writes', async () => {
