@@ -79,7 +79,9 @@ export class AppController {
       this.changed();
     });
     ev.on('sessionInvalid', () => {
-      void this.signedOut('This device was logged out. Log in again to continue.');
+      // Keep the local data: logging in again as the same account resumes with its history and sends what was
+      // written meanwhile (client-core CONN-6); another account's login wipes it.
+      void this.signedOut('This device was logged out. Log in again to continue.', true);
     });
   }
 
@@ -192,8 +194,8 @@ export class AppController {
     this.changed();
   }
 
-  private async signedOut(notice: string | null): Promise<void> {
-    if (this.concord.session !== null) {
+  private async signedOut(notice: string | null, keepData = false): Promise<void> {
+    if (!keepData && this.concord.session !== null) {
       try {
         await this.concord.logout();
       } catch {
