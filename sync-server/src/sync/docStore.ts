@@ -36,7 +36,7 @@ function toBuffer(data: Uint8Array): Buffer {
 
 export class DocStore {
   private readonly insertUpdate: Database.Statement<[string, Buffer]>;
-  private readonly touchDoc: Database.Statement<[string, number]>;
+  private readonly touchDoc: Database.Statement<[string, number, number]>;
   private readonly selectDoc: Database.Statement<[string], { last_seq: number; tail: number }>;
   private readonly selectSnapshot: Database.Statement<[string], { data: Buffer; upto_seq: number }>;
   private readonly selectTail: Database.Statement<[string, number], { data: Buffer }>;
@@ -67,7 +67,7 @@ export class DocStore {
     `);
     this.insertUpdate = db.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)');
     this.touchDoc = db.prepare(
-      'INSERT INTO docs (name, last_seq, tail) VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, tail = tail + 1',
+      'INSERT INTO docs (name, last_seq, tail) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, tail = tail + excluded.tail',
     );
     this.selectDoc = db.prepare('SELECT last_seq, tail FROM docs WHERE name = ?');
     this.selectSnapshot = db.prepare('SELECT data, upto_seq FROM doc_snapshots WHERE doc = ?');
@@ -82,11 +82,19 @@ export class DocStore {
       // Compactions ride on the group commit: no transaction (and fsync) of their own on the hot path.
       for (const c of compactions) this.compactRows(c.doc, c.snapshot, c.uptoSeq);
       const seqs: number[] = [];
+      // One `docs` row update per doc per batch, not per update: under load a batch holds many updates of a doc.
+      const touched = new Map<string, { last: number; count: number }>();
       for (const w of writes) {
         const seq = Number(this.insertUpdate.run(w.doc, toBuffer(w.data)).lastInsertRowid);
-        this.touchDoc.run(w.doc, seq);
         seqs.push(seq);
+        const t = touched.get(w.doc);
+        if (t === undefined) touched.set(w.doc, { last: seq, count: 1 });
+        else {
+          t.last = seq;
+          t.count++;
+        }
       }
+      for (const [doc, t] of touched) this.touchDoc.run(doc, t.last, t.count);
       return seqs;
     });
     // AUTOINCREMENT keeps the highest seq ever used in sqlite_sequence even after compaction deleted the rows,

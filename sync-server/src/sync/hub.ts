@@ -63,6 +63,9 @@ export interface DocHandle {
  */
 const AUDIENCE_TTL_MS = 5_000;
 
+/** Time a flush may spend on compaction snapshots (at least one is taken per flush while any is pending). */
+const COMPACTION_BUDGET_MS = 2;
+
 interface QueuedUpdate {
   readonly handle: DocHandle;
   readonly peer: Peer;
@@ -303,7 +306,13 @@ export class SyncHub {
     // [DUR-3] Snapshots are taken before this batch is applied: each is exactly the doc at its lastSeq.
     const compactions: Compaction[] = [];
     const compacted: DocHandle[] = [];
+    // Snapshots cost O(doc size) each, and docs that filled up together cross the limit together: taking them all
+    // in one flush blocked the event loop for 100+ ms. Each flush takes snapshots only within a small time budget
+    // (at least one); the rest stay pending for the next flushes, which are scheduled at once.
+    const budgetEnd = performance.now() + COMPACTION_BUDGET_MS;
     for (const handle of this.compactPending) {
+      if (compacted.length > 0 && performance.now() >= budgetEnd) break;
+      this.compactPending.delete(handle);
       if (this.docs.get(handle.name) !== handle || handle.tail === 0) continue;
       try {
         compactions.push({ doc: handle.name, snapshot: Y.encodeStateAsUpdate(handle.ydoc), uptoSeq: handle.lastSeq });
@@ -312,7 +321,7 @@ export class SyncHub {
         this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'snapshot failed');
       }
     }
-    this.compactPending.clear();
+    if (this.compactPending.size > 0) this.flushScheduled ??= setImmediate(() => this.flush());
     const applied: QueuedUpdate[] = [];
     const broken = new Set<DocHandle>();
     for (const item of batch) {
@@ -545,6 +554,12 @@ export class SyncHub {
 
   close(): void {
     this.flush();
+    // Compactions left over by the per-flush budget: done now, bounded by the number of loaded docs.
+    for (let i = 0; i <= this.docs.size && this.compactPending.size > 0; i++) this.flush();
+    if (this.flushScheduled !== null) {
+      clearImmediate(this.flushScheduled);
+      this.flushScheduled = null;
+    }
     this.closed = true;
     for (const handle of this.docs.values()) {
       if (handle.unloadTimer !== null) clearTimeout(handle.unloadTimer);
