@@ -5,9 +5,9 @@
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { MessageIndex } from '../src/conversation/messageIndex.js';
-import { othersClients, readMarks, readMessages, unreadCount } from '../src/conversation/model.js';
+import { othersFrontier, readMarks, readMessages, unreadCount } from '../src/conversation/model.js';
 import { CONV_MESSAGES, CONV_RECEIPTS, receiptKey, type MessageEntry } from '../src/schema/conv.js';
-import { encodeStateVectorSubset } from '../src/schema/coverage.js';
+import { encodeClockVector } from '../src/schema/coverage.js';
 import { encodeHlc, type Hlc } from '../src/schema/hlc.js';
 
 function mulberry32(seed: number): () => number {
@@ -37,7 +37,7 @@ function expectSame(index: MessageIndex, doc: Y.Doc): void {
   const marks = readMarks(doc);
   expect(index.messages().map((m) => [m.entry.id, m.item])).toEqual(full.map((m) => [m.entry.id, m.item]));
   expect(index.unreadCount()).toBe(unreadCount(full, marks, ME));
-  expect([...index.othersClients()].sort()).toEqual([...othersClients(full, ME)].sort());
+  expect(new Map(index.othersFrontier())).toEqual(othersFrontier(full, ME));
   const byKey = (a: { deviceKey: string }, b: { deviceKey: string }): number => (a.deviceKey < b.deviceKey ? -1 : 1);
   expect([...index.marks()].sort(byKey).map(({ userId, deviceKey, dsv, rsv, rhlc }) => ({ userId, deviceKey, dsv, rsv, rhlc }))).toEqual(
     [...marks].sort(byKey),
@@ -74,7 +74,7 @@ describe('message index', () => {
     expect(index.size).toBe(2);
     doc.getMap<unknown>(CONV_MESSAGES).delete('bob.b');
     expectSame(index, doc);
-    expect(index.othersClients().size).toBe(1);
+    expect(index.othersFrontier().size).toBe(1);
     // A replaced entry is a new item: what receipts cover changes with it.
     const before = index.get('cat.c')?.item;
     put(doc, msg('cat', 'c', encodeHlc(1, 0), 'again'));
@@ -93,7 +93,7 @@ describe('message index', () => {
     put(doc, msg(ME, '3', encodeHlc(3, 0)));
     expect(index.unreadCount()).toBe(2);
     const receipts = doc.getMap<unknown>(CONV_RECEIPTS);
-    const sv = (): string => encodeStateVectorSubset(Y.decodeStateVector(Y.encodeStateVector(doc)), index.othersClients());
+    const sv = (): string => encodeClockVector(index.othersFrontier());
     receipts.set(receiptKey(ME, 'd1'), { rsv: sv(), rhlc: encodeHlc(1, 0) });
     expect(index.unreadCount()).toBe(1);
     receipts.set(receiptKey('bob', 'd1'), { rsv: sv(), rhlc: encodeHlc(9, 0) });
@@ -132,8 +132,9 @@ describe('message index', () => {
           put(p.doc, msg(p.user, `m${n++}`, encodeHlc(Math.floor(rnd() * 20), Math.floor(rnd() * 3))));
         } else if (r < 0.8) {
           const sv = Y.decodeStateVector(Y.encodeStateVector(p.doc));
-          const clients = [...sv.keys()].filter(() => rnd() < 0.8);
-          const mark = { dsv: encodeStateVectorSubset(sv, clients), rsv: encodeStateVectorSubset(sv, clients), rhlc: encodeHlc(Math.floor(rnd() * 22), 0) };
+          // Any subset of the peer's whole vector, not only the message frontier: the index must read any mark.
+          const vector = encodeClockVector(new Map([...sv].filter(() => rnd() < 0.8)));
+          const mark = { dsv: vector, rsv: vector, rhlc: encodeHlc(Math.floor(rnd() * 22), 0) };
           p.doc.getMap<unknown>(CONV_RECEIPTS).set(receiptKey(p.user, p.device), rnd() < 0.05 ? { rsv: 'not base64!' } : mark);
         } else if (r < 0.95) {
           share();

@@ -1,7 +1,7 @@
 /**
  * An incremental index of one conversation doc: its well-formed messages in ORDER-1 order, by id, the client ids
  * of other members' messages, the decoded receipt marks and the account's unread count (RCPT-2). It equals what
- * model.ts computes from scratch (`readMessages`, `readMarks`, `othersClients`, `unreadCount`), at a cost per
+ * model.ts computes from scratch (`readMessages`, `readMarks`, `othersFrontier`, `unreadCount`), at a cost per
  * change proportional to the change, not to the history: a send into a long chat would otherwise re-read and
  * re-sort every message.
  *
@@ -27,8 +27,6 @@ export class MessageIndex {
   private readonly receiptsMap: Y.Map<unknown>;
   private readonly list: StoredMessage[] = [];
   private readonly byId = new Map<string, StoredMessage>();
-  /** client id -> number of other members' messages whose item has it. */
-  private readonly others = new Map<number, number>();
   /** client id -> 1 + the highest clock of another member's message item with it (see othersFrontier). */
   private readonly frontier = new Map<number, number>();
   private readonly marksByKey = new Map<string, KeyedMark>();
@@ -90,12 +88,6 @@ export class MessageIndex {
   unreadCount(): number {
     this.refresh();
     return this.unread.size;
-  }
-
-  /** Client ids of items holding other members' messages (what a receipt vector covers). A fresh set. */
-  othersClients(): Set<number> {
-    this.refresh();
-    return new Set(this.others.keys());
   }
 
   /**
@@ -179,7 +171,6 @@ export class MessageIndex {
     this.byId.set(key, m);
     if (entry.author === this.me) return;
     if (item !== null) {
-      this.others.set(item.client, (this.others.get(item.client) ?? 0) + 1);
       if ((this.frontier.get(item.client) ?? 0) <= item.clock) this.frontier.set(item.client, item.clock + 1);
     }
     if (this.newestOthers === null || entry.hlc > this.newestOthers) this.newestOthers = entry.hlc;
@@ -192,9 +183,6 @@ export class MessageIndex {
     this.byId.delete(m.entry.id);
     this.unread.delete(m.entry.id);
     if (m.entry.author === this.me || m.item === null) return;
-    const n = (this.others.get(m.item.client) ?? 0) - 1;
-    if (n > 0) this.others.set(m.item.client, n);
-    else this.others.delete(m.item.client);
     if (this.frontier.get(m.item.client) === m.item.clock + 1) this.recomputeFrontier(m.item.client);
     // newestOthers may now be newer than any remaining message: harmless, the clock already observed it.
   }

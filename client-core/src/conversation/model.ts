@@ -99,11 +99,13 @@ export function unreadCount(messages: readonly StoredMessage[], marks: readonly 
   return n;
 }
 
-/** Client ids of items holding other members' messages: what a receipt vector needs to cover. */
-export function othersClients(messages: readonly StoredMessage[], me: string): Set<number> {
-  const s = new Set<number>();
-  for (const m of messages) if (m.entry.author !== me && m.item !== null) s.add(m.item.client);
-  return s;
+/** From scratch, what MessageIndex.othersFrontier keeps: per client id of others' messages, 1 + the newest clock. */
+export function othersFrontier(messages: readonly StoredMessage[], me: string): Map<number, number> {
+  const f = new Map<number, number>();
+  for (const m of messages) {
+    if (m.entry.author !== me && m.item !== null && (f.get(m.item.client) ?? 0) <= m.item.clock) f.set(m.item.client, m.item.clock + 1);
+  }
+  return f;
 }
 
 /** Own messages not acknowledged whose structs belong to `clients` (what a REJECT refers to). */

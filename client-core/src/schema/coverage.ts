@@ -25,16 +25,6 @@ export function isCovered(sv: StateVector, id: ItemId): boolean {
   return clock !== undefined && clock > id.clock;
 }
 
-/** A state vector holding only the given client ids, base64-encoded for a JSON receipt mark. */
-export function encodeStateVectorSubset(sv: StateVector, clients: Iterable<number>): string {
-  const subset = new Map<number, number>();
-  for (const client of clients) {
-    const clock = sv.get(client);
-    if (clock !== undefined) subset.set(client, clock);
-  }
-  return toBase64(Y.encodeStateVector(subset));
-}
-
 /** A clock vector (client -> clock) base64-encoded for a JSON receipt mark. */
 export function encodeClockVector(vector: ReadonlyMap<number, number>): string {
   return toBase64(Y.encodeStateVector(vector as Map<number, number>));
