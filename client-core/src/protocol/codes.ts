@@ -47,6 +47,8 @@ export const ErrorCode = {
   /** An update broke a schema or ownership rule (the message names the rule ID). */
   InvalidUpdate: 'invalid_update',
   TooManyDocs: 'too_many_docs',
+  /** [SEG-3] A write to segment k of a conversation whose segment k-1 the server does not hold. */
+  SegmentGap: 'segment_gap',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -30,28 +30,50 @@ export function asConversationId(value: string): ConversationId {
 }
 
 /**
- * [DOC-1] Doc names: `user:<userId>` is a user's private doc; `conv:<conversationId>` is a conversation.
+ * [DOC-1] Doc names: `user:<userId>` is a user's private doc; `conv:<conversationId>` is a conversation's segment 0
+ * and `conv:<conversationId>/<k>` (k = 1..MAX_SEGMENT, decimal, no leading zero) its segment k ([SEG-1]).
  * Anything else is refused by the server.
  */
 export type ParsedDocName =
   | { readonly kind: 'user'; readonly userId: UserId }
-  | { readonly kind: 'conv'; readonly conversationId: ConversationId };
+  | { readonly kind: 'conv'; readonly conversationId: ConversationId; readonly segment: number };
+
+/** [SEG-1] The highest segment number a doc name may carry. */
+export const MAX_SEGMENT = 999_999;
+
+const SEGMENT_PATTERN = /^[1-9][0-9]{0,5}$/;
 
 export function userDocName(userId: UserId): DocName {
   return `user:${userId}` as DocName;
 }
+/** Segment 0 of a conversation (the doc that also holds its server-written `meta`). */
 export function convDocName(conversationId: ConversationId): DocName {
   return `conv:${conversationId}` as DocName;
+}
+/** [SEG-1] Segment `segment` of a conversation; segment 0 is `convDocName`. */
+export function segmentDocName(conversationId: ConversationId, segment: number): DocName {
+  if (!Number.isInteger(segment) || segment < 0 || segment > MAX_SEGMENT) throw new RangeError(`invalid segment ${segment}`);
+  return (segment === 0 ? `conv:${conversationId}` : `conv:${conversationId}/${segment}`) as DocName;
 }
 
 export function parseDocName(name: string): ParsedDocName | null {
   const colon = name.indexOf(':');
   if (colon < 0) return null;
   const prefix = name.slice(0, colon);
-  const id = name.slice(colon + 1);
+  let id = name.slice(colon + 1);
+  let segment = 0;
+  if (prefix === 'conv') {
+    const slash = id.indexOf('/');
+    if (slash >= 0) {
+      const seg = id.slice(slash + 1);
+      if (!SEGMENT_PATTERN.test(seg)) return null;
+      segment = Number(seg);
+      id = id.slice(0, slash);
+    }
+  }
   if (!isId(id)) return null;
   if (prefix === 'user') return { kind: 'user', userId: id as UserId };
-  if (prefix === 'conv') return { kind: 'conv', conversationId: id as ConversationId };
+  if (prefix === 'conv') return { kind: 'conv', conversationId: id as ConversationId, segment };
   return null;
 }
 
