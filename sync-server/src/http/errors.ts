@@ -27,6 +27,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
+  [ErrorCode.SegmentGap]: 409,
   [ErrorCode.TooBig]: 413,
   [ErrorCode.TooManyDocs]: 429,
   [ErrorCode.RateLimited]: 429,
