@@ -92,10 +92,14 @@ describe('plain endpoint additions', () => {
 });
 
 describe('names and codes', () => {
-  test('[DOC-1] only user: and conv: names with valid ids parse', () => {
+  test('[DOC-1][SEG-1] only user: and conv: names (with a segment number) and valid ids parse', () => {
     expect(parseDocName('user:u_1-A')).toEqual({ kind: 'user', userId: 'u_1-A' });
-    expect(parseDocName('conv:c1')).toEqual({ kind: 'conv', conversationId: 'c1' });
-    for (const bad of ['user:', 'conv:a/b', 'room:x', 'conv', 'user:a:b', 'conv:' + 'x'.repeat(65), '__proto__:x']) {
+    expect(parseDocName('conv:c1')).toEqual({ kind: 'conv', conversationId: 'c1', segment: 0 });
+    expect(parseDocName('conv:c1/7')).toEqual({ kind: 'conv', conversationId: 'c1', segment: 7 });
+    expect(parseDocName('conv:c1/999999')).toEqual({ kind: 'conv', conversationId: 'c1', segment: 999999 });
+    const names = ['user:', 'conv:a/b', 'room:x', 'conv', 'user:a:b', 'conv:' + 'x'.repeat(65), '__proto__:x'];
+    names.push('conv:a/0', 'conv:a/01', 'conv:a/1000000', 'conv:a/1/2', 'conv:a/', 'conv:/1', 'user:a/1', 'conv:a/-1', 'conv:a/1e3');
+    for (const bad of names) {
       expect(parseDocName(bad), bad).toBeNull();
     }
   });

@@ -21,4 +21,17 @@ export interface ConcordOptions {
   readonly heartbeat?: Partial<HeartbeatOptions>;
   /** Sent as deviceName on login. */
   readonly deviceName?: string;
+  /** Bounded history (SEG-7). */
+  readonly history?: {
+    /**
+     * Keep only this many newest segments of each conversation in local storage; older ones, once read and
+     * acknowledged, are deleted locally when they leave memory and fetched again when paged to. Default: keep all.
+     */
+    readonly keepLocalSegments?: number;
+    /**
+     * Messages after which this device starts a new segment (SEG-2; default SEGMENT_MESSAGES). Devices need not
+     * agree on it: a message's segment is wherever its writer put it. Tests use small values.
+     */
+    readonly segmentMessages?: number;
+  };
 }

@@ -6,6 +6,7 @@ import type { StorageAdapter } from '@concord/storage-adapters';
 import { Connection, DEFAULT_HEARTBEAT, type ConnectionStatus } from '../connection/connection.js';
 import { DEFAULT_BACKOFF } from '../connection/backoff.js';
 import { Conversation } from '../conversation/conversation.js';
+import { SEGMENT_MESSAGES, type ConversationMeta } from '../schema/conv.js';
 import { ConversationList, type ConversationSummaryView } from '../conversation/list.js';
 import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
@@ -14,7 +15,9 @@ import { DocStore } from '../doc/docStore.js';
 import { Emitter } from '../events/emitter.js';
 import type { SessionInfo } from '../http/api.js';
 import { defaultTimers, randomFloat, type RandomBytes } from '../platform.js';
-import { convDocName, isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
+import { isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
+import { Histories } from '../history/histories.js';
+import { parseConversationSummary, USER_CONVS } from '../schema/user.js';
 import { HybridClock } from '../schema/hlc.js';
 import { SyncEngine } from '../sync/engine.js';
 import type { ConcordOptions } from './options.js';
@@ -38,9 +41,12 @@ export class Runtime {
   list!: ConversationList;
   private readonly open = new Map<string, Promise<Conversation>>();
   private readonly offs: (() => void)[] = [];
-  private readonly pendingConv: DocHandle[] = [];
-  /** One incremental index per loaded conversation doc, shared by its Conversation, the list and the receipts. */
+  /** Every conversation's segments on this device (SPEC 3.5). */
+  readonly histories: Histories;
+  /** One incremental index per loaded segment doc, shared by its Conversation, the list and the receipts. */
   private readonly indexes = new Map<DocName, MessageIndex>();
+  /** Per loaded segment: stops its delivered-mark writer. */
+  private readonly segmentOffs = new Map<DocName, () => void>();
 
   private constructor(
     readonly session: SessionInfo,
@@ -53,7 +59,21 @@ export class Runtime {
     this.clock = new HybridClock(o.now ?? Date.now);
     this.docs = new DocStore(storage, random, (doc, error) => emit.emit('storageError', { doc, error }));
     this.docs.onOpen((h) => this.onDocOpen(h));
-    this.engine = new SyncEngine(this.docs, storage, session.token, session.userId, () => this.wanted());
+    this.histories = new Histories(
+      storage,
+      {
+        open: async (name) => {
+          await this.docs.get(name);
+        },
+        fetch: (name) => this.engine.fetch(name),
+        isSyncing: (name) => this.engine.isSyncing(name),
+        unload: (name, forget) => this.unloadSegment(name, forget),
+        keepLocalSegments: o.history?.keepLocalSegments ?? null,
+        segmentMessages: Math.max(1, Math.min(o.history?.segmentMessages ?? SEGMENT_MESSAGES, SEGMENT_MESSAGES)),
+      },
+      (error) => emit.emit('storageError', { doc: null, error }),
+    );
+    this.engine = new SyncEngine(this.docs, storage, session.token, session.userId, () => this.wanted(), this.histories);
     const wsUrl = `${o.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/v1/sync?token=${encodeURIComponent(session.token)}`;
     this.connection = new Connection({
       url: wsUrl,
@@ -70,10 +90,14 @@ export class Runtime {
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
       this.engine.events.on('rejected', (e) => emit.emit('rejected', e)),
       this.engine.events.on('idle', () => emit.emit('idle', undefined)),
+      this.engine.events.on('docSynced', (name) => {
+        const p = parseDocName(name);
+        if (p?.kind === 'conv' && this.histories.has(p.conversationId)) this.histories.get(p.conversationId).synced(p.segment);
+      }),
     );
   }
 
-  /** Loads the user doc and every stored conversation doc (offline), then starts connecting. */
+  /** Loads the user doc and each stored conversation's head segment (offline, SEG-6), then starts connecting. */
   static async start(
     session: SessionInfo,
     storage: StorageAdapter,
@@ -84,12 +108,13 @@ export class Runtime {
   ): Promise<Runtime> {
     const rt = new Runtime(session, storage, random, o, emit, assertOpen);
     await rt.engine.loadCursor();
+    const unacked = await rt.histories.restore();
     const user = await rt.docs.get(userDocName(session.userId));
-    rt.list = new ConversationList(user, session.userId, (id) => rt.need(id));
+    rt.list = new ConversationList(user, session.userId, (id) => rt.need(id), rt.histories);
     rt.offs.push(rt.list.events.on('conversations', (l) => emit.emit('conversations', l)));
-    for (const h of rt.pendingConv.splice(0)) rt.trackConv(h);
-    const stored = await storage.listDocs('conv:');
-    await Promise.all(stored.filter((n) => parseDocName(n) !== null).map((n) => rt.docs.get(n as DocName)));
+    await Promise.all([...rt.histories.all()].map((h) => h.ensure(h.head)));
+    // Older segments with unsent changes (late writes, receipts) load too, so the first connect sends them.
+    await Promise.all(unacked.map((name) => rt.docs.get(name)));
     rt.connection.start();
     if (o.network !== undefined) rt.offs.push(o.network.onOnline(() => rt.connection.kick()));
     return rt;
@@ -108,32 +133,34 @@ export class Runtime {
   async conversation(id: ConversationId): Promise<Conversation> {
     let p = this.open.get(id);
     if (p === undefined) {
-      p = this.docs.get(convDocName(id)).then((handle) => {
-        const c = new Conversation(id, {
-          handle,
-          index: this.indexOf(handle),
-          userId: this.session.userId,
-          deviceId: this.session.deviceId,
-          clock: this.clock,
-          random: this.random,
-          assertOpen: this.assertOpen,
-          sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
-        });
-        this.engine.ensureSynced(handle.name);
-        this.engine.awarenessAttached(handle.name);
+      const history = this.histories.get(id);
+      this.list.track(id);
+      p = Conversation.open(id, {
+        history,
+        userId: this.session.userId,
+        deviceId: this.session.deviceId,
+        clock: this.clock,
+        random: this.random,
+        assertOpen: this.assertOpen,
+        sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
+        sync: (doc) => this.engine.ensureSynced(doc),
+        fallbackMeta: () => this.mirroredMeta(id),
+      }).then((c) => {
+        this.engine.awarenessAttached(c.awarenessDocName);
         return c;
       });
+      p.catch(() => this.open.delete(id));
       this.open.set(id, p);
     }
     return p;
   }
 
-  /** A conversation the server created or mirrored: load its doc and sync it. */
+  /** A conversation the server created or mirrored: load its head segment and sync it. */
   need(id: ConversationId): void {
     if (!isId(id)) return;
-    const name = convDocName(id);
-    this.docs.get(name).then(
-      () => this.engine.ensureSynced(name),
+    const history = this.histories.get(id);
+    history.ensure(history.head).then(
+      (seg) => this.engine.ensureSynced(seg.handle.name),
       () => {
         // Closing.
       },
@@ -146,34 +173,54 @@ export class Runtime {
     const convs = await Promise.allSettled([...this.open.values()]);
     for (const c of convs) if (c.status === 'fulfilled') c.value.dispose();
     this.list.dispose();
+    for (const off of this.segmentOffs.values()) off();
+    this.segmentOffs.clear();
     for (const index of this.indexes.values()) index.destroy();
     this.indexes.clear();
+    this.histories.clear();
     await this.engine.flushCursor();
     await this.docs.close();
+    await this.histories.flushed();
     await this.storage.flush();
   }
 
+  /** Docs synced at every connect: the user doc and the segments open conversations show. */
   private wanted(): DocName[] {
     const names: DocName[] = [userDocName(this.session.userId)];
-    for (const id of this.open.keys()) names.push(convDocName(id as ConversationId));
+    for (const id of this.open.keys()) {
+      const history = this.histories.get(id as ConversationId);
+      const floor = history.viewFloor;
+      for (const seg of history.segments()) if (floor !== null && seg.n >= floor) names.push(seg.handle.name);
+    }
     return names;
   }
 
-  private onDocOpen(h: DocHandle): void {
-    if (parseDocName(h.name)?.kind !== 'conv') return;
-    // HLC-1: stamps after a restart still sort after everything this device has seen.
-    const last = this.indexOf(h).last();
-    if (last !== undefined) this.clock.observe(last.entry.hlc);
-    if (this.list === undefined) this.pendingConv.push(h);
-    else this.trackConv(h);
+  /** The conversation as the server mirrored it into the user doc (segment 0, with `meta`, may not be loaded). */
+  private mirroredMeta(id: ConversationId): ConversationMeta | null {
+    const s = parseConversationSummary(this.userDoc.doc.getMap<unknown>(USER_CONVS).get(id));
+    return s === null ? null : { ...s, createdBy: '' };
   }
 
-  private trackConv(h: DocHandle): void {
+  private onDocOpen(h: DocHandle): void {
     const parsed = parseDocName(h.name);
     if (parsed?.kind !== 'conv') return;
     const index = this.indexOf(h);
-    this.offs.push(autoDeliver(h, index, this.session.userId, this.session.deviceId));
-    this.list.addConvDoc(parsed.conversationId, h, index);
+    // HLC-1: stamps after a restart still sort after everything this device has seen.
+    const last = index.last();
+    if (last !== undefined) this.clock.observe(last.entry.hlc);
+    this.segmentOffs.set(h.name, autoDeliver(h, index, this.session.userId, this.session.deviceId));
+    this.histories.get(parsed.conversationId).attach({ n: parsed.segment, handle: h, index });
+    this.list?.track(parsed.conversationId);
+  }
+
+  /** SEG-7: a segment leaves memory (and, with `forget`, local storage); it is fetched again when needed. */
+  private unloadSegment(name: DocName, forget: boolean): void {
+    this.segmentOffs.get(name)?.();
+    this.segmentOffs.delete(name);
+    this.engine.unsubscribe(name);
+    this.indexes.get(name)?.destroy();
+    this.indexes.delete(name);
+    void this.docs.release(name, forget);
   }
 
   private indexOf(h: DocHandle): MessageIndex {

@@ -1,18 +1,20 @@
 /**
  * A conversation handle for the app: pages of messages in display order (ORDER-1), send, retry, read marks,
- * typing and presence. Reads are synchronous over the local doc; `send` resolves once the message is in local
- * storage and never waits for the network (OFFLINE-1).
+ * typing and presence, over the conversation's segment docs (SPEC 3.5). Opening loads the newest segments until a
+ * first screen is there; `loadOlder` pages older segments in from local storage, then from the server (SEG-5).
+ * Reads are synchronous over what is loaded; `send` resolves once the message is in local storage and never waits
+ * for the network (OFFLINE-1).
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { DocHandle } from '../doc/docHandle.js';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
 import { randomId, type RandomBytes } from '../platform.js';
 import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids.js';
-import { CONV_MESSAGES, CONV_META, MAX_MESSAGE_LENGTH, parseMeta, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
+import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
 import type { HybridClock } from '../schema/hlc.js';
+import type { ConvHistory } from '../history/convHistory.js';
+import { locate, pageBefore, type Located, type Segment } from '../history/merge.js';
 import { REMOTE } from '../sync/origins.js';
-import type { MessageIndex } from './messageIndex.js';
 import { hlcMillis, ownStatus, readEdit, type MessageStatus, type StoredMessage } from './model.js';
 import { writeReadMark } from './receipts.js';
 
@@ -44,15 +46,18 @@ export interface ConversationEvents {
 }
 
 export interface ConversationContext {
-  readonly handle: DocHandle;
-  /** The doc's message index (shared with the conversation list and the receipt writer). */
-  readonly index: MessageIndex;
+  /** The conversation's segments on this device. */
+  readonly history: ConvHistory;
   readonly userId: UserId;
   readonly deviceId: string;
   readonly clock: HybridClock;
   readonly random: RandomBytes;
   readonly assertOpen: () => void;
   readonly sendAwareness: (doc: DocName, update: Uint8Array) => void;
+  /** Subscribe a segment the view shows, so its changes arrive live. */
+  readonly sync: (doc: DocName) => void;
+  /** Meta from the user doc's mirror, while segment 0 is not loaded. */
+  readonly fallbackMeta: () => ConversationMeta | null;
 }
 
 export const DEFAULT_PAGE = 50;
@@ -62,15 +67,31 @@ export class Conversation {
   private notifyQueued = false;
   private readonly offs: (() => void)[] = [];
   private readonly awareness: awarenessProtocol.Awareness;
+  private readonly awarenessDoc: DocName;
+  private readonly history: ConvHistory;
 
-  constructor(
+  /** Open a conversation: its head and as many older segments as the first screen needs (SEG-5). */
+  static async open(id: ConversationId, ctx: ConversationContext): Promise<Conversation> {
+    const history = ctx.history;
+    history.setFloor(history.head);
+    const head = await history.ensureFetched(history.head);
+    const c = new Conversation(id, ctx, head);
+    await c.fill(DEFAULT_PAGE);
+    return c;
+  }
+
+  private constructor(
     readonly id: ConversationId,
     private readonly ctx: ConversationContext,
+    head: Segment,
   ) {
-    const h = ctx.handle;
+    this.history = ctx.history;
     this.offs.push(
-      h.events.on('changed', () => this.queueNotify()),
+      this.history.events.on('changed', () => this.queueNotify()),
+      this.history.events.on('acked', () => this.queueNotify()),
     );
+    const h = head.handle;
+    this.awarenessDoc = h.name;
     this.awareness = h.awareness ?? new awarenessProtocol.Awareness(h.doc);
     h.awareness = this.awareness;
     this.awareness.setLocalState({ user: ctx.userId, device: ctx.deviceId, typing: false });
@@ -79,7 +100,7 @@ export class Conversation {
       origin: unknown,
     ): void => {
       if (origin !== REMOTE) {
-        ctx.sendAwareness(h.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
+        ctx.sendAwareness(this.awarenessDoc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
       }
       this.events.emit('typing', this.typing());
       this.events.emit('presence', this.presence());
@@ -88,24 +109,58 @@ export class Conversation {
     this.offs.push(() => this.awareness.off('update', onAwareness));
   }
 
+  /** The doc that carries this conversation's typing and presence states. */
+  get awarenessDocName(): DocName {
+    return this.awarenessDoc;
+  }
+
   get meta(): ConversationMeta | null {
-    return parseMeta(this.ctx.handle.doc.getMap<unknown>(CONV_META));
+    return this.history.meta() ?? this.ctx.fallbackMeta();
+  }
+
+  /** Whether the view reaches the conversation's first segment: no older page exists beyond what is loaded. */
+  get reachedStart(): boolean {
+    return this.history.viewFloor === 0;
   }
 
   /** The newest `limit` messages, oldest first. */
   messages(options: { limit?: number } = {}): Message[] {
     this.ctx.assertOpen();
-    const all = this.all();
-    return this.view(this.visibleBefore(all, all.length, options.limit ?? DEFAULT_PAGE));
+    return this.view(this.page(null, options.limit ?? DEFAULT_PAGE));
   }
 
-  /** Up to `limit` messages before the message `before`, oldest first. */
+  /** Up to `limit` loaded messages before the message `before`, oldest first (see `loadOlder` for more). */
   olderPage(before: string, limit = DEFAULT_PAGE): Message[] {
     this.ctx.assertOpen();
-    const all = this.all();
-    const idx = this.find(before) === undefined ? -1 : this.ctx.index.positionOf(before);
-    if (idx < 0) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${before} in this conversation`);
-    return this.view(this.visibleBefore(all, idx, limit));
+    const at = this.find(before);
+    if (at === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${before} in this conversation`);
+    return this.view(this.page(at.m.entry, limit));
+  }
+
+  /**
+   * Up to `limit` messages before `before`, oldest first, paging older segments in as needed: from local storage,
+   * else from the server (SEG-5). Fewer than `limit` only at the start of the conversation, or when a segment this
+   * device does not hold cannot be fetched now (offline); `reachedStart` tells the two apart.
+   */
+  async loadOlder(before: string, limit = DEFAULT_PAGE): Promise<Message[]> {
+    this.ctx.assertOpen();
+    const at = this.find(before);
+    if (at === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${before} in this conversation`);
+    while (this.page(at.m.entry, limit).length < limit) {
+      if (!(await this.extend())) break;
+    }
+    return this.olderPage(before, limit);
+  }
+
+  /**
+   * Let older segments go (SEG-7): keep in memory only what the newest `keep` messages need. Call when the user is
+   * back at the bottom of a long scroll.
+   */
+  evict(keep = DEFAULT_PAGE): void {
+    this.ctx.assertOpen();
+    let floor = this.history.head;
+    for (const { seg } of this.page(null, keep)) floor = Math.min(floor, seg.n);
+    this.history.setFloor(floor);
   }
 
   message(id: string): Message | null {
@@ -113,7 +168,7 @@ export class Conversation {
     return m === undefined ? null : (this.view([m])[0] ?? null);
   }
 
-  /** Write a text message. Resolves once it is in local storage (status `sending`). */
+  /** Write a text message into the head segment (SEG-2). Resolves once it is in local storage (status `sending`). */
   async send(text: string, options: { replyTo?: string } = {}): Promise<Message> {
     this.ctx.assertOpen();
     if (typeof text !== 'string' || text.trim().length === 0) {
@@ -122,16 +177,17 @@ export class Conversation {
     if (text.length > MAX_MESSAGE_LENGTH) {
       throw new InvalidInputError(ClientErrorCode.MessageTooLong, `a message is at most ${MAX_MESSAGE_LENGTH} UTF-16 code units`);
     }
-    const { handle, userId, clock } = this.ctx;
-    // Observes every stamp in this conversation (HLC-1) before ticking.
-    this.all();
-    const messages = handle.doc.getMap<unknown>(CONV_MESSAGES);
+    const { userId, clock } = this.ctx;
+    let target: Located | undefined;
     if (options.replyTo !== undefined) {
-      const target = this.find(options.replyTo);
+      target = this.find(options.replyTo);
       if (target === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${options.replyTo} to reply to`);
-      // HLC-1: a reply sorts after what it answers even when this device's clock is behind.
-      clock.observe(target.entry.hlc);
     }
+    const seg = await this.history.writeSegment();
+    // Observes every stamp in this conversation (HLC-1) before ticking; a reply sorts after what it answers even
+    // when this device's clock is behind.
+    this.observeClock();
+    if (target !== undefined) clock.observe(target.m.entry.hlc);
     const id = `${userId}.${randomId(this.ctx.random)}` as MessageId;
     const entry: MessageEntry = {
       id,
@@ -141,8 +197,8 @@ export class Conversation {
       body: text,
       ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
     };
-    handle.transactLocal(() => messages.set(id, entry));
-    await handle.persisted();
+    seg.handle.transactLocal(() => seg.handle.doc.getMap<unknown>(CONV_MESSAGES).set(id, entry));
+    await seg.handle.persisted();
     const view = this.message(id);
     if (view === null) throw new Error('message vanished after write');
     return view;
@@ -155,24 +211,45 @@ export class Conversation {
    */
   async retry(id: string): Promise<Message> {
     this.ctx.assertOpen();
-    const m = this.find(id);
-    if (m === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${id}`);
-    const view = this.view([m])[0];
+    const at = this.find(id);
+    if (at === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${id}`);
+    const view = this.view([at])[0];
     if (view?.status !== 'failed') throw new InvalidInputError(ClientErrorCode.InvalidArgument, `message ${id} has not failed`);
-    this.ctx.handle.markRetried(id);
-    return this.send(m.entry.body, m.entry.replyTo !== undefined ? { replyTo: m.entry.replyTo } : {});
+    at.seg.handle.markRetried(id);
+    const e = at.m.entry;
+    return this.send(e.body, e.replyTo !== undefined ? { replyTo: e.replyTo } : {});
   }
 
-  /** Mark as read everything this device holds up to `upTo` (default: the newest message). */
+  /**
+   * Mark as read everything this device holds up to `upTo` (default: the newest message). Marks are per segment
+   * (SEG-4): every loaded segment with unread messages gets one, and so does every held segment that is not loaded
+   * but still has unread messages (loaded for the write, then let go), so the count clears on all devices.
+   */
   async markRead(upTo?: string): Promise<void> {
     this.ctx.assertOpen();
-    const all = this.all();
-    const target = upTo === undefined ? this.visibleBefore(all, all.length, 1)[0] : this.find(upTo);
+    const target = upTo === undefined ? this.page(null, 1)[0] : this.find(upTo);
     if (target === undefined) {
       if (upTo !== undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${upTo}`);
       return;
     }
-    if (writeReadMark(this.ctx.handle, this.ctx.index, this.ctx.userId, this.ctx.deviceId, target.entry.hlc)) await this.ctx.handle.persisted();
+    const hlc = target.m.entry.hlc;
+    const { userId, deviceId } = this.ctx;
+    const written: Promise<void>[] = [];
+    const mark = (seg: Segment): void => {
+      if (seg.n === target.seg.n || seg.index.unreadCount() > 0) {
+        if (writeReadMark(seg.handle, seg.index, userId, deviceId, hlc)) written.push(seg.handle.persisted());
+      }
+    };
+    for (const seg of [...this.history.segments()]) mark(seg);
+    for (const n of this.history.unloadedUnread()) {
+      this.history.pin(n);
+      try {
+        mark(await this.history.ensure(n));
+      } finally {
+        this.history.unpin(n);
+      }
+    }
+    await Promise.all(written);
   }
 
   setTyping(typing: boolean): void {
@@ -188,13 +265,39 @@ export class Conversation {
     return this.peers(() => true);
   }
 
-  /** Stop listening; the doc stays loaded and synced for the conversation list. */
+  /** Stop listening; the head stays loaded and synced for the conversation list, older segments are let go. */
   dispose(): void {
     // Announce leaving first (while the awareness listener still sends), then stop listening.
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], 'local');
     for (const off of this.offs) off();
     this.offs.length = 0;
     this.events.removeAll();
+    this.history.setFloor(null);
+  }
+
+  /** Load the next older segment into the view (local copy, else from the server). False at the start or offline. */
+  private async extend(): Promise<boolean> {
+    const floor = this.history.viewFloor ?? this.history.head;
+    if (floor <= 0) return false;
+    const n = floor - 1;
+    const held = this.history.isHeld(n);
+    this.history.setFloor(n);
+    const seg = await this.history.ensureFetched(n);
+    if (held) this.ctx.sync(seg.handle.name);
+    // An empty segment that could not be fetched (offline): stop here, the next call tries again.
+    if (seg.index.size === 0 && !this.history.isHeld(n)) {
+      this.history.setFloor(floor);
+      return false;
+    }
+    return true;
+  }
+
+  /** Fill the view with `limit` messages (or the whole conversation). */
+  private async fill(limit: number): Promise<void> {
+    this.ctx.sync(this.history.name(this.history.head));
+    while (this.page(null, limit).length < limit) {
+      if (!(await this.extend())) break;
+    }
   }
 
   private peers(pred: (s: Record<string, unknown>) => boolean): string[] {
@@ -207,44 +310,37 @@ export class Conversation {
     return [...users].sort();
   }
 
-  /** Every message in ORDER-1 order, retried failures included; observes the others' stamps (HLC-1). */
-  private all(): readonly StoredMessage[] {
-    const all = this.ctx.index.messages();
-    const newest = this.ctx.index.newestOthersHlc();
-    if (newest !== null) this.ctx.clock.observe(newest);
-    return all;
+  /** HLC-1: observe the newest stamp of the others in every loaded segment. */
+  private observeClock(): void {
+    for (const seg of this.history.segments()) {
+      const newest = seg.index.newestOthersHlc();
+      if (newest !== null) this.ctx.clock.observe(newest);
+    }
   }
 
   /** A failed message that was retried is replaced by its re-send and hidden everywhere. */
-  private hidden(m: StoredMessage): boolean {
-    return this.ctx.handle.failed.get(m.entry.id)?.retried === true;
+  private hidden(seg: Segment, m: StoredMessage): boolean {
+    return seg.handle.failed.get(m.entry.id)?.retried === true;
   }
 
-  private find(id: string): StoredMessage | undefined {
-    this.all();
-    const m = this.ctx.index.get(id);
-    return m === undefined || this.hidden(m) ? undefined : m;
+  private page(before: MessageEntry | null, limit: number): Located[] {
+    this.observeClock();
+    return pageBefore(this.history.segments(), before, limit, (seg, m) => this.hidden(seg, m));
   }
 
-  /** Up to `limit` shown messages before position `end`, oldest first; walks back, never over the whole history. */
-  private visibleBefore(all: readonly StoredMessage[], end: number, limit: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    for (let i = end - 1; i >= 0 && out.length < limit; i--) {
-      const m = all[i] as StoredMessage;
-      if (!this.hidden(m)) out.push(m);
-    }
-    return out.reverse();
+  private find(id: string): Located | undefined {
+    const at = locate(this.history.segments(), id);
+    return at === undefined || this.hidden(at.seg, at.m) ? undefined : at;
   }
 
-  private view(list: readonly StoredMessage[]): Message[] {
-    const h = this.ctx.handle;
+  private view(list: readonly Located[]): Message[] {
     const me = this.ctx.userId;
-    const ctx = { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: this.ctx.index.marks() };
-    return list.map((m) => {
+    return list.map(({ seg, m }) => {
+      const h = seg.handle;
       const e = m.entry;
       const edit = readEdit(h.doc, e.id);
       const own = e.author === me;
-      const st = own ? ownStatus(m, ctx) : null;
+      const st = own ? ownStatus(m, { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: seg.index.marks() }) : null;
       return {
         id: e.id as MessageId,
         author: e.author as UserId,

@@ -1,15 +1,15 @@
 /**
  * The conversation list (LIST-*): the server-mirrored `convs` of the user doc, the user's prefs (pins, mutes) and
- * drafts, and per conversation the last message, last activity and the account's unread count from its doc.
- * Sorted pinned first, then by last activity, newest first. Per-conversation figures are cached and recomputed
- * only when that conversation's doc changes.
+ * drafts, and per conversation the last message, last activity and the account's unread count from its loaded
+ * segments plus the stored counts of the others (SEG-6: never loads history). Sorted pinned first, then by last
+ * activity, newest first. Per-conversation figures are cached and recomputed only when that conversation changes.
  */
 import type { DocHandle } from '../doc/docHandle.js';
 import { Emitter } from '../events/emitter.js';
+import type { Histories } from '../history/histories.js';
 import type { ConversationId } from '../protocol/ids.js';
-import { CONV_META, parseMeta, type ConversationKind } from '../schema/conv.js';
+import type { ConversationKind } from '../schema/conv.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
-import type { MessageIndex } from './messageIndex.js';
 import { hlcMillis } from './model.js';
 
 export interface LastMessage {
@@ -44,8 +44,7 @@ export interface ConversationListEvents {
 export class ConversationList {
   readonly events = new Emitter<ConversationListEvents>();
   private readonly figures = new Map<string, ConvFigures>();
-  private readonly convHandles = new Map<string, DocHandle>();
-  private readonly indexes = new Map<string, MessageIndex>();
+  private readonly tracked = new Set<string>();
   private queued = false;
   private disposed = false;
   private readonly offs: (() => void)[] = [];
@@ -53,32 +52,33 @@ export class ConversationList {
   constructor(
     private readonly userDoc: DocHandle,
     private readonly me: string,
-    /** Asked to load (and sync) a conversation doc that the list names. */
+    /** Asked to load (and sync) the head of a conversation that the list names. */
     private readonly need: (id: ConversationId) => void,
+    private readonly histories: Histories,
   ) {
     this.offs.push(userDoc.events.on('changed', () => this.onUserDocChange()));
+    for (const h of histories.all()) this.track(h.id);
     this.onUserDocChange();
   }
 
-  /** A conversation doc was loaded: track its figures. */
-  addConvDoc(id: string, handle: DocHandle, index: MessageIndex): void {
-    if (this.convHandles.has(id)) return;
-    this.convHandles.set(id, handle);
-    this.indexes.set(id, index);
+  /** Follow a conversation's segments: its figures are recomputed when they change. */
+  track(id: ConversationId): void {
+    if (this.tracked.has(id) || this.disposed) return;
+    this.tracked.add(id);
     this.offs.push(
-      handle.events.on('changed', ({ source }) => {
-        if (source === 'ack') return;
+      this.histories.get(id).events.on('changed', () => {
         this.figures.delete(id);
         this.queue();
       }),
     );
+    this.figures.delete(id);
     this.queue();
   }
 
   ids(): ConversationId[] {
     const ids = new Set<string>(this.userDoc.doc.getMap<unknown>(USER_CONVS).keys());
-    // A conversation doc known locally (e.g. created here, before the server's mirror arrived) is listed too.
-    for (const [id, h] of this.convHandles) if (parseMeta(h.doc.getMap<unknown>(CONV_META)) !== null) ids.add(id);
+    // A conversation known locally (e.g. created here, before the server's mirror arrived) is listed too.
+    for (const id of this.tracked) if (this.histories.get(id as ConversationId).meta() !== null) ids.add(id);
     return [...ids] as ConversationId[];
   }
 
@@ -88,8 +88,7 @@ export class ConversationList {
     const drafts = this.userDoc.doc.getMap<unknown>(USER_DRAFTS);
     const out: ConversationSummaryView[] = [];
     for (const id of this.ids()) {
-      const handle = this.convHandles.get(id);
-      const meta = handle === undefined ? null : parseMeta(handle.doc.getMap<unknown>(CONV_META));
+      const meta = this.histories.has(id) ? this.histories.get(id).meta() : null;
       const summary = parseConversationSummary(convs.get(id)) ?? meta;
       if (summary === null) continue;
       const f = this.figuresOf(id);
@@ -131,12 +130,12 @@ export class ConversationList {
   private figuresOf(id: string): ConvFigures {
     let f = this.figures.get(id);
     if (f !== undefined) return f;
-    const index = this.indexes.get(id);
-    if (index === undefined) return { last: null, unread: 0 };
-    const last = index.last();
+    if (!this.histories.has(id)) return { last: null, unread: 0 };
+    const { last: at, unread } = this.histories.get(id as ConversationId).figures();
+    const last = at?.m;
     f = {
       last: last === undefined ? null : { id: last.entry.id, author: last.entry.author, body: last.entry.body, sentAt: hlcMillis(last.entry.hlc) },
-      unread: index.unreadCount(),
+      unread,
     };
     this.figures.set(id, f);
     return f;
@@ -144,7 +143,10 @@ export class ConversationList {
 
   private onUserDocChange(): void {
     for (const id of this.userDoc.doc.getMap<unknown>(USER_CONVS).keys()) {
-      if (!this.convHandles.has(id)) this.need(id as ConversationId);
+      if (!this.tracked.has(id)) {
+        this.track(id as ConversationId);
+        this.need(id as ConversationId);
+      }
     }
     this.queue();
   }

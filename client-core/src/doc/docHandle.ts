@@ -15,7 +15,7 @@ import type { DocName } from '../protocol/ids.js';
 import { randomClientId, type RandomBytes } from '../platform.js';
 import type { StateVector } from '../schema/coverage.js';
 import { LOCAL, REMOTE, STORAGE, originOf, type Origin } from '../sync/origins.js';
-import { decodeDocMeta, docMetaKey, emptyDocMeta, encodeDocMeta, mergeMax, type DocMeta } from './docMeta.js';
+import { decodeDocMeta, docMetaKey, emptyDocMeta, encodeDocMeta, mergeMax, unackedKey, type DocMeta } from './docMeta.js';
 
 export interface DocHandleEvents {
   /** A local change to send (already queued for storage). */
@@ -39,6 +39,8 @@ export class DocHandle {
   private lastSeq = 0;
   private destroyed = false;
   private compactQueued = false;
+  /** Whether the `unacked:` marker is (being) stored. */
+  private unackedMarked = false;
 
   private constructor(
     readonly name: DocName,
@@ -58,7 +60,12 @@ export class DocHandle {
     onCorrupt: (err: Error) => void,
   ): Promise<DocHandle> {
     const h = new DocHandle(name, storage, random);
-    const [stored, metaBytes] = await Promise.all([storage.loadDoc(name), storage.getKv(docMetaKey(name))]);
+    const [stored, metaBytes, marker] = await Promise.all([
+      storage.loadDoc(name),
+      storage.getKv(docMetaKey(name)),
+      storage.getKv(unackedKey(name)),
+    ]);
+    h.unackedMarked = marker !== undefined;
     const parts = stored.snapshot === null ? [] : [stored.snapshot];
     for (const u of stored.updates) parts.push(u.data);
     let bad = 0;
@@ -78,6 +85,7 @@ export class DocHandle {
     h.tailLength = stored.updates.length;
     h.lastSeq = stored.updates.at(-1)?.seq ?? 0;
     if (bad > 0 || h.tailLength > COMPACT_AFTER) h.compact();
+    h.syncUnackedMarker();
     return h;
   }
 
@@ -99,8 +107,13 @@ export class DocHandle {
       this.events.emit('storageError', new Error(`bad update from server for ${this.name}: ${String(err)}`));
       return false;
     }
-    // What came from the server is held by the server.
-    if (mergeMax(this.meta.acked, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)))) this.saveMeta();
+    // What came from the server is held by the server, with everything before it of the same clients (the server
+    // stores in causal order, TRUST-12). `encodeStateVectorFromUpdate` would skip clients whose structs in this
+    // update do not start at clock 0, i.e. every incremental update, leaving them unacknowledged forever.
+    if (mergeMax(this.meta.acked, Y.parseUpdateMeta(update).to)) {
+      this.saveMeta();
+      this.syncUnackedMarker();
+    }
     return true;
   }
 
@@ -108,6 +121,7 @@ export class DocHandle {
   acknowledge(clocks: Iterable<readonly [number, number]>): void {
     if (mergeMax(this.meta.acked, new Map(clocks))) {
       this.saveMeta();
+      this.syncUnackedMarker();
       this.events.emit('changed', { source: 'ack' });
     }
   }
@@ -135,6 +149,7 @@ export class DocHandle {
     for (const id of failedMessageIds) if (!this.meta.failed.has(id)) this.meta.failed.set(id, { reason });
     if (clients.has(this.doc.clientID)) this.doc.clientID = randomClientId(this.random);
     this.saveMeta();
+    this.syncUnackedMarker();
     this.events.emit('changed', { source: 'reject' });
   }
 
@@ -177,6 +192,8 @@ export class DocHandle {
   private onUpdate(update: Uint8Array, origin: unknown): void {
     const source = originOf(origin);
     if (source === 'storage' || this.destroyed) return;
+    // The marker is stored before the update it announces, so a crash never leaves an unsent change unmarked.
+    if (source === 'local' || source === null) this.markUnacked();
     this.writes = this.writes.then(async () => {
       try {
         this.lastSeq = await this.storage.appendUpdate(this.name, update);
@@ -205,6 +222,34 @@ export class DocHandle {
         this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
       }
     });
+  }
+
+  private markUnacked(): void {
+    if (this.unackedMarked) return;
+    this.unackedMarked = true;
+    this.writes = this.writes.then(async () => {
+      try {
+        await this.storage.setKv(unackedKey(this.name), new Uint8Array([1]));
+      } catch (err) {
+        this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /** Store or drop the `unacked:` marker to match `hasUnacked()` (after the meta that explains it). */
+  private syncUnackedMarker(): void {
+    const unacked = this.hasUnacked();
+    if (unacked && !this.unackedMarked) this.markUnacked();
+    else if (!unacked && this.unackedMarked) {
+      this.unackedMarked = false;
+      this.metaWrites = this.metaWrites.then(async () => {
+        try {
+          if (!this.unackedMarked) await this.storage.deleteKv(unackedKey(this.name));
+        } catch (err) {
+          this.events.emit('storageError', err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    }
   }
 
   private saveMeta(): void {

@@ -25,6 +25,15 @@ export function docMetaKey(doc: string): string {
   return `docmeta:${doc}`;
 }
 
+/**
+ * Present while a doc has local changes the server has not acknowledged, so a restart finds them without loading
+ * every doc (SEG-6: history segments stay on disk, yet their unsent marks and late writes must still go out).
+ */
+export const UNACKED_KEY_PREFIX = 'unacked:';
+export function unackedKey(doc: string): string {
+  return `${UNACKED_KEY_PREFIX}${doc}`;
+}
+
 export function encodeDocMeta(meta: DocMeta): Uint8Array {
   const json = {
     acked: [...meta.acked],

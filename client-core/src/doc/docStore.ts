@@ -6,10 +6,14 @@ import type { StorageAdapter } from '@concord/storage-adapters';
 import type { DocName } from '../protocol/ids.js';
 import type { RandomBytes } from '../platform.js';
 import { DocHandle } from './docHandle.js';
+import { docMetaKey } from './docMeta.js';
 
 export class DocStore {
   private readonly loading = new Map<DocName, Promise<DocHandle>>();
   private readonly handles = new Map<DocName, DocHandle>();
+  /** Docs being released: a new load waits until their writes are durable (and, when forgotten, deleted). */
+  private readonly releasing = new Map<DocName, Promise<void>>();
+  private readonly releaseTokens = new Map<DocName, object>();
   private readonly openListeners: ((handle: DocHandle) => void)[] = [];
   private closed = false;
 
@@ -27,7 +31,8 @@ export class DocStore {
   get(name: DocName): Promise<DocHandle> {
     let p = this.loading.get(name);
     if (p === undefined) {
-      p = this.load(name);
+      const released = this.releasing.get(name);
+      p = released === undefined ? this.load(name) : released.then(() => this.load(name));
       this.loading.set(name, p);
     }
     return p;
@@ -47,7 +52,40 @@ export class DocStore {
     await Promise.all([...this.handles.values()].map((h) => h.persisted()));
   }
 
+  /**
+   * Drop a loaded doc from memory (SEG-7) after its queued writes are durable; with `forget`, delete its local copy
+   * and sync record as well. The caller detaches its listeners first.
+   */
+  release(name: DocName, forget: boolean): Promise<void> {
+    const handle = this.handles.get(name);
+    if (handle === undefined) return Promise.resolve();
+    this.handles.delete(name);
+    this.loading.delete(name);
+    const token = {};
+    const done = (async (): Promise<void> => {
+      try {
+        await handle.persisted();
+        handle.destroy();
+        if (forget) {
+          await this.storage.deleteDoc(name);
+          await this.storage.deleteKv(docMetaKey(name));
+        }
+      } catch (err) {
+        this.onStorageError(name, err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        if (this.releaseTokens.get(name) === token) {
+          this.releasing.delete(name);
+          this.releaseTokens.delete(name);
+        }
+      }
+    })();
+    this.releasing.set(name, done);
+    this.releaseTokens.set(name, token);
+    return done;
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled([...this.releasing.values()]);
     this.closed = true;
     await Promise.allSettled([...this.loading.values()]);
     await this.persisted();

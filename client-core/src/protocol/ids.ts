@@ -90,3 +90,13 @@ export function messageIdAuthor(id: string): UserId | null {
   if (!isId(author) || !isId(rest)) return null;
   return author as UserId;
 }
+
+/** Doc names with a conversation's segments in numeric order (`conv:a`, `conv:a/2`, `conv:a/10`), else by string. */
+export function compareDocNames(a: string, b: string): number {
+  const pa = parseDocName(a);
+  const pb = parseDocName(b);
+  if (pa?.kind === 'conv' && pb?.kind === 'conv' && pa.conversationId === pb.conversationId) return pa.segment - pb.segment;
+  const ka = pa?.kind === 'conv' ? `conv:${pa.conversationId}` : a;
+  const kb = pb?.kind === 'conv' ? `conv:${pb.conversationId}` : b;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

@@ -13,7 +13,7 @@ import type { DocHandle } from '../doc/docHandle.js';
 import type { DocStore } from '../doc/docStore.js';
 import { Emitter } from '../events/emitter.js';
 import { FrameKind, unexpectedCase, type Frame } from '../protocol/frames.js';
-import { isDocName, type DocName } from '../protocol/ids.js';
+import { compareDocNames, isDocName, type DocName } from '../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { unackedOwnIds } from '../conversation/model.js';
 import { handleSyncPayload, step1Payload, updatePayload } from './docSync.js';
@@ -29,7 +29,18 @@ export interface SyncEngineEvents {
   versionMismatch: { readonly serverVersion: number };
   /** Every handshake started on this link has finished (the device is up to date with the server). */
   idle: void;
+  /** One doc's handshake ended (answered, refused, or the link closed). */
+  docSynced: DocName;
 }
+
+/** Which named docs to sync (SEG-5): conversation segments older than the head wait until paged to. */
+export interface SyncPolicy {
+  /** Docs the server named (WELCOME, NOTIFY) exist; called before `wants`. */
+  known(names: readonly string[]): void;
+  wants(name: string): boolean;
+}
+
+const SYNC_ALL: SyncPolicy = { known: () => {}, wants: () => true };
 
 interface Link {
   readonly send: (frame: Frame) => void;
@@ -45,12 +56,16 @@ interface Link {
   liveCursor: number;
   /** Per doc, client ids whose structs went out on this link: what a REJECT can refer to. */
   readonly sentClients: Map<DocName, Set<number>>;
+  /** Step 1 frames leave in the order their handshakes started, however their loads finish (SEG-3). */
+  order: Promise<void>;
 }
 
 export class SyncEngine {
   readonly events = new Emitter<SyncEngineEvents>();
   private link: Link | null = null;
   private readonly cursor: CursorStore;
+  /** `fetch` callers waiting for a doc's handshake. */
+  private readonly waiters = new Map<DocName, ((ok: boolean) => void)[]>();
 
   constructor(
     private readonly docs: DocStore,
@@ -59,6 +74,7 @@ export class SyncEngine {
     private readonly userId: string,
     /** Docs the app has open (always synced on connect). */
     private readonly wanted: () => Iterable<DocName>,
+    private readonly policy: SyncPolicy = SYNC_ALL,
   ) {
     this.cursor = new CursorStore(storage, () => docs.persisted());
     docs.onOpen((h) => this.attach(h));
@@ -90,12 +106,45 @@ export class SyncEngine {
       welcomeCursor: 0,
       liveCursor: 0,
       sentClients: new Map(),
+      order: Promise.resolve(),
     };
     send({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: this.token, cursor: this.cursor.value });
   }
 
   close(): void {
     this.link = null;
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const list of waiting) for (const w of list) w(false);
+  }
+
+  /** Whether a handshake for the doc is running on the current link. */
+  isSyncing(name: DocName): boolean {
+    return this.link?.awaitingStep2.has(name) === true;
+  }
+
+  /**
+   * Sync a doc now (paging a segment in from the server) and resolve when its handshake ends: true when the
+   * server answered, false when offline, refused, or the link dropped.
+   */
+  fetch(name: DocName): Promise<boolean> {
+    const link = this.link;
+    if (link === null || !link.authenticated) return Promise.resolve(false);
+    if (link.subscribed.has(name) && !link.awaitingStep2.has(name)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(name) ?? [];
+      list.push(resolve);
+      this.waiters.set(name, list);
+      this.ensureSynced(name);
+    });
+  }
+
+  /** Stop receiving a doc's updates (it was unloaded); the server sends NOTIFY for it instead (SYNC-4). */
+  unsubscribe(name: DocName): void {
+    const link = this.link;
+    if (link === null || !link.subscribed.delete(name)) return;
+    link.send({ kind: FrameKind.Unsubscribe, doc: name });
+    this.handshakeDone(link, name, false);
   }
 
   /** Make sure a doc is subscribed on the current link (an app opened it, or it became visible). */
@@ -166,13 +215,16 @@ export class SyncEngine {
           // Re-handshake before sending more: later changes go out in the SyncStep2 answer, after every answer
           // to what was sent before has arrived.
           link.subscribed.delete(handle.name);
-          this.handshakeDone(link, handle.name);
+          this.handshakeDone(link, handle.name, false);
         }
         this.events.emit('rejected', { doc: frame.doc, code: frame.code, message: frame.message });
         return;
       }
       case FrameKind.Notify:
-        if (isDocName(frame.doc)) this.ensureSynced(frame.doc);
+        if (isDocName(frame.doc)) {
+          this.policy.known([frame.doc]);
+          if (this.policy.wants(frame.doc)) this.ensureSynced(frame.doc);
+        }
         this.advanceCursor(link, frame.cursor);
         return;
       case FrameKind.Error:
@@ -202,7 +254,9 @@ export class SyncEngine {
     }
     link.authenticated = true;
     this.events.emit('welcome', { userId: frame.userId, deviceId: frame.deviceId, cursor: frame.cursor });
-    const changed = frame.changed.filter(isDocName);
+    const named = frame.changed.filter(isDocName);
+    this.policy.known(named);
+    const changed = named.filter((n) => this.policy.wants(n));
     const names = new Set<DocName>(changed);
     for (const n of this.wanted()) names.add(n);
     for (const h of this.docs.loaded()) if (h.hasUnacked()) names.add(h.name);
@@ -212,15 +266,17 @@ export class SyncEngine {
     link.liveCursor = frame.cursor;
     if (link.welcomePending.size === 0) this.storeCursor(frame.cursor);
     if (names.size === 0) this.markSynced(link);
-    for (const n of names) this.startHandshake(link, n);
+    // Lower segments first (SEG-3): the server holds segment k-1 before it sees changes to segment k.
+    for (const n of [...names].sort(compareDocNames)) this.startHandshake(link, n);
   }
 
   private startHandshake(link: Link, name: DocName): void {
     link.subscribed.add(name);
     link.awaitingStep2.add(name);
-    this.docs.get(name).then(
+    const loading = this.docs.get(name);
+    link.order = link.order.then(() => loading).then(
       (handle) => {
-        if (this.link !== link) return;
+        if (this.link !== link || !link.awaitingStep2.has(name)) return;
         link.send({ kind: FrameKind.Sync, doc: name, payload: step1Payload(handle.doc) });
         const aw = handle.awareness;
         if (aw !== null && aw.getLocalState() !== null) {
@@ -230,13 +286,19 @@ export class SyncEngine {
       },
       () => {
         // The store is closing; nothing to sync.
-        if (this.link === link) this.handshakeDone(link, name);
+        if (this.link === link) this.handshakeDone(link, name, false);
       },
     );
   }
 
-  private handshakeDone(link: Link, name: DocName): void {
+  private handshakeDone(link: Link, name: DocName, answered = true): void {
     const wasAwaiting = link.awaitingStep2.delete(name);
+    const waiting = this.waiters.get(name);
+    if (waiting !== undefined) {
+      this.waiters.delete(name);
+      for (const w of waiting) w(answered);
+    }
+    this.events.emit('docSynced', name);
     if (link.welcomePending.delete(name) && link.welcomePending.size === 0) this.storeCursor(link.welcomeCursor);
     if (link.initial !== null && link.initial.delete(name) && link.initial.size === 0) this.markSynced(link);
     this.advanceCursor(link, 0);

@@ -4,6 +4,7 @@ import { IndexedDbStorageAdapter } from '@concord/storage-adapters/indexeddb';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { Concord } from '../../src/client/concord.js';
+import type { ConcordOptions } from '../../src/client/options.js';
 import type { FetchLike, WebSocketCtor } from '../../src/platform.js';
 import { clientEvents, until } from './wait.js';
 
@@ -39,6 +40,7 @@ export class TestDevice {
     readonly label: string,
     readonly backend: Backend,
     private readonly makeStorage: (d: TestDevice) => Promise<StorageAdapter> = storageFactory('memory'),
+    private readonly extra: Partial<ConcordOptions> = {},
   ) {}
 
   async boot(): Promise<Concord> {
@@ -51,6 +53,7 @@ export class TestDevice {
       backoff: { baseMs: 20, capMs: 200 },
       heartbeat: { intervalMs: 500, maxMissed: 2 },
       deviceName: `${this.label}'s test device`,
+      ...this.extra,
     });
     return this.client;
   }

@@ -215,7 +215,9 @@ export function scenarios(world: () => World): void {
     const clients = a1.storage === undefined ? [] : [m1.id, m2.id];
     expect(clients).toHaveLength(2);
     const { readMessages } = await import('../../src/conversation/model.js');
-    const h = (again as unknown as { ctx: { handle: { doc: import('yjs').Doc } } }).ctx.handle.doc;
+    const history = (again as unknown as { history: import('../../src/history/convHistory.js').ConvHistory }).history;
+    const h = history.segment(history.head)?.handle.doc;
+    if (h === undefined) throw new Error('head segment not loaded');
     const items = readMessages(h);
     const c = (id: string): number | undefined => items.find((x) => x.entry.id === id)?.item?.client;
     expect(c(m1.id)).toBeDefined();
