@@ -31,6 +31,7 @@ import { ConversationService } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
 import type { AccessPolicy, SyncService } from './seams.js';
+import { DocCatalog } from './sync/docStore.js';
 import { createSyncService } from './sync/index.js';
 
 export interface ListeningAddress {
@@ -78,7 +79,7 @@ export function createServer(options: ServerOptions): ConcordServer {
   const conversationRepo = new ConversationRepo(db);
   const events = new SessionEventEmitter(logger);
   const sessions = new SessionService(devices, events, clock, tokenTtlMs);
-  const access = new MembershipAccessPolicy(users, conversationRepo);
+  const access = new MembershipAccessPolicy(users, conversationRepo, new DocCatalog(db));
   const accounts = new AccountService({ db, users, sessions, loginLimiter, registrationLimiter, scrypt, clock });
 
   let sync: SyncService;

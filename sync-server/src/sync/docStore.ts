@@ -156,3 +156,31 @@ export class DocStore {
     return changed;
   }
 }
+
+/**
+ * Read-only lookups in the `docs` table for the parts that decide about doc names: the access policy (the segments
+ * a conversation has, WIRE-2/SEG-1) and the trust layer (whether a segment exists, SEG-3). Statements are prepared
+ * on first use: the table is created by DocStore, which the sync service builds after the access policy.
+ */
+export class DocCatalog {
+  private existsStmt: Database.Statement<[string], { one: number }> | null = null;
+  private rangeStmt: Database.Statement<[string, string], { name: string }> | null = null;
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** Whether the doc has stored data (a `docs` row: written once, never removed). */
+  exists(doc: string): boolean {
+    this.existsStmt ??= this.db.prepare('SELECT 1 AS one FROM docs WHERE name = ?');
+    return this.existsStmt.get(doc) !== undefined;
+  }
+
+  /**
+   * [SEG-1] Names of a conversation's segment docs k >= 1 that hold stored data, lowest segment first. One range
+   * scan of the `docs` primary key: `conv:<id>/` up to (excluding) `conv:<id>0`; `0` directly follows `/` in byte
+   * order, so the range holds exactly the names `conv:<id>/...`. Numeric order is length, then text (no leading zeros).
+   */
+  segmentDocs(conversationId: string): string[] {
+    this.rangeStmt ??= this.db.prepare('SELECT name FROM docs WHERE name >= ? AND name < ? ORDER BY length(name), name');
+    return this.rangeStmt.all(`conv:${conversationId}/`, `conv:${conversationId}0`).map((r) => r.name);
+  }
+}

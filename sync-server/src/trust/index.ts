@@ -13,6 +13,8 @@ import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from '
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
 import { TokenBuckets } from './rateLimit.js';
 import { MembershipCache, createTrustRule } from './rules.js';
+import { SegmentGate } from './segments.js';
+import { DocCatalog } from '../sync/docStore.js';
 
 export { DEFAULT_TRUST_LIMITS, type TrustLimits } from './limits.js';
 export { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
@@ -52,10 +54,13 @@ export function createTrust(opts: TrustOptions): Trust {
     limits,
     buckets: new TokenBuckets(limits.awarenessPerSecond, limits.awarenessBurst, limits.abuseDebt, now),
   });
+  // [SEG-3] the gap check before the trust rule (which leaves traces once it accepts); the turn's accepted segments
+  // are remembered after it.
+  const segments = new SegmentGate(new DocCatalog(opts.db));
   return {
     limits,
     registry,
-    rules: [rule],
+    rules: [segments.check, rule, segments.accepted],
     awarenessRule,
     beforeServerWrite(ydoc: Y.Doc): void {
       // A server write may be a membership change (the `meta` mirror): re-ask the access policy afterwards.
