@@ -79,9 +79,16 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
   const loadOlder = (): void => {
     const first = messages[0];
     if (conv === null || first === undefined) return;
-    const page = conv.olderPage(first.id);
-    stick.current = false;
-    setOlder([...page, ...older]);
+    // Pages older segments in from local storage, or from the server when this device does not hold them (SEG-5).
+    conv.loadOlder(first.id).then(
+      (page) => {
+        stick.current = false;
+        setOlder((prev) => (prev[0]?.id === older[0]?.id ? [...page, ...prev] : prev));
+      },
+      () => {
+        // Closed meanwhile.
+      },
+    );
   };
 
   return (

@@ -378,15 +378,21 @@ export class ChatSession {
     await this.conv.retry(messageId);
   }
 
-  /** Loads the page before the oldest shown message; false when there is nothing older. */
-  loadOlder(): boolean {
+  /**
+   * Loads the page before the oldest shown message, from local storage or, for segments this device does not
+   * hold, from the server (SEG-5). False when nothing older came: at the start of the chat (then `hasOlder` turns
+   * false) or offline before a segment this device does not hold (then a later scroll tries again).
+   */
+  async loadOlder(): Promise<boolean> {
     const first = this.messages.length > 0 ? this.messages[0] : undefined;
     if (first === undefined || this.exhausted) return false;
-    const older = this.conv.olderPage(first.id, PAGE);
+    const older = await this.conv.loadOlder(first.id, PAGE);
     if (older.length === 0) {
-      this.exhausted = true;
+      this.exhausted = this.conv.reachedStart;
       return false;
     }
+    const have = this.messages.length > 0 ? this.messages[0] : undefined;
+    if (have === undefined || have.id !== first.id) return false;
     this.messages = older.concat(this.messages);
     this.render();
     return true;
