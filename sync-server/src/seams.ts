@@ -22,7 +22,7 @@ export interface Authenticator {
 /** Membership decides access (SPEC AUTHZ-*): `user:<id>` for that user only, `conv:<id>` for its members only. */
 export interface AccessPolicy {
   canAccess(userId: UserId, doc: DocName): boolean;
-  /** Every doc the user may see: their user doc and each conversation they are a member of. */
+  /** Every doc the user may see: their user doc and, per conversation they are a member of, its stored segments (lowest first). */
   docsVisibleTo(userId: UserId): DocName[];
   /** The users who may see a doc (to notify their devices when it changes). */
   usersWhoMaySee(doc: DocName): UserId[];

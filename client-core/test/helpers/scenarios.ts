@@ -1,6 +1,7 @@
 /**
  * End-to-end scenarios run against any Backend (the in-process stand-in and the real sync-server).
  */
+import type { ConcordOptions } from '../../src/client/options.js';
 import { expect, it } from 'vitest';
 import { TestDevice, storageFactory, type Backend, type StorageKind } from './devices.js';
 import { clientEvents, convEvents, until, type Source } from './wait.js';
@@ -21,8 +22,9 @@ export async function account(
   username: string,
   mode: 'register' | 'login',
   storage: StorageKind = 'memory',
+  extra: Partial<ConcordOptions> = {},
 ): Promise<TestDevice> {
-  const d = new TestDevice(label, w.be, storageFactory(storage));
+  const d = new TestDevice(label, w.be, storageFactory(storage), extra);
   w.devices.push(d);
   await d.boot();
   if (mode === 'register') await d.client.register(username, `password-${username}`);
