@@ -249,4 +249,18 @@ describe('segmented history against the real sync-server', () => {
     expect(await pageToStart(c)).toEqual(sent.map((m) => m.id));
     expect(c.reachedStart).toBe(true);
   });
+
+  it('[SEG-7] disposing the view lets every segment but the head go; reopening gives a fresh view with the newest screen', async () => {
+    const { a, conv } = await pair({ segmentMessages: 10 });
+    const ca = await a.client.conversation(conv);
+    const sent = await sendMany(ca, 64, 'dispose');
+    await until('all sent', () => sent.every((m) => ca.message(m.id)?.status !== 'sending'), [convEvents(ca)]);
+    expect(loaded(a, conv)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    ca.dispose();
+    await until('only the head stays', () => loaded(a, conv).join() === '6', [clientEvents(a.client)]);
+    const again = await a.client.conversation(conv);
+    expect(again).not.toBe(ca);
+    expect(again.messages().map((m) => m.id)).toEqual(sent.slice(-50).map((m) => m.id));
+    expect(loaded(a, conv)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

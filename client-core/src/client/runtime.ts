@@ -135,7 +135,7 @@ export class Runtime {
     if (p === undefined) {
       const history = this.histories.get(id);
       this.list.track(id);
-      p = Conversation.open(id, {
+      const opening: Promise<Conversation> = Conversation.open(id, {
         history,
         userId: this.session.userId,
         deviceId: this.session.deviceId,
@@ -145,12 +145,18 @@ export class Runtime {
         sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
         sync: (doc) => this.engine.ensureSynced(doc),
         fallbackMeta: () => this.mirroredMeta(id),
+        onDispose: () => {
+          if (this.open.get(id) === opening) this.open.delete(id);
+        },
       }).then((c) => {
         this.engine.awarenessAttached(c.awarenessDocName);
         return c;
       });
-      p.catch(() => this.open.delete(id));
-      this.open.set(id, p);
+      p = opening;
+      opening.catch(() => {
+        if (this.open.get(id) === opening) this.open.delete(id);
+      });
+      this.open.set(id, opening);
     }
     return p;
   }

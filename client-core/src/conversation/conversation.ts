@@ -58,6 +58,8 @@ export interface ConversationContext {
   readonly sync: (doc: DocName) => void;
   /** Meta from the user doc's mirror, while segment 0 is not loaded. */
   readonly fallbackMeta: () => ConversationMeta | null;
+  /** The view was disposed: the next `conversation(id)` opens a fresh one. */
+  readonly onDispose: () => void;
 }
 
 export const DEFAULT_PAGE = 50;
@@ -65,6 +67,7 @@ export const DEFAULT_PAGE = 50;
 export class Conversation {
   readonly events = new Emitter<ConversationEvents>();
   private notifyQueued = false;
+  private disposed = false;
   private readonly offs: (() => void)[] = [];
   private readonly awareness: awarenessProtocol.Awareness;
   private readonly awarenessDoc: DocName;
@@ -265,14 +268,20 @@ export class Conversation {
     return this.peers(() => true);
   }
 
-  /** Stop listening; the head stays loaded and synced for the conversation list, older segments are let go. */
+  /**
+   * Close this view: stop listening; the head stays loaded and synced for the conversation list, older segments
+   * are let go (SEG-7). `client.conversation(id)` afterwards opens a new view.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     // Announce leaving first (while the awareness listener still sends), then stop listening.
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], 'local');
     for (const off of this.offs) off();
     this.offs.length = 0;
     this.events.removeAll();
     this.history.setFloor(null);
+    this.ctx.onDispose();
   }
 
   /** Load the next older segment into the view (local copy, else from the server). False at the start or offline. */
