@@ -21,6 +21,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
   useEffect(() => {
     let alive = true;
     const offs: (() => void)[] = [];
+    let opened: Conversation | null = null;
     setConv(null);
     setLatest([]);
     setOlder([]);
@@ -29,6 +30,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     app.concord.conversation(id).then(
       (c) => {
         if (!alive) return;
+        opened = c;
         setConv(c);
         setLatest(c.messages());
         setTyping(c.typing());
@@ -43,6 +45,14 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     return () => {
       alive = false;
       for (const off of offs) off();
+      // Older segments paged in while scrolling up leave memory once the chat is left (SEG-7).
+      if (opened !== null) {
+        try {
+          opened.evict();
+        } catch {
+          // The client closed first (logout).
+        }
+      }
     };
   }, [app, id]);
 
