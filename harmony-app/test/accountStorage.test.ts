@@ -78,4 +78,26 @@ describe('AccountRoutedStorage on the RDB stand-in', () => {
     expect(await again.listDocs()).toEqual(['conv:2']);
     await again.close();
   });
+
+  it('keeps per-install settings in the device file: not in any account file, untouched by wiping an account', async () => {
+    const dir = tempDir();
+    const s = await AccountRoutedStorage.open(rdbOf(dir), context);
+    expect(await s.settings().getFlag('privacyAccepted')).toBe(false);
+    await s.settings().setFlag('privacyAccepted', true);
+    await s.setKv(OWNER_KEY, enc('alice'));
+    // client-core's logout wipes every kv it can list: the account's, never the device's.
+    for (const k of await s.listKv()) await s.deleteKv(k);
+    expect(await s.listKv()).toEqual([]);
+    expect(await s.settings().getFlag('privacyAccepted')).toBe(true);
+    await s.close();
+
+    const device = await RdbStorageAdapter.open(await new StandInRelationalStore(dir).getRdbStore(context, { name: DEVICE_DB_NAME }));
+    expect(await device.listKv('setting:')).toEqual(['setting:privacyAccepted']);
+    await device.close();
+    const again = await AccountRoutedStorage.open(rdbOf(dir), context);
+    expect(await again.settings().getFlag('privacyAccepted')).toBe(true);
+    await again.settings().setFlag('privacyAccepted', false);
+    expect(await again.settings().getFlag('privacyAccepted')).toBe(false);
+    await again.close();
+  });
 });

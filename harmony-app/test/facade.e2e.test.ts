@@ -4,12 +4,13 @@
  * the pixels. Waits poll state with a deadline (the facade is UI-facing: its observable is state, not events).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
-import { AppPlatform, ConcordApp, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
+import type { ConversationId } from '@concord/client-core';
+import { AppPlatform, ConcordApp, NewChatError, NewChatFailure, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
 import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
@@ -62,11 +63,20 @@ interface Device {
   net: StandinConnectionModule;
   sockets: StandinWebSocketModule;
   http: StandinHttpModule;
+  storage: AccountRoutedStorage<object>;
   dir: string;
+  /** HTTP requests go to a port nothing listens on (the native request fails to connect). */
+  unreachable: boolean;
 }
 
-async function device(): Promise<Device> {
-  const dir = mkdtempSync(join(tmpdir(), 'concord-dev-'));
+interface DeviceOptions {
+  /** Reuse this data directory (the same install after an app restart); removed by its first owner's cleanup. */
+  dir?: string;
+  segmentMessages?: number;
+}
+
+async function device(opts: DeviceOptions = {}): Promise<Device> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'concord-dev-'));
   const rdb = new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>;
   const storage = await AccountRoutedStorage.open(rdb, {});
   const sockets = new StandinWebSocketModule();
@@ -77,27 +87,76 @@ async function device(): Promise<Device> {
   const notifications = new StandinNotificationManager();
   const observer = new Observer();
   const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
+  const fetchOhos = ohosFetch(http);
+  const state = { unreachable: false };
   const platform = new AppPlatform(
     ohosWebSocketCtor(sockets, observer),
     storage,
-    ohosFetch(http),
+    (url, init) => fetchOhos(state.unreachable ? url.replace(srv.url, 'http://127.0.0.1:9') : url, init),
     (n) => random.bytes(n),
     (cb) => network.onOnline(cb),
     new MessageNotifier(notifications, new StandinWantAgentModule(), new AbilityTarget('org.concord.im', 'EntryAbility')),
     (id, title, preview, muted) => new IncomingMessage(id, title, preview, muted),
     'test-board',
     400,
+    storage.settings(),
   );
-  const app = ConcordApp.create(platform, srv.url);
+  const app = ConcordApp.create(platform, srv.url, Date.now, opts.segmentMessages ?? 0);
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();
   cleanups.push(async () => {
     await app.client.close();
     await storage.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
   });
-  return { app, notifications, net, sockets, http, dir };
+  return {
+    app,
+    notifications,
+    net,
+    sockets,
+    http,
+    storage,
+    dir,
+    get unreachable() {
+      return state.unreachable;
+    },
+    set unreachable(v: boolean) {
+      state.unreachable = v;
+    },
+  };
+}
+
+/** Segment numbers of a conversation's history that client-core holds in memory (SEG-7). */
+function loadedSegments(app: ConcordApp, conv: string): number[] {
+  type Histories = { get(id: ConversationId): { segments(): Iterable<{ n: number }> } };
+  const rt = (app.client as unknown as { runtime: { histories: Histories } | null }).runtime;
+  if (rt === null) throw new Error('no runtime');
+  return [...rt.histories.get(conv as ConversationId).segments()].map((s) => s.n).sort((x, y) => x - y);
+}
+
+/** Revokes `victim`'s device session from another device of the same account, and waits for it to be told. */
+async function kick(victim: Device, username: string, password: string): Promise<void> {
+  const ends: SessionEnd[] = [];
+  const off = victim.app.onSessionEnd((why) => ends.push(why));
+  const other = await device();
+  await other.app.login(username, password);
+  await other.app.client.revokeDevice(victim.app.client.session!.deviceId);
+  await waitFor('kicked', () => ends.includes(SessionEnd.Revoked));
+  off();
+}
+
+const pw = (username: string) => `password-${username}`;
+
+/** Two fresh devices with a new account each: alice on `a`, bob (display name "Bob B.") on `b`. */
+async function twoUsers(opts: DeviceOptions = {}): Promise<{ a: Device; b: Device; alice: string; bob: string }> {
+  const alice = uniq('alice');
+  const bob = uniq('bob');
+  const a = await device(opts);
+  const b = await device(opts);
+  await a.app.register(alice, pw(alice), 'Alice');
+  await b.app.register(bob, pw(bob), 'Bob B.');
+  return { a, b, alice, bob };
 }
 
 const lit = (app: ConcordApp) => app.light() === LinkLight.Green || app.light() === LinkLight.Pulse;
@@ -198,4 +257,188 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     a.net.up(2);
     await waitFor('reconnected through a new native socket', () => a.sockets.created.length > before && lit(a.app), 3000);
   });
+
+  it('CONN-6: a kicked device that logs in again as the same account keeps its chat history and sends what was written meanwhile', async () => {
+    const { a, b, alice, bob } = await twoUsers();
+    const { conversationId: convId } = await a.app.startDirectChat(bob);
+    const chatA = await a.app.openChat(convId);
+    for (const t of ['one', 'two', 'three']) await chatA.send(t);
+    await waitFor('sent', () => chatA.rows.all().every((r) => r.status !== 'sending'));
+    chatA.close();
+    const file = dbNameForUser(a.app.userId);
+    const docsBefore = (await a.storage.listDocs()).length;
+
+    await kick(a, alice, pw(alice));
+    // Kicked (the page is on login now): the facade kept the client and its storage, so the chat still reads
+    // offline, and a message written now waits for the next login.
+    expect(a.app.loggedIn).toBe(true);
+    const offline = await a.app.openChat(convId);
+    expect(offline.rows.all().map((r) => r.text)).toEqual(['one', 'two', 'three']);
+    await offline.send('written while kicked');
+    expect(offline.rows.all().at(-1)!.status).toBe('sending');
+    offline.close();
+
+    await a.app.login(alice, pw(alice));
+    // Same account: the same RDB file, nothing re-created, and the list and history come from it at once.
+    expect(a.storage.account).toBe(a.app.userId);
+    expect(readdirSync(a.dir).filter((f) => f.startsWith('concord_u_') && f.endsWith('.db'))).toEqual([file]);
+    expect((await a.storage.listDocs()).length).toBeGreaterThanOrEqual(docsBefore);
+    expect(a.app.conversations.indexOfKey(convId)).toBeGreaterThanOrEqual(0);
+    const again = await a.app.openChat(convId);
+    expect(again.rows.all().map((r) => r.text)).toEqual(['one', 'two', 'three', 'written while kicked']);
+    await waitFor('online again', () => lit(a.app));
+    await waitFor('bob gets what was written while kicked', () => b.app.conversations.at(b.app.conversations.indexOfKey(convId))?.preview === 'written while kicked');
+    await waitFor('acknowledged', () => again.rows.all().at(-1)!.status !== 'sending');
+    again.close();
+  });
+
+  it('CONN-6: another account on a kicked device sees none of the previous account\'s chats or notifications; each keeps its own file', async () => {
+    const { a, b, alice } = await twoUsers();
+    const carol = uniq('carol');
+    await (await device()).app.register(carol, pw(carol), 'Carol');
+    const aliceId = a.app.userId;
+    const { conversationId: convId } = await b.app.startDirectChat(alice);
+    const chatB = await b.app.openChat(convId);
+    await chatB.send('for alice only');
+    await waitFor('alice notified', () => a.notifications.shown.size === 1 && a.notifications.badge === 1);
+    chatB.close();
+
+    await kick(a, alice, pw(alice));
+    await a.app.login(carol, pw(carol));
+    // Carol's list is empty, Alice's banner and badge are gone, and client-core only sees Carol's file.
+    expect(a.app.userId).not.toBe(aliceId);
+    expect(a.app.conversations.count()).toBe(0);
+    expect(a.app.client.conversations().map((x) => x.id)).not.toContain(convId);
+    expect(a.notifications.shown.size).toBe(0);
+    expect(a.notifications.badge).toBe(0);
+    expect(a.storage.account).toBe(a.app.userId);
+    expect(readdirSync(a.dir)).toEqual(expect.arrayContaining([dbNameForUser(aliceId), dbNameForUser(a.app.userId)]));
+
+    // Back to Alice (log Carol out, which erases only Carol's file): her chat is there before any sync.
+    await a.app.logout();
+    await a.app.login(alice, pw(alice));
+    expect(a.app.conversations.indexOfKey(convId)).toBeGreaterThanOrEqual(0);
+    expect(a.app.conversations.at(a.app.conversations.indexOfKey(convId))!.preview).toBe('for alice only');
+  });
+
+  it('a kicked device can register a new account from the login page without erasing the kicked account\'s data', async () => {
+    const { a, alice, bob } = await twoUsers();
+    const aliceId = a.app.userId;
+    const { conversationId: convId } = await a.app.startDirectChat(bob);
+    const chat = await a.app.openChat(convId);
+    await chat.send('kept in alice\'s file');
+    chat.close();
+
+    await kick(a, alice, pw(alice));
+    await a.app.register(uniq('dana'), 'password-dana-1', '');
+    expect(a.app.userId).not.toBe(aliceId);
+    expect(a.app.conversations.count()).toBe(0);
+    await waitFor('online as the new account', () => lit(a.app));
+
+    await a.app.logout();
+    await a.app.login(alice, pw(alice));
+    expect(a.app.conversations.at(a.app.conversations.indexOfKey(convId))?.preview).toBe('kept in alice\'s file');
+  });
+
+  it('new chat by exact username opens the direct chat (the same one again), and says why when it cannot', async () => {
+    const { a, b, alice, bob: bobName } = await twoUsers();
+    const failure = async (name: string): Promise<NewChatFailure> => {
+      try {
+        await a.app.startDirectChat(name);
+      } catch (e) {
+        if (e instanceof NewChatError) return e.failure;
+        throw e;
+      }
+      throw new Error(`started a chat with ${name}`);
+    };
+    expect(await failure(`${bobName}x`)).toBe(NewChatFailure.UnknownUser);
+    expect(await failure(alice)).toBe(NewChatFailure.Self);
+    expect(await failure('   ')).toBe(NewChatFailure.EmptyName);
+    // The network source says the link is gone: refused at once, without waiting for an HTTP timeout.
+    a.net.down(1);
+    expect(await failure(bobName)).toBe(NewChatFailure.Offline);
+    a.net.up(1);
+    // The network looks up but the server cannot be reached (the native request fails to connect).
+    a.unreachable = true;
+    expect(await failure(bobName)).toBe(NewChatFailure.Offline);
+    a.unreachable = false;
+
+    const chat = await a.app.startDirectChat(` ${bobName} `);
+    expect(chat.title).toBe('Bob B.');
+    await waitFor('listed', () => a.app.conversations.indexOfKey(chat.conversationId) >= 0);
+    await waitFor('bob lists it', () => b.app.conversations.indexOfKey(chat.conversationId) >= 0);
+    expect((await a.app.startDirectChat(bobName)).conversationId).toBe(chat.conversationId);
+    const session = await a.app.openChat(chat.conversationId, chat.title);
+    expect(session.title).not.toBe('');
+    await session.send('hi bob');
+    await waitFor('bob gets it', () => b.app.conversations.at(b.app.conversations.indexOfKey(chat.conversationId))?.preview === 'hi bob');
+    session.close();
+  });
+
+  it('the privacy notice is accepted once per install: kept across restarts, logout and another account; a new install asks again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'concord-install-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const first = await device({ dir });
+    expect(await first.app.privacyAccepted()).toBe(false);
+    await first.app.acceptPrivacy();
+    expect(await first.app.privacyAccepted()).toBe(true);
+    await first.app.register(uniq('gina'), 'password-gina-1', '');
+    await first.app.logout();
+    expect(await first.app.privacyAccepted()).toBe(true);
+    await first.app.client.close();
+    await first.storage.close();
+
+    // The app restarted on the same install: still accepted, also with another account logged in.
+    const restarted = await device({ dir });
+    expect(await restarted.app.privacyAccepted()).toBe(true);
+    await restarted.app.register(uniq('hank'), 'password-hank-1', '');
+    expect(await restarted.app.privacyAccepted()).toBe(true);
+    // A fresh install (another data directory) shows the notice again.
+    expect(await (await device()).app.privacyAccepted()).toBe(false);
+  });
+
+  it('SEG-7: back at the bottom the older pages are let go, and leaving the chat after paging back leaves only the head loaded', async () => {
+    const { a, bob } = await twoUsers({ segmentMessages: 5 });
+    const { conversationId: convId } = await a.app.startDirectChat(bob);
+    const writing = await a.app.openChat(convId);
+    for (let i = 0; i < 170; i++) await writing.send(`m${i}`);
+    // The newest page carries live statuses; idle = every handshake done, nothing unacknowledged left to offer.
+    await waitFor('all acknowledged', () => writing.rows.all().slice(-50).every((r) => r.status !== 'sending') && a.app.client.isIdle, 20000);
+    writing.close();
+    const head = loadedSegments(a.app, convId).at(-1)!;
+    await waitFor('only the head after closing', () => loadedSegments(a.app, convId).join() === `${head}`);
+    expect(a.app.openViews).toBe(0);
+
+    const chat = await a.app.openChat(convId);
+    const firstScreen = loadedSegments(a.app, convId);
+    expect(chat.rows.count()).toBe(50);
+    expect(firstScreen.length).toBeGreaterThan(1);
+    for (let page = 0; page < 3; page++) expect(await chat.loadOlder()).toBe(true);
+    expect(chat.rows.count()).toBe(170);
+    expect(chat.hasOlder).toBe(true);
+    expect(await chat.loadOlder()).toBe(false);
+    expect(chat.hasOlder).toBe(false);
+    expect(loadedSegments(a.app, convId)[0]).toBe(0);
+
+    // Back at the bottom: the rows and the loaded segments shrink to the newest screen.
+    chat.atBottom();
+    expect(chat.rows.count()).toBe(50);
+    expect(chat.rows.all().at(-1)!.text).toBe('m169');
+    await waitFor('evicted to the first screen', () => loadedSegments(a.app, convId).join() === firstScreen.join());
+    expect(chat.hasOlder).toBe(true);
+
+    // Page back again, then leave: the view is disposed and only the head stays in memory.
+    expect(await chat.loadOlder()).toBe(true);
+    expect(await chat.loadOlder()).toBe(true);
+    expect(loadedSegments(a.app, convId).length).toBeGreaterThan(firstScreen.length);
+    chat.close();
+    expect(a.app.openViews).toBe(0);
+    await waitFor('only the head after leaving', () => loadedSegments(a.app, convId).join() === `${head}`);
+    // Reopening starts from the newest screen again.
+    const reopened = await a.app.openChat(convId);
+    expect(reopened.rows.count()).toBe(50);
+    expect(loadedSegments(a.app, convId)).toEqual(firstScreen);
+    reopened.close();
+  });
 });
+

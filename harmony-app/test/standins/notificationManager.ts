@@ -50,6 +50,11 @@ export class StandinNotificationManager {
     return Promise.resolve();
   }
 
+  cancelAll(): Promise<void> {
+    this.shown.clear();
+    return Promise.resolve();
+  }
+
   setBadgeNumber(n: number): Promise<void> {
     if (!Number.isInteger(n) || n < 0) return Promise.reject(businessError(401, 'badge must be >= 0'));
     this.badge = n;

@@ -1,10 +1,11 @@
 /*
  * The small, ArkTS-clean facade the .ets pages call (no any/unknown, no structural typing, no index signatures,
- * classes only). It owns one client-core `Concord`, turns its events into LazyForEach list models, and keeps the
- * account, connection-light and notification state the pages need. scripts/check-ets.mjs lints this file as ArkTS.
+ * classes only). It owns the client-core `Concord` (one for the app's life: a kicked device logs in again on the
+ * same one, CONN-6), turns its events into LazyForEach list models, and keeps the account, connection-light,
+ * notification and chat-view state the pages need, plus per-install settings (privacy notice). scripts/check-ets.mjs lints this file as ArkTS.
  */
-import { Concord } from '@concord/client-core';
-import type { Conversation, ConversationSummaryView, Message, ConnectionStatus, WebSocketCtor } from '@concord/client-core';
+import { Concord, HttpError } from '@concord/client-core';
+import type { Conversation, ConversationSummaryView, Message, ConnectionStatus, UserInfo, WebSocketCtor } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
 import { badgeText, chatTimeLabel, humanizedTime, timeLabelFlags, wordsFor, TimeWords } from '../logic/timeLabels';
@@ -21,8 +22,19 @@ export interface Notifications {
   notify(msg: IncomingMessage, unreadTotal: number): Promise<boolean>;
   conversationRead(conversationId: string, unreadTotal: number): Promise<void>;
   setBadge(unreadTotal: number): Promise<void>;
+  /** Another account logged in on this device: the previous account's notifications and badge go. */
+  accountChanged(): Promise<void>;
 }
 export type IncomingFactory = (conversationId: string, title: string, preview: string, muted: boolean) => IncomingMessage;
+
+/**
+ * Per-install app settings (not per account): they survive logout and account switches and go with an uninstall.
+ * On a device: DeviceSettingsStore on the device RDB file (platform/deviceSettings.ts).
+ */
+export interface DeviceSettings {
+  getFlag(key: string): Promise<boolean>;
+  setFlag(key: string, value: boolean): Promise<void>;
+}
 
 export class AppPlatform {
   readonly WebSocket: WebSocketCtor;
@@ -34,6 +46,8 @@ export class AppPlatform {
   readonly incoming: IncomingFactory | null;
   readonly deviceName: string;
   readonly heartbeatMs: number;
+  /** Null: settings live in memory only (tools and benches). */
+  readonly settings: DeviceSettings | null;
   constructor(
     webSocket: WebSocketCtor,
     storage: StorageAdapter,
@@ -44,6 +58,7 @@ export class AppPlatform {
     incoming: IncomingFactory | null,
     deviceName: string,
     heartbeatMs: number,
+    settings: DeviceSettings | null = null,
   ) {
     this.WebSocket = webSocket;
     this.storage = storage;
@@ -54,6 +69,7 @@ export class AppPlatform {
     this.incoming = incoming;
     this.deviceName = deviceName;
     this.heartbeatMs = heartbeatMs;
+    this.settings = settings;
   }
 }
 
@@ -64,6 +80,37 @@ export enum SessionEnd {
 }
 
 export type SessionEndListener = (why: SessionEnd, reason: string) => void;
+
+/** Why a new chat could not be started; the new-chat page shows one string per value. */
+export enum NewChatFailure {
+  EmptyName = 0,
+  UnknownUser = 1,
+  Offline = 2,
+  Self = 3,
+  Other = 4,
+}
+
+export class NewChatError extends Error {
+  readonly failure: NewChatFailure;
+  constructor(failure: NewChatFailure, message: string) {
+    super(message);
+    this.name = 'NewChatError';
+    this.failure = failure;
+  }
+}
+
+/** A direct chat that exists on the server (new, or the pair's existing one). */
+export class NewChat {
+  readonly conversationId: string;
+  readonly title: string;
+  constructor(conversationId: string, title: string) {
+    this.conversationId = conversationId;
+    this.title = title;
+  }
+}
+
+/** Settings key: the privacy notice was accepted on this install. */
+export const PRIVACY_ACCEPTED = 'privacyAccepted';
 
 const HIDDEN_PREFIX = 'app:hidden:';
 const PAGE = 50;
@@ -84,29 +131,50 @@ export class ConcordApp {
   /** Messages sent before this (login/restore time) were not new to the user when the app started: no banner. */
   private sessionStart = 0;
   private networkUp = true;
+  /** The account the list and notifications belong to ('' before the first session). */
+  private account = '';
+  /** Open chat views and how many ChatSessions share each (client-core hands out one view per conversation). */
+  private readonly views = new Map<Conversation, number>();
+  private readonly memorySettings = new Map<string, boolean>();
 
-  readonly client: Concord;
+  private current: Concord;
+  /** The session was refused (4401): the runtime stays for offline reading until the next login (CONN-4/6). */
+  private revoked = false;
   private readonly platform: AppPlatform;
   private readonly serverUrl: string;
   private readonly now: () => number;
+  private readonly segmentMessages: number;
 
-  private constructor(client: Concord, platform: AppPlatform, serverUrl: string, now: () => number) {
-    this.client = client;
+  private constructor(platform: AppPlatform, serverUrl: string, now: () => number, segmentMessages: number) {
     this.platform = platform;
-    this.serverUrl = serverUrl;
+    this.serverUrl = serverUrl.replace(/\/$/, '');
     this.now = now;
-    client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
-    client.events.on('connection', (s: ConnectionStatus) => {
-      this.state = s.state;
+    this.segmentMessages = segmentMessages;
+    this.current = this.newClient();
+    // The network is back (the light was greyed by networkLost): the socket, if it survived, counts again.
+    platform.onOnline(() => {
+      this.networkUp = true;
       this.changed();
     });
-    client.events.on('sessionInvalid', (e: SessionReason) => this.end(SessionEnd.Revoked, e.reason));
-    client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
   }
 
-  static create(platform: AppPlatform, serverUrl: string, now: () => number = Date.now): ConcordApp {
+  /**
+   * `segmentMessages` > 0 starts a new history segment after that many messages (client-core's
+   * `history.segmentMessages`; tests use small values); 0 keeps client-core's default.
+   */
+  static create(platform: AppPlatform, serverUrl: string, now: () => number = Date.now, segmentMessages: number = 0): ConcordApp {
+    return new ConcordApp(platform, serverUrl, now, segmentMessages);
+  }
+
+  /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
+  get client(): Concord {
+    return this.current;
+  }
+
+  private newClient(): Concord {
+    const platform = this.platform;
     const client = new Concord({
-      serverUrl: serverUrl,
+      serverUrl: this.serverUrl,
       WebSocket: platform.WebSocket,
       storage: platform.storage,
       fetch: platform.fetch,
@@ -114,9 +182,20 @@ export class ConcordApp {
       network: new NetworkBridge(platform.onOnline),
       deviceName: platform.deviceName,
       heartbeat: new Heartbeat(platform.heartbeatMs, 2),
-      now: now,
+      now: this.now,
+      history: new HistoryLimits(this.segmentMessages > 0 ? this.segmentMessages : undefined),
     });
-    return new ConcordApp(client, platform, serverUrl.replace(/\/$/, ''), now);
+    client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
+    client.events.on('connection', (s: ConnectionStatus) => {
+      this.state = s.state;
+      this.changed();
+    });
+    client.events.on('sessionInvalid', (e: SessionReason) => {
+      this.revoked = true;
+      this.end(SessionEnd.Revoked, e.reason);
+    });
+    client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
+    return client;
   }
 
   setLanguage(language: string): void {
@@ -138,26 +217,64 @@ export class ConcordApp {
   async restore(): Promise<boolean> {
     this.sessionStart = this.now();
     const s = await this.client.restore();
-    if (s !== null) await this.loadHidden();
+    if (s !== null) await this.sessionStarted();
     return s !== null;
   }
 
+  /**
+   * Log in. Also the way back after a kick (CONN-6): the same client-core `Concord` (and so the same account
+   * storage) is reused, so for the same account the history stays and what was written while kicked goes out;
+   * another account gets its own RDB file and an empty list, never the previous account's chats.
+   */
   async login(username: string, password: string): Promise<void> {
     this.sessionStart = this.now();
     await this.client.login(username, password);
-    await this.loadHidden();
+    await this.sessionStarted();
   }
 
   async register(username: string, password: string, displayName: string): Promise<void> {
     this.sessionStart = this.now();
+    if (this.revoked) {
+      // client-core registers only when logged out, and logging the kicked session out would erase its account's
+      // file. A fresh client over the same storage instead: the kicked account's file stays for its next login.
+      this.releaseViews();
+      await this.current.close();
+      this.current = this.newClient();
+      this.revoked = false;
+      this.state = 'offline';
+    }
     await this.client.register(username, password, displayName.length > 0 ? displayName : undefined);
-    await this.loadHidden();
+    await this.sessionStarted();
   }
 
   async logout(): Promise<void> {
+    this.releaseViews();
     await this.client.logout();
+    this.latest = [];
     this.conversations.set([]);
     this.end(SessionEnd.LoggedOut, '');
+  }
+
+  // ---- per-install settings --------------------------------------------------------------------------------
+  /** Whether the privacy notice was accepted on this install (it is shown until then, and never again after). */
+  async privacyAccepted(): Promise<boolean> {
+    return this.getSetting(PRIVACY_ACCEPTED);
+  }
+
+  async acceptPrivacy(): Promise<void> {
+    await this.setSetting(PRIVACY_ACCEPTED, true);
+  }
+
+  private async getSetting(key: string): Promise<boolean> {
+    const s = this.platform.settings;
+    if (s === null) return this.memorySettings.get(key) === true;
+    return s.getFlag(key);
+  }
+
+  private async setSetting(key: string, value: boolean): Promise<void> {
+    const s = this.platform.settings;
+    if (s === null) this.memorySettings.set(key, value);
+    else await s.setFlag(key, value);
   }
 
   onSessionEnd(listener: SessionEndListener): () => void {
@@ -226,16 +343,61 @@ export class ConcordApp {
     return n;
   }
 
-  // ---- chats -----------------------------------------------------------------------------------------------
-  async openChat(id: string): Promise<ChatSession> {
-    const conv = await this.client.conversation(id);
-    this.openChatId = id;
-    const title = this.latest.find((c: ConversationSummaryView) => c.id === id);
-    return new ChatSession(this, conv, title === undefined ? '' : title.title, this.now);
+  // ---- new chat --------------------------------------------------------------------------------------------
+  /**
+   * Starts (or finds: the server keeps one direct chat per pair) the direct chat with the user whose username is
+   * exactly `username`. Online only; fails with a NewChatError saying why (no such user, offline, yourself).
+   */
+  async startDirectChat(username: string): Promise<NewChat> {
+    const name = username.trim();
+    if (name.length === 0) throw new NewChatError(NewChatFailure.EmptyName, 'enter a username');
+    if (!this.networkUp) throw new NewChatError(NewChatFailure.Offline, 'offline: a new chat needs the server');
+    let user: UserInfo | null = null;
+    try {
+      user = await this.client.findUser(name);
+    } catch (e) {
+      throw newChatError(e as Error);
+    }
+    if (user === null) throw new NewChatError(NewChatFailure.UnknownUser, `no user named ${name}`);
+    if (user.userId === this.userId) throw new NewChatError(NewChatFailure.Self, 'that is your own account');
+    let id = '';
+    try {
+      id = await this.client.createConversation(new DirectChatRequest(user.userId));
+    } catch (e) {
+      throw newChatError(e as Error);
+    }
+    return new NewChat(id, user.displayName.length > 0 ? user.displayName : user.username);
   }
 
-  chatClosed(id: string): void {
-    if (this.openChatId === id) this.openChatId = '';
+  // ---- chats -----------------------------------------------------------------------------------------------
+  /** `title` is shown until the list knows the chat (a chat started a moment ago). */
+  async openChat(id: string, title: string = ''): Promise<ChatSession> {
+    const conv = await this.client.conversation(id);
+    this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
+    this.openChatId = id;
+    const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
+    return new ChatSession(this, conv, row === undefined || row.title.length === 0 ? title : row.title, this.now);
+  }
+
+  /**
+   * A chat page was left: when no other page shows the conversation, its view is disposed, so the older segments
+   * it paged in leave memory and only the head stays (SEG-7).
+   */
+  chatClosed(conv: Conversation): void {
+    if (this.openChatId === conv.id) this.openChatId = '';
+    const n = this.views.get(conv);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.views.set(conv, n - 1);
+      return;
+    }
+    this.views.delete(conv);
+    disposeView(conv);
+  }
+
+  /** Chat views still open (pages not yet left). */
+  get openViews(): number {
+    return this.views.size;
   }
 
   timeWords(): TimeWords {
@@ -277,6 +439,31 @@ export class ConcordApp {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
+  /** A session began (login, register, restore): the list, hidden chats and notifications are this account's. */
+  private async sessionStarted(): Promise<void> {
+    this.revoked = false;
+    const user = this.userId;
+    if (user !== this.account) {
+      // Another account on this device: nothing of the previous one may stay on screen or in the shade.
+      const previous = this.account;
+      this.account = user;
+      this.seenLast.clear();
+      this.openChatId = '';
+      this.latest = [];
+      this.conversations.set([]);
+      const n = this.platform.notifications;
+      if (previous.length > 0 && n !== null) await n.accountChanged().catch(() => undefined);
+    }
+    // Views of the runtime a re-login replaced are dead: drop them (their pages were closed with the session).
+    this.views.clear();
+    await this.loadHidden();
+  }
+
+  private releaseViews(): void {
+    for (const conv of Array.from(this.views.keys())) disposeView(conv);
+    this.views.clear();
+  }
+
   private async loadHidden(): Promise<void> {
     this.hidden.clear();
     const keys = await this.platform.storage.listKv(HIDDEN_PREFIX);
@@ -344,6 +531,7 @@ export class ChatSession {
   readonly rows = new KeyedListModel<ChatRow>();
   private messages: Message[] = [];
   private exhausted = false;
+  private closed = false;
   private readonly off: () => void;
 
   private readonly app: ConcordApp;
@@ -403,9 +591,28 @@ export class ChatSession {
     await this.app.chatRead(this.conv.id);
   }
 
+  /**
+   * The user is back at the newest message (the list reached its end): the pages paged in above are dropped and
+   * the view's older segments let go (`evict`, SEG-7), so a long scroll back does not keep its memory.
+   */
+  atBottom(): void {
+    if (this.messages.length <= PAGE) return;
+    try {
+      this.conv.evict(PAGE);
+    } catch (e) {
+      return; // the client closed (logout): nothing to release
+    }
+    this.messages = [];
+    this.exhausted = false;
+    this.merge(this.conv.messages());
+  }
+
+  /** The chat page was left: stop listening and let the app dispose the view (SEG-7). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.off();
-    this.app.chatClosed(this.conv.id);
+    this.app.chatClosed(this.conv);
   }
 
   /** The newest page replaces the tail; pages already loaded above it stay. */
@@ -457,6 +664,35 @@ class NetworkBridge {
   }
   onOnline(callback: () => void): () => void {
     return this.subscribe(callback);
+  }
+}
+
+class HistoryLimits {
+  readonly segmentMessages?: number;
+  constructor(segmentMessages: number | undefined) {
+    if (segmentMessages !== undefined) this.segmentMessages = segmentMessages;
+  }
+}
+
+class DirectChatRequest {
+  readonly kind: 'direct' = 'direct';
+  readonly members: string[];
+  constructor(userId: string) {
+    this.members = [userId];
+  }
+}
+
+/** The reason a new-chat request failed, from client-core's errors (status 0 = the server was not reached). */
+function newChatError(e: Error): NewChatError {
+  if (e instanceof HttpError && e.status === 0) return new NewChatError(NewChatFailure.Offline, e.message);
+  return new NewChatError(NewChatFailure.Other, e.message);
+}
+
+function disposeView(conv: Conversation): void {
+  try {
+    conv.dispose();
+  } catch (e) {
+    // Already closed with its client.
   }
 }
 

@@ -13,7 +13,10 @@ export class LoginParams {
 
 export class ChatParams {
   readonly conversationId: string;
-  constructor(conversationId: string) {
+  /** Shown until the conversation list knows the chat (one just started from the new-chat page). */
+  readonly title: string;
+  constructor(conversationId: string, title: string = '') {
     this.conversationId = conversationId;
+    this.title = title;
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { StorageAdapter, StoredDoc } from '@concord/storage-adapters';
 import { RdbStorageAdapter, type RdbStore } from '@concord/storage-adapters/rdb';
+import { DeviceSettingsStore } from './deviceSettings';
 
 /** client-core's key for the account that owns the local data (client/concord.ts OWNER_KEY). */
 export const OWNER_KEY = 'owner';
@@ -67,6 +68,11 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
     const last = await device.getKv(CURRENT_ACCOUNT_KEY);
     if (last !== undefined) await s.bind(decoder.decode(last));
     return s;
+  }
+
+  /** Per-install settings, in the device file (never in an account's file, so no logout or switch erases them). */
+  settings(): DeviceSettingsStore {
+    return new DeviceSettingsStore(this.device);
   }
 
   /** The account whose file is in use, or null before the first login. */

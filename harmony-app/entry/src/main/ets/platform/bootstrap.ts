@@ -64,6 +64,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     (id: string, title: string, preview: string, muted: boolean) => new IncomingMessage(id, title, preview, muted),
     'DAYU200',
     HEARTBEAT_MS,
+    storage.settings(),
   );
   const app = ConcordApp.create(platform, serverUrl);
   observer.app = app;

@@ -12,6 +12,7 @@ import type Want from '@ohos.app.ability.Want';
 export interface NotificationModule {
   publish(request: notificationManager.NotificationRequest): Promise<void>;
   cancel(id: number, label?: string): Promise<void>;
+  cancelAll(): Promise<void>;
   setBadgeNumber(badgeNumber: number): Promise<void>;
   addSlot(type: notificationManager.SlotType): Promise<void>;
 }
@@ -111,6 +112,12 @@ export class MessageNotifier {
   async conversationRead(conversationId: string, unreadTotal: number): Promise<void> {
     await this.nm.cancel(notificationIdFor(conversationId));
     await this.setBadge(unreadTotal);
+  }
+
+  /** Another account logged in on this device: none of the previous account's banners stay, and the badge clears. */
+  async accountChanged(): Promise<void> {
+    await this.nm.cancelAll();
+    await this.setBadge(0);
   }
 
   async setBadge(unreadTotal: number): Promise<void> {
