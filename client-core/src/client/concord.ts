@@ -53,10 +53,13 @@ export class Concord {
     return this.runtime?.engine.isIdle ?? false;
   }
 
+  /** Create an account and log this device in. After `sessionInvalid` it replaces the dead session (CONN-6). */
   async register(username: string, password: string, displayName?: string): Promise<SessionInfo> {
     this.assertOpen();
-    this.assertLoggedOut();
-    return this.begin(await this.api.register(username, password, displayName, this.options.deviceName));
+    if (this.runtime === null || !this.sessionDead) this.assertLoggedOut();
+    const session = await this.api.register(username, password, displayName, this.options.deviceName);
+    await this.endDeadRuntime();
+    return this.begin(session);
   }
 
   /**
@@ -65,16 +68,19 @@ export class Concord {
    */
   async login(username: string, password: string): Promise<SessionInfo> {
     this.assertOpen();
-    if (this.runtime !== null && this.sessionDead) {
-      const session = await this.api.login(username, password, this.options.deviceName);
-      const dead = this.runtime;
-      this.runtime = null;
-      this.sessionDead = false;
-      await dead.close();
-      return this.begin(session);
-    }
-    this.assertLoggedOut();
-    return this.begin(await this.api.login(username, password, this.options.deviceName));
+    if (this.runtime === null || !this.sessionDead) this.assertLoggedOut();
+    const session = await this.api.login(username, password, this.options.deviceName);
+    await this.endDeadRuntime();
+    return this.begin(session);
+  }
+
+  /** After `sessionInvalid`: end the runtime kept for offline reading (its data stays; `begin` decides). */
+  private async endDeadRuntime(): Promise<void> {
+    if (this.runtime === null || !this.sessionDead) return;
+    const dead = this.runtime;
+    this.runtime = null;
+    this.sessionDead = false;
+    await dead.close();
   }
 
   /** Resume the session stored on this device, offline. Resolves null when there is none. */

@@ -206,6 +206,24 @@ export function scenarios(world: () => World): void {
     await until('bob gets the message written while kicked', () => cb.message(unsent.id) !== null, [convEvents(cb)], 10_000);
   });
 
+  it('[CONN-6] after a kick, registering a new account replaces the dead session and shows none of the old data', async () => {
+    const w = world();
+    const { a1, a2, convId } = await threeDevices(w);
+    let kicked = false;
+    a2.client.events.on('sessionInvalid', () => {
+      kicked = true;
+    });
+    await a1.client.revokeDevice(a2.client.session?.deviceId ?? '');
+    await until('a2 kicked', () => kicked, all(a2.client), 10_000);
+    expect(a2.client.conversations().some((c) => c.id === convId)).toBe(true);
+    const fresh = uniqueName('dora');
+    const s = await a2.client.register(fresh, `password-${fresh}`);
+    await a2.waitOnline();
+    expect(a2.client.session?.userId).toBe(s.userId);
+    expect(a2.client.conversations()).toEqual([]);
+    expect(await a2.storage.listDocs('conv:')).toEqual([]);
+  });
+
   it('[CLIENTID-1] a restarted client uses a new Yjs client id for its writes', async () => {
     const w = world();
     const { a1, convId } = await threeDevices(w);
