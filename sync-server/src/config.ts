@@ -18,6 +18,7 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_SESSION_SWEEP_MS = 30_000;
 
 export interface ServerOptions {
   /** Directory holding `concord.db`; created if missing. */
@@ -31,6 +32,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   /** Sliding session lifetime: a token unused for this long expires. Default 30 days. */
   readonly tokenTtlMs?: number;
+  /** How often sockets of expired sessions are looked for and closed with 4401 (AUTH-WS-4). Default 30 s. */
+  readonly sessionSweepMs?: number;
   /** Largest accepted JSON request body. Default 64 KiB. */
   readonly maxBodyBytes?: number;
   /** Password hashing cost; the default keeps one login under ~100 ms on the reference machine. */

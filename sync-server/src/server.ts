@@ -17,6 +17,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PORT,
+  DEFAULT_SESSION_SWEEP_MS,
   DEFAULT_TOKEN_TTL_MS,
   type Clock,
   type ServerOptions,
@@ -32,7 +33,7 @@ import { buildRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
 import type { AccessPolicy, SyncService } from './seams.js';
 import { DocCatalog } from './sync/docStore.js';
-import { createSyncService } from './sync/index.js';
+import { createSyncService, type SyncServiceInternals } from './sync/index.js';
 
 export interface ListeningAddress {
   readonly host: string;
@@ -66,9 +67,11 @@ export function createServer(options: ServerOptions): ConcordServer {
   const port = options.port ?? DEFAULT_PORT;
   const tokenTtlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const sessionSweepMs = options.sessionSweepMs ?? DEFAULT_SESSION_SWEEP_MS;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${port}`);
   if (!(tokenTtlMs > 0)) throw new RangeError('tokenTtlMs must be positive');
   if (!(maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be positive');
+  if (!(sessionSweepMs > 0)) throw new RangeError('sessionSweepMs must be positive');
   const scrypt = resolveScryptParams(options.scrypt);
   const loginLimiter = new LoginLimiter(clock, options.loginLimits);
   const registrationLimiter = new RegistrationLimiter(clock, options.registrationLimits);
@@ -79,10 +82,11 @@ export function createServer(options: ServerOptions): ConcordServer {
   const conversationRepo = new ConversationRepo(db);
   const events = new SessionEventEmitter(logger);
   const sessions = new SessionService(devices, events, clock, tokenTtlMs);
-  const access = new MembershipAccessPolicy(users, conversationRepo, new DocCatalog(db));
+  const catalog = new DocCatalog(db);
+  const access = new MembershipAccessPolicy(users, conversationRepo, catalog);
   const accounts = new AccountService({ db, users, sessions, loginLimiter, registrationLimiter, scrypt, clock });
 
-  let sync: SyncService;
+  let sync: SyncServiceInternals;
   try {
     sync = createSyncService({
       db,
@@ -97,7 +101,12 @@ export function createServer(options: ServerOptions): ConcordServer {
     db.close();
     throw err;
   }
-  const conversations = new ConversationService(users, conversationRepo, sync, clock);
+  const conversations = new ConversationService(users, conversationRepo, sync, clock, {
+    segmentDocs: (id) => catalog.segmentDocs(id),
+    isLoaded: (doc) => sync.isLoaded(doc),
+  });
+  // [AUTH-WS-4] sockets of sessions that expire while open are closed like revoked ones.
+  const stopSweep = sessions.startExpirySweep(sessionSweepMs, (err) => logger.error({ err }, 'session sweep failed'));
 
   const app = createApp({
     router: buildRoutes({ accounts, sessions, users, conversations }),
@@ -176,6 +185,7 @@ export function createServer(options: ServerOptions): ConcordServer {
 
     close() {
       closing ??= (async () => {
+        stopSweep();
         const stopped = new Promise<void>((resolve) => {
           if (!httpServer.listening) {
             resolve();

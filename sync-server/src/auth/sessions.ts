@@ -26,12 +26,18 @@ export interface IssuedSession {
 }
 
 export class SessionService implements Authenticator {
+  /** Sessions that expired up to this time have been swept (their sockets told to close). */
+  private sweptUpTo: number;
+
   constructor(
     private readonly devices: DeviceRepo,
     private readonly events: SessionEventEmitter,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    // A session that expired before this service existed has no socket: every socket was authenticated since.
+    this.sweptUpTo = clock();
+  }
 
   create(userId: UserId, deviceName: string): IssuedSession {
     const now = this.clock();
@@ -74,6 +80,33 @@ export class SessionService implements Authenticator {
 
   list(userId: UserId): DeviceRow[] {
     return this.devices.listLive(userId, this.clock());
+  }
+
+  /**
+   * [AUTH-WS-4] Ends the sockets of sessions that expired since the last sweep: the same event as a revocation, so the
+   * sync side closes them with 4401. Returns the devices it reported. Each expiry is reported once; a token only
+   * expires after `ttlMs` without use, so sockets of a session still in use through HTTP are never closed.
+   */
+  sweepExpired(): DeviceId[] {
+    const now = this.clock();
+    if (now <= this.sweptUpTo) return [];
+    const expired = this.devices.expiredBetween(this.sweptUpTo, now);
+    this.sweptUpTo = now;
+    for (const deviceId of expired) this.events.emitRevoked(deviceId);
+    return expired;
+  }
+
+  /** Runs `sweepExpired` every `intervalMs` until the returned function is called. */
+  startExpirySweep(intervalMs: number, onError: (err: unknown) => void): () => void {
+    const timer = setInterval(() => {
+      try {
+        this.sweepExpired();
+      } catch (err) {
+        onError(err);
+      }
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Revokes one of `userId`'s own devices; false if it is not theirs, unknown or already revoked. */

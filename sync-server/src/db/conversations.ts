@@ -57,6 +57,10 @@ export class ConversationRepo {
   private readonly isMemberStmt: Database.Statement<[string, string], { one: number }>;
   private readonly ofUserStmt: Database.Statement<[string], RawConversation>;
   private readonly createTx: (conv: NewConversation) => { conversation: ConversationRow; created: boolean };
+  private readonly roleStmt: Database.Statement<[string, string], { role: string }>;
+  private readonly deleteMemberStmt: Database.Statement<[string, string]>;
+  private readonly promoteStmt: Database.Statement<[string, string]>;
+  private readonly removeTx: (conversationId: string, userId: string) => boolean;
 
   constructor(db: Database.Database) {
     this.insertConv = db.prepare(
@@ -77,6 +81,20 @@ export class ConversationRepo {
     this.ofUserStmt = db.prepare(
       `SELECT ${columns} FROM conversations WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?) ORDER BY created_at, id`,
     );
+    this.roleStmt = db.prepare('SELECT role FROM conversation_members WHERE conversation_id = ? AND user_id = ?');
+    this.deleteMemberStmt = db.prepare('DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?');
+    // The longest-standing remaining member (the order `members` lists) becomes the owner.
+    this.promoteStmt = db.prepare(
+      `UPDATE conversation_members SET role = 'owner' WHERE conversation_id = ? AND user_id = (
+         SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY joined_at, user_id LIMIT 1)`,
+    );
+    this.removeTx = db.transaction((conversationId: string, userId: string): boolean => {
+      const row = this.roleStmt.get(conversationId, userId);
+      if (row === undefined) return false;
+      this.deleteMemberStmt.run(conversationId, userId);
+      if (row.role === 'owner') this.promoteStmt.run(conversationId, conversationId);
+      return true;
+    });
     // One transaction: better-sqlite3 is synchronous, so the lookup and the insert cannot interleave with another
     // request in this process; the UNIQUE direct_key guards against a second process on the same file.
     this.createTx = db.transaction((conv: NewConversation) => {
@@ -121,6 +139,21 @@ export class ConversationRepo {
       role: r.role === 'owner' ? 'owner' : 'member',
       joinedAt: r.joined_at,
     }));
+  }
+
+  /** The member's role, or null if the user is not a member. */
+  roleOf(conversationId: string, userId: string): MemberRole | null {
+    const row = this.roleStmt.get(conversationId, userId);
+    return row === undefined ? null : row.role === 'owner' ? 'owner' : 'member';
+  }
+
+  /**
+   * Removes one member in one transaction; if they owned the group, the longest-standing remaining member becomes
+   * its owner. A conversation whose last member left keeps its row and docs, visible to no one. False if the user
+   * was not a member.
+   */
+  removeMember(conversationId: ConversationId, userId: UserId): boolean {
+    return this.removeTx(conversationId, userId);
   }
 
   isMember(conversationId: string, userId: string): boolean {

@@ -44,6 +44,7 @@ export class DeviceRepo {
   private readonly rotateStmt: Database.Statement<[Buffer, number, number, string, Buffer]>;
   private readonly revokeStmt: Database.Statement<[number, string, string]>;
   private readonly pruneStmt: Database.Statement<[string, number, number]>;
+  private readonly expiredStmt: Database.Statement<[number, number], { id: string }>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -63,6 +64,7 @@ export class DeviceRepo {
     this.pruneStmt = db.prepare(
       'DELETE FROM devices WHERE user_id = ? AND ((revoked_at IS NOT NULL AND revoked_at < ?) OR expires_at < ?)',
     );
+    this.expiredStmt = db.prepare('SELECT id FROM devices WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ?');
   }
 
   insert(device: DeviceRow, tokenHash: Buffer): void {
@@ -103,6 +105,11 @@ export class DeviceRepo {
   /** Deletes the user's devices revoked or expired before `before`; returns how many. */
   pruneDead(userId: UserId, before: number): number {
     return this.pruneStmt.run(userId, before, before).changes;
+  }
+
+  /** Unrevoked devices whose session expired in `(after, upTo]` (the session sweep, AUTH-WS-4). */
+  expiredBetween(after: number, upTo: number): DeviceId[] {
+    return this.expiredStmt.all(after, upTo).map((r) => r.id as DeviceId);
   }
 
   /** Revokes only a device of `userId` that is not yet revoked; returns whether it did. */

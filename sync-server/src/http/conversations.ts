@@ -1,15 +1,20 @@
 /**
- * Conversation creation and listing (SPEC HTTP-9..HTTP-12), and the mirror of server-authored facts into docs:
- * `meta` of `conv:<id>` and each member's `convs` entry in `user:<id>`. The mirror is awaited before the answer,
- * so a device that connects right after finds the conversation; it only writes keys whose value differs, so
- * repeating it (a second direct-chat request) heals a mirror that a crash interrupted without growing the docs.
+ * Conversation creation, listing and membership changes (SPEC HTTP-9..HTTP-12, HTTP-20..HTTP-22), and the mirror of
+ * server-authored facts into docs: `meta` of `conv:<id>` and each member's `convs` entry in `user:<id>`. The mirror
+ * is awaited before the answer, so a device that connects right after finds the conversation; it only writes keys
+ * whose value differs, so repeating it (a second direct-chat request) heals a mirror that a crash interrupted
+ * without growing the docs. Each doc's values are read from the tables inside its write, so two membership changes
+ * in flight together never leave an older member list behind.
  */
 import {
   ErrorCode,
+  MAX_SEGMENT,
   convDocName,
   isId,
+  segmentDocName,
   userDocName,
   type ConversationId,
+  type DocName,
   type UserId,
 } from '@concord/client-core/protocol';
 import {
@@ -54,12 +59,23 @@ export interface ConversationView {
   readonly members: readonly MemberView[];
 }
 
+/**
+ * What a membership change asks of the sync side beyond writing segment 0: a conversation's stored segments
+ * (sync/docStore.ts `DocCatalog`) and whether a doc is in memory (only a loaded doc has subscribers or cached
+ * answers to re-check; loading the others would pull a whole history into memory for nothing).
+ */
+export interface SegmentDocs {
+  segmentDocs(conversationId: ConversationId): readonly string[];
+  isLoaded(doc: DocName): boolean;
+}
+
 export class ConversationService {
   constructor(
     private readonly users: UserRepo,
     private readonly conversations: ConversationRepo,
     private readonly docs: ServerDocWriter,
     private readonly clock: Clock,
+    private readonly segments: SegmentDocs | null = null,
   ) {}
 
   async create(creator: UserId, input: CreateConversationInput): Promise<{ conversationId: ConversationId; created: boolean }> {
@@ -97,8 +113,37 @@ export class ConversationService {
       members,
       directKey: kind === 'direct' && other !== undefined ? directKey(creator, other) : null,
     });
-    await this.mirror(conversation, this.conversations.members(conversation.id).map((m) => m.userId));
+    await this.mirror(conversation.id, []);
     return { conversationId: conversation.id, created };
+  }
+
+  /**
+   * [HTTP-20] `caller` removes `target` from a group: only its owner removes others; anyone may remove themselves
+   * (= leave, HTTP-21). Direct chats have fixed members (409). The tables change first, so access (AUTHZ-2) follows
+   * at once; then the docs are mirrored and every loaded segment re-checks its subscribers (SYNC-6).
+   */
+  async removeMember(caller: UserId, conversationId: string, target: string): Promise<void> {
+    if (!isId(conversationId)) throw badRequest('conversationId must be an id');
+    if (!isId(target)) throw badRequest('userId must be an id');
+    const conv = this.conversations.byId(conversationId);
+    if (conv === null) throw new ServiceError(ErrorCode.NotFound, 'no such conversation');
+    const callerRole = this.conversations.roleOf(conv.id, caller);
+    if (callerRole === null) throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
+    if (conv.kind === 'direct') {
+      throw new ServiceError(ErrorCode.Conflict, 'a direct conversation has fixed members: it cannot be left or changed');
+    }
+    if (target !== caller && callerRole !== 'owner') {
+      throw new ServiceError(ErrorCode.Forbidden, "only the group's owner removes other members");
+    }
+    if (!this.conversations.removeMember(conv.id, target as UserId)) {
+      throw new ServiceError(ErrorCode.NotFound, 'not a member of this conversation');
+    }
+    await this.mirror(conv.id, [target as UserId]);
+  }
+
+  /** [HTTP-21] The caller leaves a group. */
+  leave(caller: UserId, conversationId: string): Promise<void> {
+    return this.removeMember(caller, conversationId, caller);
   }
 
   listFor(userId: UserId): ConversationView[] {
@@ -115,15 +160,27 @@ export class ConversationService {
     }));
   }
 
-  private async mirror(conv: ConversationRow, members: readonly UserId[]): Promise<void> {
-    const meta: ConversationMeta = {
-      kind: conv.kind,
-      title: conv.title,
-      members: [...members],
-      createdAt: conv.createdAt,
-      createdBy: conv.createdBy,
+  /**
+   * [HTTP-12] Mirrors the conversation's row and members into `meta` of segment 0 and into `convs` of every member's
+   * user doc; `removed` users lose their `convs` entry. The server's write to segment 0 makes the sync side re-check
+   * that doc's subscribers and forget its cached answers (SYNC-6, TRUST-13); the loaded segments k >= 1 get the same
+   * re-check through an empty server write (nothing is stored: the server writes segment 0 only, SEG-3).
+   */
+  private async mirror(conversationId: ConversationId, removed: readonly UserId[]): Promise<void> {
+    const current = (): { conv: ConversationRow; members: UserId[] } | null => {
+      const conv = this.conversations.byId(conversationId);
+      return conv === null ? null : { conv, members: this.conversations.members(conversationId).map((m) => m.userId) };
     };
-    await this.docs.transact(convDocName(conv.id), (ydoc) => {
+    await this.docs.transact(convDocName(conversationId), (ydoc) => {
+      const now = current();
+      if (now === null) return;
+      const meta: ConversationMeta = {
+        kind: now.conv.kind,
+        title: now.conv.title,
+        members: now.members,
+        createdAt: now.conv.createdAt,
+        createdBy: now.conv.createdBy,
+      };
       const map = ydoc.getMap<unknown>(CONV_META);
       setIfChanged(map, 'kind', meta.kind);
       setIfChanged(map, 'title', meta.title);
@@ -131,19 +188,44 @@ export class ConversationService {
       setIfChanged(map, 'createdAt', meta.createdAt);
       setIfChanged(map, 'createdBy', meta.createdBy);
     });
-    const summary: ConversationSummary = {
-      kind: conv.kind,
-      title: conv.title,
-      members: [...members],
-      createdAt: conv.createdAt,
-    };
+    const members = current()?.members ?? [];
+    const affected = [...new Set([...members, ...removed])];
     await Promise.all(
-      members.map((member) =>
-        this.docs.transact(userDocName(member), (ydoc) => {
-          setIfChanged(ydoc.getMap<unknown>(USER_CONVS), conv.id, summary);
+      affected.map((user) =>
+        this.docs.transact(userDocName(user), (ydoc) => {
+          const now = current();
+          const convs = ydoc.getMap<unknown>(USER_CONVS);
+          if (now === null || !now.members.includes(user)) {
+            if (convs.has(conversationId)) convs.delete(conversationId);
+            return;
+          }
+          const summary: ConversationSummary = {
+            kind: now.conv.kind,
+            title: now.conv.title,
+            members: now.members,
+            createdAt: now.conv.createdAt,
+          };
+          setIfChanged(convs, conversationId, summary);
         }),
       ),
     );
+    if (removed.length > 0) await this.recheckSegments(conversationId);
+  }
+
+  /**
+   * [SYNC-6] A removed member may hold subscriptions to segments k >= 1, which the segment-0 write does not reach:
+   * an empty server write to each loaded one unsubscribes who lost access (REJECT `forbidden`, plain: 4403) and
+   * drops its cached audience (NOTIFY) and membership answers (TRUST-13). Probed: the stored segments and the next
+   * one (a writer's new head); see SPEC HTTP-22 for subscriptions further ahead.
+   */
+  private async recheckSegments(conversationId: ConversationId): Promise<void> {
+    if (this.segments === null) return;
+    const stored = this.segments.segmentDocs(conversationId);
+    const names = stored.length < MAX_SEGMENT ? [...stored, segmentDocName(conversationId, stored.length + 1)] : stored;
+    for (const name of names) {
+      const doc = name as DocName;
+      if (this.segments.isLoaded(doc)) await this.docs.transact(doc, () => undefined);
+    }
   }
 }
 

@@ -139,5 +139,15 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     .add('GET', '/v1/conversations', (ctx) => {
       const me = ctx.auth();
       return { status: 200, body: { conversations: conversations.listFor(me.userId) } };
+    })
+    .add('DELETE', '/v1/conversations/:conversationId/members/:userId', async (ctx) => {
+      const me = ctx.auth();
+      await conversations.removeMember(me.userId, ctx.params['conversationId'] ?? '', ctx.params['userId'] ?? '');
+      return { status: 204 };
+    })
+    .add('POST', '/v1/conversations/:conversationId/leave', async (ctx) => {
+      const me = ctx.auth();
+      await conversations.leave(me.userId, ctx.params['conversationId'] ?? '');
+      return { status: 204 };
     });
 }

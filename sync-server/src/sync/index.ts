@@ -31,6 +31,8 @@ export interface SyncServiceInternals extends SyncService {
   readonly limits: SyncLimits;
   /** Docs currently in memory. */
   loadedDocs(): number;
+  /** Whether a doc is in memory (a membership change re-checks only loaded segments, http/conversations.ts). */
+  isLoaded(doc: DocName): boolean;
   /** Stored tail length of a doc (compaction tests). */
   tailLength(doc: DocName): number;
   /** The server cursor (newest stored seq). */
@@ -155,6 +157,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
 
     metrics: () => ({ ...metrics }),
     loadedDocs: () => hub.loadedDocs(),
+    isLoaded: (doc) => hub.isLoaded(doc),
     tailLength: (doc) => store.tailLength(doc),
     cursor: () => store.cursor(),
   };
