@@ -106,7 +106,11 @@ export function createServer(options: ServerOptions): ConcordServer {
     isLoaded: (doc) => sync.isLoaded(doc),
   });
   // [AUTH-WS-4] sockets of sessions that expire while open are closed like revoked ones.
-  const stopSweep = sessions.startExpirySweep(sessionSweepMs, (err) => logger.error({ err }, 'session sweep failed'));
+  const stopSweep = sessions.startExpirySweep(
+    sessionSweepMs,
+    (err) => logger.error({ err }, 'session sweep failed'),
+    (deviceId) => sync.isConnected(deviceId),
+  );
 
   const app = createApp({
     router: buildRoutes({ accounts, sessions, users, conversations }),

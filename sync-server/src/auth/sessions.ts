@@ -84,23 +84,28 @@ export class SessionService implements Authenticator {
 
   /**
    * [AUTH-WS-4] Ends the sockets of sessions that expired since the last sweep: the same event as a revocation, so the
-   * sync side closes them with 4401. Returns the devices it reported. Each expiry is reported once; a token only
-   * expires after `ttlMs` without use, so sockets of a session still in use through HTTP are never closed.
+   * sync side closes them with 4401. An open socket is use: a session whose device is still connected
+   * (`isConnected`) is extended by `ttlMs` instead, so an always-online device is never logged out. Returns the
+   * devices it reported. Each expiry is reported once.
    */
-  sweepExpired(): DeviceId[] {
+  sweepExpired(isConnected: (deviceId: DeviceId) => boolean = () => false): DeviceId[] {
     const now = this.clock();
     if (now <= this.sweptUpTo) return [];
-    const expired = this.devices.expiredBetween(this.sweptUpTo, now);
+    const expired: DeviceId[] = [];
+    for (const deviceId of this.devices.expiredBetween(this.sweptUpTo, now)) {
+      if (isConnected(deviceId)) this.devices.touch(deviceId, now, now + this.ttlMs);
+      else expired.push(deviceId);
+    }
     this.sweptUpTo = now;
     for (const deviceId of expired) this.events.emitRevoked(deviceId);
     return expired;
   }
 
   /** Runs `sweepExpired` every `intervalMs` until the returned function is called. */
-  startExpirySweep(intervalMs: number, onError: (err: unknown) => void): () => void {
+  startExpirySweep(intervalMs: number, onError: (err: unknown) => void, isConnected?: (deviceId: DeviceId) => boolean): () => void {
     const timer = setInterval(() => {
       try {
-        this.sweepExpired();
+        this.sweepExpired(isConnected);
       } catch (err) {
         onError(err);
       }

@@ -6,7 +6,7 @@ import type * as http from 'node:http';
 import type * as stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
-import { CloseCode, isDocName, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, isDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
 import type { SyncService, SyncServiceOptions } from '../seams.js';
 import { DocStore } from './docStore.js';
 import { SyncHub } from './hub.js';
@@ -33,6 +33,8 @@ export interface SyncServiceInternals extends SyncService {
   loadedDocs(): number;
   /** Whether a doc is in memory (a membership change re-checks only loaded segments, http/conversations.ts). */
   isLoaded(doc: DocName): boolean;
+  /** Whether a device has an open socket on either endpoint (an open socket keeps its session alive, AUTH-WS-4). */
+  isConnected(deviceId: DeviceId): boolean;
   /** Stored tail length of a doc (compaction tests). */
   tailLength(doc: DocName): number;
   /** The server cursor (newest stored seq). */
@@ -158,6 +160,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     metrics: () => ({ ...metrics }),
     loadedDocs: () => hub.loadedDocs(),
     isLoaded: (doc) => hub.isLoaded(doc),
+    isConnected: (deviceId) => hub.peersOfDevice(deviceId).length > 0,
     tailLength: (doc) => store.tailLength(doc),
     cursor: () => store.cursor(),
   };
