@@ -162,6 +162,22 @@ export class Concord {
     return id;
   }
 
+  /**
+   * Leave a group (online only). The server removes this account and mirrors it; every device of the account then
+   * drops the conversation from its list and its local copy (MEMBER-1).
+   */
+  async leaveConversation(conversationId: string): Promise<void> {
+    const rt = this.rt();
+    await this.api.leaveConversation(rt.session.token, this.convId(conversationId));
+  }
+
+  /** Remove another member from a group this account owns (online only, HTTP-20). */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    const rt = this.rt();
+    if (!isId(userId)) throw new InvalidInputError(ClientErrorCode.InvalidArgument, `bad user id ${userId}`);
+    await this.api.removeMember(rt.session.token, this.convId(conversationId), userId);
+  }
+
   setPinned(conversationId: string, pinned: boolean): Promise<void> {
     const id = this.convId(conversationId);
     return this.writeUserDoc(USER_PREFS, pinKey(id), pinned ? (this.options.now ?? Date.now)() : 0);

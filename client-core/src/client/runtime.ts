@@ -17,7 +17,8 @@ import type { SessionInfo } from '../http/api.js';
 import { defaultTimers, randomFloat, type RandomBytes } from '../platform.js';
 import { isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
 import { Histories } from '../history/histories.js';
-import { parseConversationSummary, USER_CONVS } from '../schema/user.js';
+import { muteKey, parseConversationSummary, pinKey, USER_CONVS, USER_DRAFTS, USER_PREFS } from '../schema/user.js';
+import type * as Y from 'yjs';
 import { HybridClock } from '../schema/hlc.js';
 import { SyncEngine } from '../sync/engine.js';
 import type { ConcordOptions } from './options.js';
@@ -112,6 +113,14 @@ export class Runtime {
     const user = await rt.docs.get(userDocName(session.userId));
     rt.list = new ConversationList(user, session.userId, (id) => rt.need(id), rt.histories);
     rt.offs.push(rt.list.events.on('conversations', (l) => emit.emit('conversations', l)));
+    // MEMBER-1: the server deletes a conversation's `convs` entry when the account leaves or is removed.
+    const convs = user.doc.getMap<unknown>(USER_CONVS);
+    const onConvs = (e: Y.YMapEvent<unknown>): void => {
+      for (const [key, change] of e.changes.keys) if (change.action === 'delete' && isId(key)) rt.forgetConversation(key as ConversationId);
+    };
+    convs.observe(onConvs);
+    rt.offs.push(() => convs.unobserve(onConvs));
+    for (const id of await rt.histories.interruptedForgets()) rt.forgetConversation(id);
     await Promise.all([...rt.histories.all()].map((h) => h.ensure(h.head)));
     // Older segments with unsent changes (late writes, receipts) load too, so the first connect sends them.
     await Promise.all(unacked.map((name) => rt.docs.get(name)));
@@ -188,6 +197,33 @@ export class Runtime {
     await this.docs.close();
     await this.histories.flushed();
     await this.storage.flush();
+  }
+
+  /**
+   * MEMBER-1: the account is no longer a member (it left, or was removed): close the view, stop listing it, delete
+   * the local copy and this account's settings for it.
+   */
+  forgetConversation(id: ConversationId): void {
+    const view = this.open.get(id);
+    this.open.delete(id);
+    view?.then(
+      (c) => c.dispose(),
+      () => undefined,
+    );
+    this.list.forget(id);
+    const user = this.userDoc;
+    const prefs = user.doc.getMap<unknown>(USER_PREFS);
+    const drafts = user.doc.getMap<unknown>(USER_DRAFTS);
+    const keys = [pinKey(id), muteKey(id)].filter((k) => prefs.has(k));
+    if (keys.length > 0 || drafts.has(id)) {
+      user.transactLocal(() => {
+        for (const k of keys) prefs.delete(k);
+        if (drafts.has(id)) drafts.delete(id);
+      });
+    }
+    this.histories.forget(id).catch((error: unknown) => {
+      this.emit.emit('storageError', { doc: null, error: error instanceof Error ? error : new Error(String(error)) });
+    });
   }
 
   /** Docs synced at every connect: the user doc and the segments open conversations show. */

@@ -75,10 +75,17 @@ export class ConversationList {
     this.queue();
   }
 
+  /** The account lost the conversation (MEMBER-1): stop listing it. */
+  forget(id: ConversationId): void {
+    this.tracked.delete(id);
+    this.figures.delete(id);
+    this.queue();
+  }
+
   ids(): ConversationId[] {
     const ids = new Set<string>(this.userDoc.doc.getMap<unknown>(USER_CONVS).keys());
     // A conversation known locally (e.g. created here, before the server's mirror arrived) is listed too.
-    for (const id of this.tracked) if (this.histories.get(id as ConversationId).meta() !== null) ids.add(id);
+    for (const id of this.tracked) if (this.histories.has(id) && this.histories.get(id as ConversationId).meta() !== null) ids.add(id);
     return [...ids] as ConversationId[];
   }
 

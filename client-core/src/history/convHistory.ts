@@ -77,6 +77,11 @@ export class ConvHistory {
     return this.held.has(n) || this.loaded.has(n);
   }
 
+  /** Every segment this device holds locally or has in memory. */
+  heldSegments(): number[] {
+    return [...new Set([...this.held, ...this.loaded.keys()])].sort((a, b) => a - b);
+  }
+
   /** Segments this device holds locally but has not loaded, with unread messages. */
   unloadedUnread(): number[] {
     return [...this.storedUnread.keys()].filter((n) => !this.loaded.has(n));

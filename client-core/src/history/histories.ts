@@ -4,11 +4,13 @@
  * segments the server names are only noted as existing, and fetched when the user pages back to them.
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
-import { parseDocName, type ConversationId, type DocName } from '../protocol/ids.js';
+import { parseDocName, segmentDocName, type ConversationId, type DocName } from '../protocol/ids.js';
 import { ConvHistory, type HistoryHost } from './convHistory.js';
-import { UNACKED_KEY_PREFIX } from '../doc/docMeta.js';
+import { UNACKED_KEY_PREFIX, docMetaKey, unackedKey } from '../doc/docMeta.js';
 
 const UNREAD_KEY_PREFIX = 'hist:';
+/** Present while the local copy of a conversation the account lost is being deleted (finished at the next start). */
+const LEFT_KEY_PREFIX = 'left:';
 
 function unreadKey(id: ConversationId): string {
   return `${UNREAD_KEY_PREFIX}${id}`;
@@ -94,6 +96,43 @@ export class Histories {
     const p = parseDocName(name);
     if (p?.kind !== 'conv') return true;
     return this.get(p.conversationId).wants(p.segment);
+  }
+
+  /** Conversations whose deletion was interrupted (see `forget`). */
+  async interruptedForgets(): Promise<ConversationId[]> {
+    return (await this.storage.listKv(LEFT_KEY_PREFIX)).map((k) => k.slice(LEFT_KEY_PREFIX.length) as ConversationId);
+  }
+
+  /**
+   * MEMBER-1: the account is no longer a member: drop the conversation from memory and delete every local trace
+   * (segment docs, sync records, markers, stored counts). A marker makes an interrupted deletion finish later.
+   */
+  async forget(id: ConversationId): Promise<void> {
+    const leftKey = `${LEFT_KEY_PREFIX}${id}`;
+    await this.storage.setKv(leftKey, new Uint8Array([1]));
+    const h = this.map.get(id);
+    const held = new Set(h?.heldSegments() ?? []);
+    if (h !== undefined) {
+      for (const seg of [...h.segments()]) {
+        held.delete(seg.n);
+        this.host.unload(seg.handle.name, true);
+      }
+      h.clear();
+      this.map.delete(id);
+    }
+    for (const name of await this.storage.listDocs(`conv:${id}`)) {
+      const p = parseDocName(name);
+      if (p?.kind === 'conv' && p.conversationId === id) held.add(p.segment);
+    }
+    for (const n of held) {
+      const name = segmentDocName(id, n);
+      await this.storage.deleteDoc(name);
+      await this.storage.deleteKv(docMetaKey(name));
+      await this.storage.deleteKv(unackedKey(name));
+    }
+    await this.unreadWrites;
+    await this.storage.deleteKv(unreadKey(id));
+    await this.storage.deleteKv(leftKey);
   }
 
   async flushed(): Promise<void> {

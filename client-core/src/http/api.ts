@@ -86,6 +86,16 @@ export class HttpApi {
     return res['conversationId'];
   }
 
+  /** DELETE /v1/conversations/:id/members/:userId (HTTP-20; oneself: leaving). */
+  async removeMember(token: string, conversationId: string, userId: string): Promise<void> {
+    await this.call('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(userId)}`, token, null);
+  }
+
+  /** POST /v1/conversations/:id/leave (HTTP-21). */
+  async leaveConversation(token: string, conversationId: string): Promise<void> {
+    await this.call('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/leave`, token, null);
+  }
+
   private async call(method: string, path: string, token: string | null, body: Json | null): Promise<unknown> {
     const headers: Record<string, string> = {};
     if (body !== null) headers['content-type'] = 'application/json';
