@@ -113,6 +113,22 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
             {summary.pinned ? 'Unpin' : 'Pin'}
           </button>
         )}
+        {summary?.kind === 'group' && (
+          <button
+            type="button"
+            class="small"
+            onClick={() => {
+              if (!window.confirm(`Leave "${title}"? Its history is removed from your devices.`)) return;
+              // MEMBER-1: the server's mirror removes it from the list on every device of the account.
+              app.concord.leaveConversation(id).then(
+                () => navigate('#/'),
+                (err: unknown) => setError(errorText(err)),
+              );
+            }}
+          >
+            Leave
+          </button>
+        )}
       </header>
       {error !== null && (
         <p class="error" role="alert">

@@ -99,7 +99,7 @@ describe('web client, one account on two devices', () => {
     await screenshot(carol2, '11-carol2-same-history');
   }, 60_000);
 
-  it('[WEB-E2E-5] a group by usernames shows authors; a pin on one device puts the chat first on the other', async () => {
+  it('[WEB-E2E-5][MEMBER-1] a group by usernames shows authors; a pin on one device puts the chat first on the other; leaving drops it on both devices', async () => {
     await dave.page.getByRole('link', { name: 'New chat' }).click();
     await dave.page.getByLabel('Group').check();
     await dave.page.getByLabel('Usernames (separated by commas)').fill('carol');
@@ -116,6 +116,14 @@ describe('web client, one account on two devices', () => {
     await carol1.page.getByRole('button', { name: 'Pin', exact: true }).click();
     await until('pinned first on carol2', () => listTitles(carol2), ['★ Dave', 'Weekend plans']);
     await screenshot(carol2, '12-carol2-group-and-pin');
+
+    // [MEMBER-1] Carol leaves the group on device 2: both her devices drop it; Dave keeps it.
+    await openChat(carol2, 'Weekend plans');
+    carol2.page.once('dialog', (d) => void d.accept());
+    await carol2.page.getByRole('button', { name: 'Leave', exact: true }).click();
+    await until('gone on carol2', () => listTitles(carol2), ['★ Dave']);
+    await until('gone on carol1', () => listTitles(carol1), ['★ Dave']);
+    await until('dave keeps it', async () => (await listTitles(dave)).includes('Weekend plans'), true);
   }, 60_000);
 
   it('[WEB-E2E-6] the devices list logs out another device (it returns to the login screen) and then this one', async () => {
