@@ -72,7 +72,7 @@ function procStat(pid) {
   const rssKB = Number(/VmRSS:\s+(\d+)/.exec(st)?.[1]);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { rssKB, cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK, t: Date.now() };
+  return { rssKB, cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK, sysSec: Number(f[12]) / CLK_TCK, t: Date.now() };
 }
 /** Whole-machine busy CPU seconds (other sessions on a shared box skew every figure: the result records them). */
 function machineBusySec() {
@@ -214,7 +214,7 @@ async function chatRun(rate, rep) {
       deliveredPerSec: r1(delivered / P.duration),
       latencyMs: { p50: r1(pct(lat, 0.5)), p95: r1(pct(lat, 0.95)), p99: r1(pct(lat, 0.99)), max: r1(lat[lat.length - 1] ?? null) },
       ackLatencyMs: { p50: r1(pct(ackLat, 0.5)), p99: r1(pct(ackLat, 0.99)) },
-      server: { cpuSec: r1(cpuSec), cpuPctOfCore: r1((100 * cpuSec) / ((after.t - before.t) / 1000)), cpuUsPerMsg: delivered ? Math.round((1e6 * cpuSec) / delivered) : null, rssEndKB: after.rssKB, metrics },
+      server: { cpuSec: r1(cpuSec), cpuPctOfCore: r1((100 * cpuSec) / ((after.t - before.t) / 1000)), cpuUsPerMsg: delivered ? Math.round((1e6 * cpuSec) / delivered) : null, sysUsPerMsg: delivered ? Math.round((1e6 * (after.sysSec - before.sysSec)) / delivered) : null, rssEndKB: after.rssKB, metrics },
       generator: { cpuSec: r1(dones.reduce((s, d) => s + (d.cpu.user + d.cpu.system) / 1e6, 0)), eldP99Ms: dones.map((d) => r1(d.eldP99Ms)) },
       // CPU (in cores) used during the window by processes other than this bench's server and generator.
       otherCores: r1((busy - cpuSec - dones.reduce((s, d) => s + (d.cpu.user + d.cpu.system) / 1e6, 0)) / ((after.t - before.t) / 1000)),
@@ -223,7 +223,7 @@ async function chatRun(rate, rep) {
       errors: dones.flatMap((d) => d.errors).slice(0, 10),
       at: new Date().toISOString(),
     };
-    log(`chat R=${rate} rep${rep}: delivered ${res.deliveredPerSec}/s lost ${res.lost} | p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} ms | ack p99 ${res.ackLatencyMs.p99} ms | server ${res.server.cpuUsPerMsg} µs/msg, ${res.server.cpuPctOfCore}% core | other load ${res.otherCores} cores`);
+    log(`chat R=${rate} rep${rep}: delivered ${res.deliveredPerSec}/s lost ${res.lost} | p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} ms | ack p99 ${res.ackLatencyMs.p99} ms | server ${res.server.cpuUsPerMsg} µs/msg (sys ${res.server.sysUsPerMsg}), ${res.server.cpuPctOfCore}% core | commits ${metrics?.commits} compactions ${metrics?.compactions} maxFlush ${r1(metrics?.maxFlushMs)} ms | other load ${res.otherCores} cores`);
     return res;
   } catch (err) {
     await srv.stop();
@@ -275,10 +275,12 @@ async function idleRun(rep) {
 mkdirSync(dirname(a.out), { recursive: true });
 const results = [];
 for (let rep = 1; rep <= P.runs; rep++) {
+  const done = results.length;
   if (a.workload === 'chat') for (const rate of P.rates) results.push(await chatRun(rate, rep));
   else if (a.workload === 'idle') results.push(await idleRun(rep));
   else throw new Error('--workload must be chat or idle');
-  appendFileSync(a.out, `${JSON.stringify(results[results.length - 1])}\n`);
+  // Every result of this repetition (one per rate), not only the last.
+  for (const r of results.slice(done)) appendFileSync(a.out, `${JSON.stringify(r)}\n`);
 }
 const median = (xs) => {
   const s = xs.filter((x) => x !== null && x !== undefined).sort((x, y) => x - y);
