@@ -73,7 +73,7 @@ describe('durability', () => {
     for (let i = 0; i < n; i++) expect(messages.has(`${alice.userId}.d${i}`)).toBe(true);
   });
 
-  it('[DUR-3] compaction keeps the stored tail short and the data intact across a restart', async () => {
+  it('[DUR-3] compaction keeps the stored tail bounded and the data intact across a restart', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
     let srv = await startTestServer({ dataDir, syncLimits: { compactAfterUpdates: 20 } });
@@ -88,9 +88,12 @@ describe('durability', () => {
       client.sendUpdate(conv, msg(ydoc, alice, `c${i}`));
       // One at a time, so that the tail grows update by update and compaction runs between them.
       await client.waitFrame(FrameKind.Ack, (a) => a.clocks[0]?.clock === i + 1);
-      expect(srv.sync.tailLength(conv as never)).toBeLessThanOrEqual(21);
+      const tail = srv.sync.tailLength(conv as never);
+      // Over the limit the tail waits until its bytes reach the snapshot's (about half the doc here), never
+      // beyond 10x the limit.
+      expect(tail).toBeLessThanOrEqual(Math.max(21, Math.ceil((i + 1) / 2) + 2));
     }
-    expect(srv.sync.metrics().compactions).toBeGreaterThanOrEqual(4);
+    expect(srv.sync.metrics().compactions).toBeGreaterThanOrEqual(2);
     client.close();
     await srv.close();
     srv = await startTestServer({ dataDir, syncLimits: { compactAfterUpdates: 20 } });
