@@ -444,16 +444,31 @@ export class SyncHub {
   /** Sends a stored update to every subscriber but the sender, framing it once per endpoint kind. */
   private relayUpdate(handle: DocHandle, update: Uint8Array, except: Peer | null): void {
     if (handle.subscribers.size === 0 || (handle.subscribers.size === 1 && except !== null && handle.subscribers.has(except))) return;
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 2 /* y-protocols messageYjsUpdate */);
-    encoding.writeVarUint8Array(e, update);
-    const message = encoding.toUint8Array(e);
     const frames: Partial<Record<PeerKind, Uint8Array>> = {};
     for (const peer of handle.subscribers) {
       if (peer === except) continue;
-      const frame = (frames[peer.kind] ??= this.frameSync(peer.kind, handle, message));
+      const frame = (frames[peer.kind] ??= this.frameUpdate(peer.kind, handle, update));
       peer.send(frame);
     }
+  }
+
+  /** Frames a y-protocols update message (`2, varUint8Array update`) for one endpoint kind, in one allocation. */
+  private frameUpdate(kind: PeerKind, handle: DocHandle, update: Uint8Array): Uint8Array {
+    const prefix = kind === 'mux' ? handle.muxSyncPrefix : PLAIN_SYNC_PREFIX;
+    let lenBytes = 1;
+    for (let n = update.byteLength; n >= 0x80; n = Math.floor(n / 0x80)) lenBytes++;
+    const frame = new Uint8Array(prefix.byteLength + 1 + lenBytes + update.byteLength);
+    frame.set(prefix, 0);
+    let pos = prefix.byteLength;
+    frame[pos++] = 2; // y-protocols messageYjsUpdate
+    let n = update.byteLength;
+    while (n >= 0x80) {
+      frame[pos++] = 0x80 | (n & 0x7f);
+      n = Math.floor(n / 0x80);
+    }
+    frame[pos++] = n;
+    frame.set(update, pos);
+    return frame;
   }
 
   /** Frames a y-protocols sync message for one endpoint kind. */

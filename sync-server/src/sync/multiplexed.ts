@@ -204,13 +204,28 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
     }
   };
 
+  // The doc name of this socket's last SYNC frame, as sent and as decoded: a device writes to the same doc over and
+  // over, so a frame whose name bytes match is split without decoding the name again (the hot path under load).
+  let lastSyncName: { readonly bytes: Uint8Array; readonly doc: string } | null = null;
+
   ws.on('message', (raw: RawData, isBinary: boolean) => {
     metrics.framesIn++;
     try {
       const bytes = rawToBytes(raw);
       metrics.bytesIn += bytes.byteLength;
       if (!isBinary) throw new ProtocolError(ErrorCode.BadFrame, 'text frames are not part of the protocol');
+      if (peer !== null && lastSyncName !== null) {
+        const payload = syncPayloadIfNamed(bytes, lastSyncName.bytes);
+        if (payload !== null) {
+          onSync(peer, lastSyncName.doc, payload);
+          return;
+        }
+      }
       const frame = decodeFrame(bytes);
+      if (frame.kind === FrameKind.Sync && peer !== null) {
+        const nameBytes = syncNameBytes(bytes);
+        lastSyncName = nameBytes === null ? null : { bytes: nameBytes, doc: frame.doc };
+      }
       if (peer === null) {
         if (frame.kind !== FrameKind.Hello) throw new ProtocolError(ErrorCode.BadFrame, 'WIRE-1: HELLO must come first');
         onHello(frame);
@@ -234,6 +249,24 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
     metrics.connectionsClosed++;
     if (peer !== null) hub.removePeer(peer);
   });
+}
+
+/**
+ * The payload of a SYNC frame whose doc name is exactly `name` (as encoded: varUint length, then UTF-8), else null.
+ * The same bytes decode to the same name, which decodeFrame accepted before; SYNC frames carry nothing else to check.
+ */
+function syncPayloadIfNamed(frame: Uint8Array, name: Uint8Array): Uint8Array | null {
+  const n = name.byteLength;
+  if (frame.byteLength < n + 1 || frame[0] !== FrameKind.Sync) return null;
+  for (let i = 0; i < n; i++) if (frame[i + 1] !== name[i]) return null;
+  return frame.subarray(n + 1);
+}
+
+/** The encoded name (varUint length and bytes) of a SYNC frame decodeFrame accepted; null for names of 128+ bytes. */
+function syncNameBytes(frame: Uint8Array): Uint8Array | null {
+  const len = frame[1];
+  if (len === undefined || len >= 0x80) return null;
+  return frame.slice(1, 2 + len);
 }
 
 /** Splits a y-protocols sync message; anything else than step 1, step 2 or update is a bad frame. */
