@@ -52,6 +52,8 @@ export interface SyncLimits {
   readonly helloTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly unloadAfterMs: number;
+  /** DUR-4: docs without subscribers kept loaded at most; past it the longest idle ones are unloaded at once. */
+  readonly maxIdleDocs: number;
   readonly compactAfterUpdates: number;
   readonly maxBufferedBytes: number;
   readonly maxDocsPerSocket: number;

@@ -238,4 +238,40 @@ describe('reconnect with a cursor', () => {
     back.client.close();
     again.client.close();
   });
+
+  it('[DUR-4] at most maxIdleDocs docs without subscribers stay loaded: a burst over many docs unloads the longest idle at once', async () => {
+    const srv = await startTestServer({ syncLimits: { unloadAfterMs: 60_000, maxIdleDocs: 2 } });
+    cleanups.push(async () => {
+      await srv.close();
+      removeDir(srv.dataDir);
+    });
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const convs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+      convs.push(conv);
+      const ydoc = new Y.Doc();
+      client.syncStep1(conv, ydoc);
+      await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+      client.sendUpdate(conv, msg(ydoc, alice, `m${i}`));
+      await client.waitFrame(FrameKind.Ack, (f) => f.doc === conv);
+      client.sendFrame({ kind: FrameKind.Unsubscribe, doc: conv });
+    }
+    // Everything is idle (no subscriber anywhere), well before unloadAfterMs: only the two newest idle docs stay.
+    client.close();
+    await client.waitClose();
+    await within(
+      (async () => {
+        while (srv.sync.loadedDocs() > 2) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      3000,
+      'bounded idle docs',
+    );
+    for (const [i, conv] of convs.entries()) {
+      const again = await fetchDoc(srv.ws, bob.token, conv);
+      expect(again.getMap(CONV_MESSAGES).has(`${alice.userId}.m${i}`)).toBe(true);
+    }
+  });
 });

@@ -119,6 +119,8 @@ export class SyncHub {
   private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
   private readonly rules: readonly UpdateRule[];
   private queue: QueuedUpdate[] = [];
+  /** Loaded docs without subscribers, longest idle first (DUR-4). */
+  private readonly idle = new Set<DocHandle>();
   /** Docs whose tail is over the limit: compacted in the next group commit. */
   private readonly compactPending = new Set<DocHandle>();
   private flushScheduled: { readonly immediate: NodeJS.Immediate | null; readonly timer: NodeJS.Timeout | null } | null = null;
@@ -183,6 +185,7 @@ export class SyncHub {
       clearTimeout(handle.unloadTimer);
       handle.unloadTimer = null;
     }
+    this.idle.delete(handle);
     return handle;
   }
 
@@ -263,18 +266,36 @@ export class SyncHub {
     handle.unloadTimer = setTimeout(() => {
       handle.unloadTimer = null;
       if (handle.subscribers.size > 0) return;
-      if (handle.queued > 0) {
-        // Updates still waiting for their commit: try again later rather than keep the doc loaded for good.
-        this.scheduleUnload(handle);
-        return;
-      }
-      // Nothing unstored can be lost here: every applied update was committed in the same flush.
-      this.docs.delete(handle.name);
-      handle.awareness?.destroy();
-      handle.ydoc.destroy();
-      this.opts.metrics.docsUnloaded++;
+      // Updates still waiting for their commit, or a snapshot still to take: try again later rather than keep the
+      // doc loaded for good.
+      if (!this.unloadNow(handle)) this.scheduleUnload(handle);
     }, this.opts.limits.unloadAfterMs);
     handle.unloadTimer.unref();
+    // [DUR-4] at most maxIdleDocs docs without subscribers stay loaded: the longest idle go first.
+    this.idle.delete(handle);
+    this.idle.add(handle);
+    if (this.idle.size <= this.opts.limits.maxIdleDocs) return;
+    for (const h of [...this.idle]) {
+      if (this.idle.size <= this.opts.limits.maxIdleDocs) break;
+      if (h.subscribers.size > 0) this.idle.delete(h);
+      else this.unloadNow(h);
+    }
+  }
+
+  /** Unloads a doc that nobody is subscribed to; false (and nothing done) while it has unstored work. */
+  private unloadNow(handle: DocHandle): boolean {
+    if (handle.subscribers.size > 0 || handle.queued > 0 || this.compactPending.has(handle)) return false;
+    if (handle.unloadTimer !== null) {
+      clearTimeout(handle.unloadTimer);
+      handle.unloadTimer = null;
+    }
+    this.idle.delete(handle);
+    // Nothing unstored can be lost here: every applied update was committed in the same flush.
+    this.docs.delete(handle.name);
+    handle.awareness?.destroy();
+    handle.ydoc.destroy();
+    this.opts.metrics.docsUnloaded++;
+    return true;
   }
 
   // ---- client updates ---------------------------------------------------------------------------------------
