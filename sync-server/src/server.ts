@@ -25,6 +25,7 @@ import {
 import { ConversationRepo } from './db/conversations.js';
 import { DeviceRepo } from './db/devices.js';
 import { openDatabase } from './db/open.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { UserRepo } from './db/users.js';
 import { createApp } from './http/app.js';
 import { createStaticHandler } from './http/static.js';
@@ -105,6 +106,8 @@ export function createServer(options: ServerOptions): ConcordServer {
     segmentDocs: (id) => catalog.segmentDocs(id),
     isLoaded: (doc) => sync.isLoaded(doc),
   });
+  // [DUR-5] WAL checkpoints in a worker thread, not inside a group commit.
+  const checkpointer = startCheckpointer(db, (err) => logger.warn({ err }, 'checkpoint worker'));
   // [AUTH-WS-4] sockets of sessions that expire while open are closed like revoked ones.
   const stopSweep = sessions.startExpirySweep(
     sessionSweepMs,
@@ -207,6 +210,7 @@ export function createServer(options: ServerOptions): ConcordServer {
         } finally {
           httpServer.closeAllConnections();
           await stopped;
+          await checkpointer.stop();
           db.close();
           logger.info('closed');
         }

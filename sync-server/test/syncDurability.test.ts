@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -273,5 +273,37 @@ describe('reconnect with a cursor', () => {
       const again = await fetchDoc(srv.ws, bob.token, conv);
       expect(again.getMap(CONV_MESSAGES).has(`${alice.userId}.m${i}`)).toBe(true);
     }
+  });
+
+  it('[DUR-5] WAL checkpoints run in a worker, not inside group commits: the server connection never auto-checkpoints, yet the database file takes the writes while it runs', async () => {
+    const srv = await startTestServer();
+    cleanups.push(async () => {
+      await srv.close();
+      removeDir(srv.dataDir);
+    });
+    expect(srv.server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const file = join(srv.dataDir, 'concord.db');
+    const before = statSync(file).size;
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    for (let i = 0; i < 200; i++) {
+      client.sendUpdate(conv, msg(ydoc, alice, `w${i}`, 'x'.repeat(4000)));
+      await client.waitFrame(FrameKind.Ack, (f) => f.doc === conv);
+    }
+    // ~800 KB committed; only a checkpoint moves it from the WAL into the database file.
+    await within(
+      (async () => {
+        while (statSync(file).size < before + 500_000) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      5000,
+      'checkpointed by the worker',
+    );
+    expect(srv.server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    client.close();
   });
 });
