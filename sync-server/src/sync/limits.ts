@@ -17,7 +17,7 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = {
   unloadAfterMs: 60_000,
   // A burst of writes to many docs (a bulk import, a device paging through history) would otherwise keep each of them
   // in memory for unloadAfterMs: 1,000 segments seeded in a minute held 1.16 GB (bench/history).
-  maxIdleDocs: 500,
+  maxIdleDocs: 100,
   // DESIGN 4: replaying a long log is superlinear; 100 small updates replay in well under a millisecond.
   compactAfterUpdates: 100,
   // Far above what an honest reader lags behind (a WELCOME for 10,000 docs is ~200 KB), far below the RAM budget.
