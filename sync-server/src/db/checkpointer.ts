@@ -69,9 +69,13 @@ export function startCheckpointer(db: Database.Database, onError: (err: unknown)
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
+      // The worker is unref'd while it runs; waiting on an unref'd handle would let the process end mid-close.
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('stop');
-      await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
       if (db.open) db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     },
