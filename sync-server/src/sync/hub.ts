@@ -82,8 +82,11 @@ const COMPACTION_BUDGET_MS = 2;
  * fixed count they cost O(doc size) per 100 updates, ~5x the update bytes for a doc of 1,000 messages).
  */
 const COMPACT_TAIL_TO_SNAPSHOT = 1;
-/** ... and whatever the bytes, once the tail is this many times `compactAfterUpdates`: loads never replay a long log. */
-const COMPACT_MAX_TAIL_FACTOR = 10;
+/**
+ * ... and whatever the bytes, once the tail is this many times `compactAfterUpdates`: loads never replay a long log
+ * (2,000 updates replay in ~15 ms; replays grow superlinear beyond, DESIGN 4).
+ */
+const COMPACT_MAX_TAIL_FACTOR = 4;
 
 interface QueuedUpdate {
   readonly handle: DocHandle;
