@@ -120,7 +120,7 @@ describe('doc store', () => {
     const index = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'doc_updates_by_doc'").get();
     expect(index).toBeUndefined();
     const version = db.prepare("SELECT version FROM schema_versions WHERE component = 'docs'").get() as { version: number };
-    expect(version.version).toBe(2);
+    expect(version.version).toBe(3);
 
     store.append([{ doc: 'conv:y', data: bytes('y4') }]);
     expect(store.load('conv:y').tail.map(text)).toEqual(['y1', 'y2', 'y3', 'y4']);
@@ -128,5 +128,42 @@ describe('doc store', () => {
     store.append([], [{ doc: 'conv:y', snapshot: bytes('snap y'), uptoSeq: last }]);
     expect(store.load('conv:y').tail).toEqual([]);
     expect((db.prepare("SELECT count(*) AS n FROM doc_updates WHERE doc = 'conv:y'").get() as { n: number }).n).toBe(0);
+  });
+
+  it('[DUR-6] docs rows written behind are caught up at start after an unclean stop: cursor, newest seqs and tails all agree', () => {
+    const dir = freshDir();
+    const db = open(dir);
+    const store = new DocStore(db);
+    const first = store.append([{ doc: 'conv:p', data: bytes('p1') }, { doc: 'conv:q', data: bytes('q1') }]);
+    // A new doc's row exists at once (the catalog must see every stored doc), at its first seq.
+    const row = (d: Database.Database, doc: string): number | undefined => (d.prepare('SELECT last_seq FROM docs WHERE name = ?').get(doc) as { last_seq: number } | undefined)?.last_seq;
+    expect(row(db, 'conv:q')).toBe(first[1]);
+    const more = store.append([
+      { doc: 'conv:q', data: bytes('q2') },
+      { doc: 'conv:p', data: bytes('p2') },
+      { doc: 'conv:q', data: bytes('q3') },
+    ]);
+    // Within the write interval the rows lag behind; the store itself knows better.
+    expect(row(db, 'conv:q')).toBe(first[1]);
+    expect(store.lastSeq('conv:q')).toBe(more[2]);
+    expect(store.changedSince(['conv:p', 'conv:q'], more[1] as number)).toEqual(['conv:q']);
+    // The newest update of conv:p is compacted away (its rows deleted) before the docs rows were written.
+    const p3 = store.append([{ doc: 'conv:p', data: bytes('p3') }]);
+    store.append([], [{ doc: 'conv:p', snapshot: bytes('snap p'), uptoSeq: p3[0] as number }]);
+    const cursor = store.cursor();
+    expect(cursor).toBe(p3[0]);
+
+    // An unclean stop: this store's memory is lost; a new one opens the same file.
+    const again = new DocStore(open(dir));
+    expect(again.cursor()).toBe(cursor);
+    expect(again.lastSeq('conv:p')).toBe(p3[0]);
+    expect(again.lastSeq('conv:q')).toBe(more[2]);
+    expect(again.load('conv:q').tail.map(text)).toEqual(['q1', 'q2', 'q3']);
+    expect(again.load('conv:p')).toEqual({ snapshot: expect.anything(), tail: [], lastSeq: p3[0] });
+    expect(again.changedSince(['conv:p', 'conv:q'], more[2] as number)).toEqual(['conv:p']);
+    expect(row(db, 'conv:q')).toBe(more[2]);
+    // New seqs continue after the old cursor, never reusing the compacted one.
+    expect(again.append([{ doc: 'conv:p', data: bytes('p4') }])[0]).toBe(cursor + 1);
+    expect(again.load('conv:p').tail.map(text)).toEqual(['p4']);
   });
 });

@@ -655,6 +655,12 @@ export class SyncHub {
     // Compactions left over by the per-flush budget: done now, bounded by the number of loaded docs.
     for (let i = 0; i <= this.docs.size && this.compactPending.size > 0; i++) this.flush();
     this.cancelFlush();
+    // [DUR-6] The docs rows written behind are brought up to date, so the next start has nothing to catch up.
+    try {
+      this.opts.store.writeDocs();
+    } catch (err) {
+      this.opts.logger.error({ err: (err as Error).message }, 'writing the docs rows failed');
+    }
     this.closed = true;
     for (const handle of this.docs.values()) {
       if (handle.unloadTimer !== null) clearTimeout(handle.unloadTimer);
