@@ -18,6 +18,7 @@ import { OhosNetworkSource } from '../entry/src/main/ets/platform/networkSource'
 import { AbilityTarget, IncomingMessage, MessageNotifier } from '../entry/src/main/ets/platform/notifier';
 import { AccountRoutedStorage, dbNameForUser, type RelationalStoreModule } from '../entry/src/main/ets/platform/accountStorage';
 import { LinkLight } from '../entry/src/main/ets/logic/linkLight';
+import type { ListListener } from '../entry/src/main/ets/logic/listModel';
 import { StandinWebSocketModule } from './standins/nativeWebSocket';
 import { StandinHttpModule } from './standins/http';
 import { StandinCryptoFramework } from './standins/cryptoFramework';
@@ -413,7 +414,29 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     const firstScreen = loadedSegments(a.app, convId);
     expect(chat.rows.count()).toBe(50);
     expect(firstScreen.length).toBeGreaterThan(1);
-    for (let page = 0; page < 3; page++) expect(await chat.loadOlder()).toBe(true);
+    // The first older page adds its 50 rows on top and touches one shown row: the old top row, whose time label
+    // the page above takes over (all 170 were sent within seconds). The other rows keep their objects, unless a
+    // delivery receipt from bob's device moved their status meanwhile.
+    const screen = chat.rows.all();
+    const events: string[] = [];
+    const recorder: ListListener = {
+      onReloaded: () => events.push('reload'),
+      onAdded: (i) => events.push(`add${i}`),
+      onDeleted: (i) => events.push(`del${i}`),
+      onChanged: (i) => events.push(`chg${i}`),
+    };
+    chat.rows.addListener(recorder);
+    expect(await chat.loadOlder()).toBe(true);
+    chat.rows.removeListener(recorder);
+    expect(events.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => `add${i}`));
+    const touched = events.slice(50).map((e) => (e.startsWith('chg') ? Number(e.slice(3)) - 50 : -1));
+    expect(touched).toContain(0);
+    for (const i of touched) expect(i === 0 || (i > 0 && chat.rows.at(50 + i)!.status !== screen[i]!.status), `event at ${i + 50}`).toBe(true);
+    expect(chat.rows.at(0)!.timeLabel).not.toBe('');
+    expect(chat.rows.at(50)!.key).toBe(screen[0]!.key);
+    expect(chat.rows.at(50)!.timeLabel).toBe('');
+    for (let i = 1; i < 50; i++) if (!touched.includes(i)) expect(chat.rows.at(50 + i)).toBe(screen[i]);
+    for (let page = 1; page < 3; page++) expect(await chat.loadOlder()).toBe(true);
     expect(chat.rows.count()).toBe(170);
     expect(chat.hasOlder).toBe(true);
     expect(await chat.loadOlder()).toBe(false);

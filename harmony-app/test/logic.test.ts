@@ -3,12 +3,15 @@ import {
   badgeText,
   chatTimeLabel,
   humanizedTime,
+  NO_LABEL_YET,
+  showsTimeLabel,
   timeLabelFlags,
   WORDS_EN,
   WORDS_ZH,
   wordsFor,
 } from '../entry/src/main/ets/logic/timeLabels';
 import { diff, KeyedListModel, type Keyed, type ListListener } from '../entry/src/main/ets/logic/listModel';
+import { Deque } from '../entry/src/main/ets/logic/deque';
 
 // Local-time constructors keep these tests independent of the machine's time zone.
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();
@@ -49,6 +52,27 @@ describe('chatTimeLabel (WeChat rule)', () => {
     const steady = [0, 1, 2, 3, 4].map((i) => base + i * 90_000);
     expect(timeLabelFlags(steady)).toEqual([true, false, true, false, true]);
     expect(timeLabelFlags([])).toEqual([]);
+  });
+
+  it('showsTimeLabel is timeLabelFlags one step at a time, so a list can relabel from any row given the anchor above it', () => {
+    const m = 60_000;
+    const times = [0, 30, 90, 125, 200, 200, 321, 10_000, 9_000, 9_100].map((s) => s * 1000);
+    const flags = timeLabelFlags(times);
+    let anchor = NO_LABEL_YET;
+    const anchors: number[] = [];
+    times.forEach((t, i) => {
+      const show = showsTimeLabel(t, anchor);
+      expect(show, `message ${i}`).toBe(flags[i]);
+      if (show) anchor = t;
+      anchors.push(anchor);
+    });
+    // Resuming from the anchor of row 3 gives the same decisions for the rows below it.
+    let a = anchors[3]!;
+    for (let i = 4; i < times.length; i++) {
+      const show = showsTimeLabel(times[i]!, a, 2 * m);
+      expect(show).toBe(flags[i]);
+      if (show) a = times[i]!;
+    }
   });
 });
 
@@ -153,5 +177,163 @@ describe('KeyedListModel / diff', () => {
     m.removeListener(l);
     m.set([]);
     expect(log.at(-1)).toBe('reload');
+  });
+});
+
+/** Records a model's events as 'add3', 'del0', 'chg7', 'reload'. */
+function record(m: KeyedListModel<Row>): string[] {
+  const log: string[] = [];
+  m.addListener({
+    onReloaded: () => log.push('reload'),
+    onAdded: (i) => log.push(`add${i}`),
+    onDeleted: (i) => log.push(`del${i}`),
+    onChanged: (i) => log.push(`chg${i}`),
+  });
+  return log;
+}
+
+/** Replays recorded events on `mirror` the way LazyForEach would, reading new rows from the model. */
+function replayEvents(mirror: Row[], log: string[], m: KeyedListModel<Row>): Row[] {
+  let out = mirror.slice();
+  for (const e of log) {
+    const i = Number(e.slice(3));
+    if (e === 'reload') out = m.all().slice();
+    else if (e.startsWith('add')) out.splice(i, 0, m.at(i)!);
+    else if (e.startsWith('del')) out.splice(i, 1);
+    else out[i] = m.at(i)!;
+  }
+  return out;
+}
+
+const rows = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => new Row(`${prefix}${i}`));
+const seq = (kind: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${kind}${from + i}`);
+
+describe('Deque', () => {
+  it('matches an array under random pushes, prepends, truncations, front drops and writes (seeded)', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = rng(seed);
+      const d = new Deque<number>();
+      let ref: number[] = [];
+      let next = 0;
+      for (let step = 0; step < 40; step++) {
+        const op = r();
+        const k = Math.floor(r() * 30);
+        const items = Array.from({ length: k }, () => next++);
+        if (op < 0.3) {
+          d.prepend(items);
+          ref = [...items, ...ref];
+        } else if (op < 0.6) {
+          d.append(items);
+          ref = [...ref, ...items];
+        } else if (op < 0.75) {
+          const keep = Math.floor(r() * (ref.length + 1));
+          d.truncate(keep);
+          ref = ref.slice(0, keep);
+        } else if (op < 0.9) {
+          const n = Math.floor(r() * (ref.length + 1));
+          d.dropFront(n);
+          ref = ref.slice(n);
+        } else if (ref.length > 0) {
+          const i = Math.floor(r() * ref.length);
+          d.setAt(i, -i);
+          ref[i] = -i;
+        }
+        expect(d.length, `seed ${seed}`).toBe(ref.length);
+        expect(d.toArray(), `seed ${seed}`).toEqual(ref);
+      }
+      const a = Math.floor(r() * ref.length);
+      expect(d.slice(a, a + 5)).toEqual(ref.slice(a, a + 5));
+      expect(d.at(-1)).toBeUndefined();
+      expect(d.at(ref.length)).toBeUndefined();
+    }
+  });
+});
+
+describe('KeyedListModel range operations (a chat: pages on top, the newest page at the bottom)', () => {
+  it('prepend: one add per new row at 0..k-1, nothing for the rows already there, which keep their objects', () => {
+    const m = new KeyedListModel<Row>();
+    const loaded = rows('n', 1000);
+    m.set(loaded);
+    const log = record(m);
+    const page = rows('o', 50);
+    m.prepend(page);
+    // The old set() would have diffed all 1,050 rows to find the same events; here nothing below the page is read.
+    expect(log).toEqual(seq('add', 0, 50));
+    expect(m.count()).toBe(1050);
+    expect(m.at(0)).toBe(page[0]);
+    expect(m.at(50)).toBe(loaded[0]);
+    expect(m.at(1049)).toBe(loaded[999]);
+    expect(m.all()).toEqual([...page, ...loaded]);
+    expect(m.indexOfKey('n0')).toBe(50);
+    m.prepend([]);
+    expect(log).toHaveLength(50);
+  });
+
+  it('replaceAt: a change event only when the version differs', () => {
+    const m = new KeyedListModel<Row>();
+    m.set(rows('k', 5));
+    const log = record(m);
+    m.replaceAt(2, new Row('k2', 'v0'));
+    m.replaceAt(3, new Row('k3', 'v1'));
+    m.replaceAt(9, new Row('k9', 'v1'));
+    expect(log).toEqual(['chg3']);
+    expect(m.at(3)!.version).toBe('v1');
+  });
+
+  it('replaceFrom: the diff of the tail only, at whole-list indexes; rows above it are not touched', () => {
+    const m = new KeyedListModel<Row>();
+    const loaded = rows('k', 300);
+    m.set(loaded);
+    const log = record(m);
+    // The newest page: k251's status ticked, one new message at the end, one arrived in between (late clock).
+    const tail = loaded.slice(250).map((x) => (x.key === 'k251' ? new Row('k251', 'read') : x));
+    tail.splice(10, 0, new Row('late'));
+    tail.push(new Row('new'));
+    m.replaceFrom(250, tail);
+    expect(log).toEqual(['chg251', 'add260', 'add301']);
+    expect(replayEvents(loaded, log, m).map((x) => `${x.key}:${x.version}`)).toEqual(m.all().map((x) => `${x.key}:${x.version}`));
+    for (let i = 0; i < 250; i++) expect(m.at(i)).toBe(loaded[i]);
+  });
+
+  it('removeFront: deletes at the top, or one reload when most of a long list goes', () => {
+    const m = new KeyedListModel<Row>();
+    m.set(rows('k', 100));
+    const log = record(m);
+    m.removeFront(3);
+    expect(log).toEqual(['del0', 'del0', 'del0']);
+    expect(m.at(0)!.key).toBe('k3');
+    m.prepend(rows('o', 2000));
+    log.length = 0;
+    m.removeFront(2047);
+    expect(log).toEqual(['reload']);
+    expect(m.count()).toBe(50);
+    expect(m.at(0)!.key).toBe('k50');
+  });
+
+  it('random range operations replay to exactly the model (seeded)', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = rng(seed);
+      const m = new KeyedListModel<Row>();
+      m.set(rows(`s${seed}-`, Math.floor(r() * 30)));
+      let mirror = m.all().slice();
+      let fresh = 0;
+      for (let step = 0; step < 20; step++) {
+        const log = record(m);
+        const op = r();
+        const n = m.count();
+        if (op < 0.3) m.prepend(rows(`p${fresh++}-`, Math.floor(r() * 60)));
+        else if (op < 0.5 && n > 0) {
+          const i = Math.floor(r() * n);
+          m.replaceAt(i, new Row(m.at(i)!.key, `v${step}`));
+        } else if (op < 0.8) {
+          const start = Math.floor(r() * (n + 1));
+          const tail = m.all().slice(start).filter(() => r() > 0.2).map((x) => (r() < 0.3 ? new Row(x.key, `v${step}`) : x));
+          for (let k = 0; k < Math.floor(r() * 5); k++) tail.splice(Math.floor(r() * (tail.length + 1)), 0, new Row(`t${fresh++}`));
+          m.replaceFrom(start, tail);
+        } else m.removeFront(Math.floor(r() * (n + 1)));
+        mirror = replayEvents(mirror, log, m);
+        expect(mirror.map((x) => `${x.key}:${x.version}`), `seed ${seed} step ${step}`).toEqual(m.all().map((x) => `${x.key}:${x.version}`));
+      }
+    }
   });
 });

@@ -8,7 +8,8 @@ import { Concord, HttpError } from '@concord/client-core';
 import type { Conversation, ConversationSummaryView, Message, ConnectionStatus, UserInfo, WebSocketCtor } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
-import { badgeText, chatTimeLabel, humanizedTime, timeLabelFlags, wordsFor, TimeWords } from '../logic/timeLabels';
+import { Deque } from '../logic/deque';
+import { badgeText, calendarDaysAgo, chatTimeLabel, humanizedTime, showsTimeLabel, wordsFor, NO_LABEL_YET, TimeWords } from '../logic/timeLabels';
 import { LinkLight, linkLight } from '../logic/linkLight';
 import { ChatRow, ConversationRow, DeviceRow } from './rows';
 import { FetchInit } from '../platform/httpFetch';
@@ -529,9 +530,17 @@ export class ConcordApp {
 
 export class ChatSession {
   readonly rows = new KeyedListModel<ChatRow>();
-  private messages: Message[] = [];
+  /**
+   * The loaded messages in display order, each with the row it shows as (the same object as `rows` at that index)
+   * and its time-label anchor. A deque, so an older page goes on top without copying what is loaded: paging and
+   * live updates cost what they change, never the rows held.
+   */
+  private readonly entries = new Deque<ChatEntry>();
   private exhausted = false;
   private closed = false;
+  /** When and in which language the labels were written: a label's text depends on the day and the words. */
+  private labelNow: number;
+  private labelWords: TimeWords;
   private readonly off: () => void;
 
   private readonly app: ConcordApp;
@@ -544,6 +553,8 @@ export class ChatSession {
     this.conv = conv;
     this.title = title;
     this.now = now;
+    this.labelNow = now();
+    this.labelWords = app.timeWords();
     this.off = conv.events.on('messages', (newest: readonly Message[]) => this.merge(newest));
     this.merge(conv.messages());
   }
@@ -570,19 +581,34 @@ export class ChatSession {
    * Loads the page before the oldest shown message, from local storage or, for segments this device does not
    * hold, from the server (SEG-5). False when nothing older came: at the start of the chat (then `hasOlder` turns
    * false) or offline before a segment this device does not hold (then a later scroll tries again).
+   * The page's rows are added on top; of the rows already shown only those whose time label the page changes are
+   * touched (the old top row, and the rows below it until the label anchors agree again).
    */
   async loadOlder(): Promise<boolean> {
-    const first = this.messages.length > 0 ? this.messages[0] : undefined;
+    const first = this.entries.at(0);
     if (first === undefined || this.exhausted) return false;
-    const older = await this.conv.loadOlder(first.id, PAGE);
+    const older = await this.conv.loadOlder(first.msg.id, PAGE);
     if (older.length === 0) {
       this.exhausted = this.conv.reachedStart;
       return false;
     }
-    const have = this.messages.length > 0 ? this.messages[0] : undefined;
-    if (have === undefined || have.id !== first.id) return false;
-    this.messages = older.concat(this.messages);
-    this.render();
+    const have = this.entries.at(0);
+    if (have === undefined || have.msg.id !== first.msg.id) return false;
+    this.refreshLabels();
+    const page = inDisplayOrder(older);
+    const added: ChatEntry[] = [];
+    const rows: ChatRow[] = [];
+    let anchor = NO_LABEL_YET;
+    for (const m of page) {
+      const show = showsTimeLabel(m.sentAt, anchor);
+      if (show) anchor = m.sentAt;
+      const e = this.entryFor(m, show, anchor, undefined);
+      added.push(e);
+      rows.push(e.row);
+    }
+    this.entries.prepend(added);
+    this.rows.prepend(rows);
+    this.relabelFrom(added.length, anchor);
     return true;
   }
 
@@ -596,15 +622,21 @@ export class ChatSession {
    * the view's older segments let go (`evict`, SEG-7), so a long scroll back does not keep its memory.
    */
   atBottom(): void {
-    if (this.messages.length <= PAGE) return;
+    if (this.entries.length <= PAGE) return;
     try {
       this.conv.evict(PAGE);
     } catch (e) {
       return; // the client closed (logout): nothing to release
     }
-    this.messages = [];
     this.exhausted = false;
-    this.merge(this.conv.messages());
+    this.refreshLabels();
+    const page = inDisplayOrder(this.conv.messages());
+    // Rows above the newest page go; the page then replaces what is left (exactly: nothing else stays).
+    const top = page.length > 0 ? page[0] : undefined;
+    const start = top === undefined ? this.entries.length : this.lowerBound(top);
+    this.entries.dropFront(start);
+    this.rows.removeFront(start);
+    this.mergeTail(page, true);
   }
 
   /** The chat page was left: stop listening and let the app dispose the view (SEG-7). */
@@ -617,28 +649,156 @@ export class ChatSession {
 
   /** The newest page replaces the tail; pages already loaded above it stay. */
   private merge(newest: readonly Message[]): void {
-    const byId = new Map<string, Message>();
-    for (const m of this.messages) byId.set(m.id, m);
-    for (const m of newest) byId.set(m.id, m);
-    const all = Array.from(byId.values());
-    all.sort((a: Message, b: Message) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    this.messages = all;
-    this.render();
+    this.refreshLabels();
+    this.mergeTail(inDisplayOrder(newest), false);
   }
 
-  private render(): void {
+  /**
+   * Rewrites the rows from where `page` (in display order) starts to the end: the page's messages, plus (unless
+   * `exact`) the loaded ones in that range the page lacks. Rows whose message and label did not change stay the same
+   * objects and send no event. Costs the range (about a page) plus a binary search, whatever is loaded above.
+   */
+  private mergeTail(page: Message[], exact: boolean): void {
+    const n = this.entries.length;
+    const top = page.length > 0 ? page[0] : undefined;
+    const start = top === undefined ? n : this.lowerBound(top);
+    const old = this.entries.slice(start, n);
+    const merged: Message[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < old.length || j < page.length) {
+      const a = i < old.length ? old[i] : undefined;
+      const b = j < page.length ? page[j] : undefined;
+      if (b === undefined || (a !== undefined && displayOrder(a.msg, b) < 0)) {
+        if (a !== undefined && !exact) merged.push(a.msg);
+        i++;
+      } else if (a === undefined || displayOrder(a.msg, b) > 0) {
+        merged.push(b);
+        j++;
+      } else {
+        merged.push(b);
+        i++;
+        j++;
+      }
+    }
+    const before = start > 0 ? this.entries.at(start - 1) : undefined;
+    let anchor = before === undefined ? NO_LABEL_YET : before.anchor;
+    const next: ChatEntry[] = [];
+    const rows: ChatRow[] = [];
+    let p = 0;
+    for (const m of merged) {
+      let prev = p < old.length ? old[p] : undefined;
+      while (prev !== undefined && displayOrder(prev.msg, m) < 0) {
+        p++;
+        prev = p < old.length ? old[p] : undefined;
+      }
+      if (prev !== undefined && prev.msg.id === m.id) p++;
+      else prev = undefined;
+      const show = showsTimeLabel(m.sentAt, anchor);
+      if (show) anchor = m.sentAt;
+      const e = this.entryFor(m, show, anchor, prev);
+      next.push(e);
+      rows.push(e.row);
+    }
+    this.entries.truncate(start);
+    this.entries.append(next);
+    this.rows.replaceFrom(start, rows);
+  }
+
+  /**
+   * The label anchor above row `index` is now `anchor`: relabels from there down, and stops at the first row whose
+   * anchor comes out as before (every label below it is then unchanged). Usually one row (the old top row under a
+   * prepended page); a run of messages each within two minutes of the last label can carry the change further.
+   */
+  private relabelFrom(index: number, anchorAbove: number): void {
+    let anchor = anchorAbove;
+    for (let i = index; i < this.entries.length; i++) {
+      const e = this.entries.at(i);
+      if (e === undefined) return;
+      const show = showsTimeLabel(e.msg.sentAt, anchor);
+      if (show) anchor = e.msg.sentAt;
+      const updated = this.entryFor(e.msg, show, anchor, e);
+      if (updated.row !== e.row || updated.anchor !== e.anchor) {
+        this.entries.setAt(i, updated);
+        this.rows.replaceAt(i, updated.row);
+      }
+      if (anchor === e.anchor) return;
+    }
+  }
+
+  /**
+   * Labels depend on the calendar day of "now" and on the language: when either changed since they were written,
+   * every row is relabelled once (rows whose label stays the same keep their object and send no event).
+   */
+  private refreshLabels(): void {
     const now = this.now();
     const words = this.app.timeWords();
-    const flags = timeLabelFlags(this.messages.map((m: Message) => m.sentAt));
+    const stale = words !== this.labelWords || calendarDaysAgo(this.labelNow, now) !== 0;
+    this.labelNow = now;
+    this.labelWords = words;
+    if (!stale || this.entries.length === 0) return;
+    const all: ChatEntry[] = [];
     const rows: ChatRow[] = [];
-    for (let i = 0; i < this.messages.length; i++) {
-      const m = this.messages[i];
-      if (m === undefined) continue;
-      const label = flags[i] === true ? chatTimeLabel(m.sentAt, now, words) : '';
-      rows.push(new ChatRow(m.id, m.author, m.deleted ? '' : m.body, m.own, m.status ?? '', label, m.sentAt));
+    let anchor = NO_LABEL_YET;
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries.at(i);
+      if (e === undefined) continue;
+      const show = showsTimeLabel(e.msg.sentAt, anchor);
+      if (show) anchor = e.msg.sentAt;
+      const updated = this.entryFor(e.msg, show, anchor, e);
+      all.push(updated);
+      rows.push(updated.row);
     }
+    this.entries.reset(all);
     this.rows.set(rows);
   }
+
+  /** The entry for `m` with its label decided; `prev`'s row object is kept when it shows exactly the same. */
+  private entryFor(m: Message, showLabel: boolean, anchor: number, prev: ChatEntry | undefined): ChatEntry {
+    const label = showLabel ? chatTimeLabel(m.sentAt, this.labelNow, this.labelWords) : '';
+    const text = m.deleted ? '' : m.body;
+    const status = m.status ?? '';
+    const r = prev === undefined ? undefined : prev.row;
+    if (r !== undefined && r.id === m.id && r.text === text && r.status === status && r.timeLabel === label && r.author === m.author && r.mine === m.own && r.sentAt === m.sentAt) {
+      return new ChatEntry(m, r, anchor);
+    }
+    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt), anchor);
+  }
+
+  /** First loaded position whose message sorts at or after `m`. */
+  private lowerBound(m: Message): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const e = this.entries.at(mid);
+      if (e !== undefined && displayOrder(e.msg, m) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** A loaded message, the row it shows as, and the time-label anchor after it (timeLabelFlags' state). */
+class ChatEntry {
+  readonly msg: Message;
+  readonly row: ChatRow;
+  /** sentAt of the last message at or above this one that shows a time label. */
+  readonly anchor: number;
+  constructor(msg: Message, row: ChatRow, anchor: number) {
+    this.msg = msg;
+    this.row = row;
+    this.anchor = anchor;
+  }
+}
+
+/** The chat's display order: by HLC stamp, then id. */
+function displayOrder(a: Message, b: Message): number {
+  return a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function inDisplayOrder(list: readonly Message[]): Message[] {
+  return list.slice().sort(displayOrder);
 }
 
 class SessionReason {

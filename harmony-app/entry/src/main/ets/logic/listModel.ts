@@ -1,8 +1,11 @@
 /*
  * The model behind a LazyForEach: a keyed list that turns "here is the new list" into the smallest change events
  * ArkUI understands (add/delete/change at an index), so an incoming message appends one row and a status tick
- * redraws one bubble instead of reloading a 100k-row list. Pure TS; the .ets IDataSource wraps it.
+ * redraws one bubble instead of reloading a 100k-row list. A chat changes it by range (prepend an older page, replace
+ * one row, replace the tail, drop the top), so a change costs what it touches, not the rows held. Pure TS; the .ets
+ * IDataSource wraps it.
  */
+import { Deque } from './deque';
 
 export interface ListListener {
   onReloaded(): void;
@@ -18,8 +21,13 @@ export interface Keyed {
   readonly version: string;
 }
 
+/** More single events than this (and than half the rows) and a reload is cheaper for ArkUI. */
+const RELOAD_OPS = 64;
+
 export class KeyedListModel<T extends Keyed> {
-  private items: T[] = [];
+  private readonly items = new Deque<T>();
+  /** What all() returned last, until the next change (only tests and tools read the whole list). */
+  private snapshot: T[] | null = null;
   private readonly listeners: ListListener[] = [];
 
   count(): number {
@@ -27,15 +35,25 @@ export class KeyedListModel<T extends Keyed> {
   }
 
   at(index: number): T | undefined {
-    return this.items[index];
+    return this.items.at(index);
   }
 
+  /** Every row, as a new array (O(rows); pages read rows with `at`). */
   all(): T[] {
-    return this.items;
+    let s = this.snapshot;
+    if (s === null) {
+      s = this.items.toArray();
+      this.snapshot = s;
+    }
+    return s;
   }
 
   indexOfKey(key: string): number {
-    return this.items.findIndex((x: T) => x.key === key);
+    for (let i = 0; i < this.items.length; i++) {
+      const row = this.items.at(i);
+      if (row !== undefined && row.key === key) return i;
+    }
+    return -1;
   }
 
   addListener(l: ListListener): void {
@@ -47,20 +65,79 @@ export class KeyedListModel<T extends Keyed> {
     if (i >= 0) this.listeners.splice(i, 1);
   }
 
-  /** Replaces the list and notifies the smallest set of events that turns the old rows into the new ones. */
+  /**
+   * Replaces the list and notifies the smallest set of events that turns the old rows into the new ones. Diffs
+   * every row (O(rows)): for lists rebuilt wholesale (conversations); a chat uses the range operations below.
+   */
   set(next: T[]): void {
-    const prev = this.items;
-    this.items = next.slice();
-    const ops = diff(prev, this.items);
+    const prev = this.all();
+    this.items.reset(next);
+    this.snapshot = null;
+    this.emit(diff(prev, next), 0);
+  }
+
+  /**
+   * Inserts `rows` above row 0 (an older page): one add per new row, at 0..rows.length-1 in that order, and nothing
+   * for the rows already there. O(rows.length).
+   */
+  prepend(rows: T[]): void {
+    if (rows.length === 0) return;
+    this.items.prepend(rows);
+    this.snapshot = null;
+    for (const l of this.listeners) for (let i = 0; i < rows.length; i++) l.onAdded(i);
+  }
+
+  /**
+   * Replaces the row at `index` with `row` (the same key): a change event when its version differs, none when the
+   * row shows the same thing.
+   */
+  replaceAt(index: number, row: T): void {
+    const old = this.items.at(index);
+    if (old === undefined || old === row) return;
+    this.items.setAt(index, row);
+    this.snapshot = null;
+    if (old.version === row.version) return;
+    for (const l of this.listeners) l.onChanged(index);
+  }
+
+  /**
+   * Rows from `start` to the end become `next` (the newest page merged into the tail): the events are the diff of
+   * that range only, at their indexes in the whole list, so the cost is the range's, not the list's. A reordering
+   * inside the range reloads.
+   */
+  replaceFrom(start: number, next: T[]): void {
+    const from = Math.max(0, Math.min(start, this.items.length));
+    const prev = this.items.slice(from, this.items.length);
+    this.items.truncate(from);
+    this.items.append(next);
+    this.snapshot = null;
+    this.emit(diff(prev, next), from);
+  }
+
+  /** Drops the first `count` rows (back at the bottom after a long scroll): one delete at 0 per row, or a reload when that is more events than rows kept. */
+  removeFront(count: number): void {
+    const n = Math.max(0, Math.min(count, this.items.length));
+    if (n === 0) return;
+    this.items.dropFront(n);
+    this.snapshot = null;
+    const reload = n > RELOAD_OPS && n > this.items.length / 2;
+    for (const l of this.listeners) {
+      if (reload) l.onReloaded();
+      else for (let i = 0; i < n; i++) l.onDeleted(0);
+    }
+  }
+
+  /** Sends `ops` (indexes relative to `offset`), or a reload for null. */
+  private emit(ops: ListOp[] | null, offset: number): void {
     for (const l of this.listeners) {
       if (ops === null) {
         l.onReloaded();
         continue;
       }
       for (const op of ops) {
-        if (op.kind === 'add') l.onAdded(op.index);
-        else if (op.kind === 'delete') l.onDeleted(op.index);
-        else l.onChanged(op.index);
+        if (op.kind === 'add') l.onAdded(op.index + offset);
+        else if (op.kind === 'delete') l.onDeleted(op.index + offset);
+        else l.onChanged(op.index + offset);
       }
     }
   }
@@ -116,7 +193,7 @@ export function diff<T extends Keyed>(prev: T[], next: T[]): ListOp[] | null {
   }
   if (j !== remaining.length) return null;
   // A rebuild is cheaper for ArkUI than thousands of single events.
-  if (ops.length > 64 && ops.length > next.length / 2) return null;
+  if (ops.length > RELOAD_OPS && ops.length > next.length / 2) return null;
   return ops;
 }
 

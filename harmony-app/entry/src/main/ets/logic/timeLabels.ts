@@ -6,6 +6,8 @@
 
 /** Messages closer than this to the previous time label share it (the "WeChat rule", with a 2-minute window). */
 export const TIME_GROUP_MS = 2 * 60 * 1000;
+/** The anchor before the first message: nothing labelled yet, so the first message gets a label. */
+export const NO_LABEL_YET = Number.NEGATIVE_INFINITY;
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -99,13 +101,22 @@ export function chatTimeLabel(t: number, now: number, w: TimeWords): string {
  */
 export function timeLabelFlags(times: number[], groupMs: number = TIME_GROUP_MS): boolean[] {
   const out: boolean[] = [];
-  let anchor = Number.NEGATIVE_INFINITY;
+  let anchor = NO_LABEL_YET;
   for (const t of times) {
-    const show = t - anchor > groupMs || t < anchor;
+    const show = showsTimeLabel(t, anchor, groupMs);
     if (show) anchor = t;
     out.push(show);
   }
   return out;
+}
+
+/**
+ * One step of timeLabelFlags: whether a message at `t` gets a separator when the last separator above it is at
+ * `anchor` (NO_LABEL_YET for none). If it does, `t` is the anchor for the messages below it. Lets a list relabel
+ * from any row, given the anchor of the row above, instead of from the top.
+ */
+export function showsTimeLabel(t: number, anchor: number, groupMs: number = TIME_GROUP_MS): boolean {
+  return t - anchor > groupMs || t < anchor;
 }
 
 /**
