@@ -54,6 +54,11 @@ class ScriptedConversation {
     if (i - limit <= 0) this.reachedStart = true;
     return this.history.slice(Math.max(0, i - limit), i).map((m) => ({ ...m }));
   }
+  olderPage(before: string, limit: number): Message[] {
+    const i = this.history.findIndex((m) => m.id === before);
+    if (i < 0) throw new Error(`no message ${before}`);
+    return this.history.slice(Math.max(0, i - limit), i).map((m) => ({ ...m }));
+  }
   evict(keep: number): void {
     this.evicted.push(keep);
   }
@@ -203,6 +208,30 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     expect(log).toEqual([]);
     expect(mirror).toEqual(chat.rows.all());
     expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-chat.rows.count()), clock));
+  });
+
+  it('more new messages at once than a page holds: the list starts over at the newest page and pages back without a gap', async () => {
+    const history = Array.from({ length: 200 }, (_, i) => message(i, at(2026, 3, 12, 9) + i * 45_000));
+    const { chat, conv, clock } = open(history);
+    await chat.loadOlder();
+    expect(chat.rows.count()).toBe(2 * PAGE);
+    // 30 at once still overlap the newest page: they are appended below the loaded rows.
+    for (let i = 200; i < 230; i++) conv.history.push(message(i, at(2026, 3, 12, 12) + i * 1_000));
+    conv.changed();
+    expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(100), clock));
+    // 120 at once (a device back online): the newest page no longer meets the loaded rows.
+    for (let i = 230; i < 350; i++) conv.history.push(message(i, at(2026, 3, 12, 13) + i * 1_000));
+    let mirror = chat.rows.all();
+    const log = record(chat.rows);
+    conv.changed();
+    mirror = replay(mirror, log, chat.rows);
+    expect(mirror).toEqual(chat.rows.all());
+    expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-PAGE), clock));
+    expect(chat.hasOlder).toBe(true);
+    // Scrolling up brings the skipped messages, in order, with nothing missing between them and the newest page.
+    await chat.loadOlder();
+    await chat.loadOlder();
+    expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-3 * PAGE), clock));
   });
 
   it('atBottom: the rows above the newest page go, the newest rows keep their objects, the new top row is labelled', async () => {

@@ -650,7 +650,33 @@ export class ChatSession {
   /** The newest page replaces the tail; pages already loaded above it stay. */
   private merge(newest: readonly Message[]): void {
     this.refreshLabels();
-    this.mergeTail(inDisplayOrder(newest), false);
+    const page = inDisplayOrder(newest);
+    if (this.leavesGap(page)) {
+      // More messages arrived at once than a page holds (a device back online, a burst in a group): the rows
+      // between the loaded ones and this page would be missing. The list starts over at the newest page, and
+      // scrolling up pages the rest in, in order (loadOlder).
+      // The rows model is rewritten from index 0 by the merge below (one diff, no reload).
+      this.entries.truncate(0);
+      this.exhausted = false;
+      this.mergeTail(page, true);
+      return;
+    }
+    this.mergeTail(page, false);
+  }
+
+  /** Whether `page` starts after the newest loaded row with messages between them that are not loaded. */
+  private leavesGap(page: Message[]): boolean {
+    const last = this.entries.length > 0 ? this.entries.at(this.entries.length - 1) : undefined;
+    const top = page.length > 0 ? page[0] : undefined;
+    if (last === undefined || top === undefined || displayOrder(last.msg, top) >= 0) return false;
+    let before: Message[];
+    try {
+      before = this.conv.olderPage(top.id, 1);
+    } catch (e) {
+      return false; // the client closed, or the page's top is not in the view any more
+    }
+    const prev = before.length > 0 ? before[before.length - 1] : undefined;
+    return prev !== undefined && prev.id !== last.msg.id;
   }
 
   /**
