@@ -10,6 +10,7 @@ import { ChatSession, type ConcordApp } from '../entry/src/main/ets/facade/Conco
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import type { KeyedListModel } from '../entry/src/main/ets/logic/listModel';
 import { chatTimeLabel, timeLabelFlags, WORDS_EN, WORDS_ZH, type TimeWords } from '../entry/src/main/ets/logic/timeLabels';
+import { recordEvents, replayEvents } from './listEvents';
 
 const PAGE = 50;
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();
@@ -90,30 +91,6 @@ function fullRender(msgs: Message[], clock: Clock): string[] {
 }
 const shown = (rows: readonly ChatRow[]) => rows.map((r) => `${r.id}|${r.timeLabel}|${r.text}|${r.status}`);
 
-/** Records the model's events ('add3', 'chg7', 'del0', 'reload') until the returned log is dropped. */
-function record(model: KeyedListModel<ChatRow>): string[] {
-  const log: string[] = [];
-  model.addListener({
-    onReloaded: () => log.push('reload'),
-    onAdded: (i) => log.push(`add${i}`),
-    onDeleted: (i) => log.push(`del${i}`),
-    onChanged: (i) => log.push(`chg${i}`),
-  });
-  return log;
-}
-
-/** Applies `log` to `mirror` as LazyForEach would (reading new rows from the model), returning the new mirror. */
-function replay(mirror: ChatRow[], log: string[], model: KeyedListModel<ChatRow>): ChatRow[] {
-  let out = mirror.slice();
-  for (const e of log) {
-    const i = Number(e.slice(3));
-    if (e === 'reload') out = model.all().slice();
-    else if (e.startsWith('add')) out.splice(i, 0, model.at(i)!);
-    else if (e.startsWith('del')) out.splice(i, 1);
-    else out[i] = model.at(i)!;
-  }
-  return out;
-}
 
 const seq = (kind: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${kind}${from + i}`);
 
@@ -134,7 +111,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     while (chat.rows.count() < 1000) expect(await chat.loadOlder()).toBe(true);
     const before = chat.rows.all();
     expect(before[0]!.timeLabel).not.toBe('');
-    const log = record(chat.rows);
+    const log = recordEvents(chat.rows);
 
     expect(await chat.loadOlder()).toBe(true);
 
@@ -146,7 +123,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     expect(chat.rows.at(PAGE)!.timeLabel).toBe('');
     for (let i = 1; i < before.length; i++) expect(chat.rows.at(PAGE + i), `row ${i}`).toBe(before[i]);
     expect(shown(chat.rows.all())).toEqual(fullRender(history.slice(950), clock));
-    expect(replay(before, log, chat.rows)).toEqual(chat.rows.all());
+    expect(replayEvents(before, log, chat.rows)).toEqual(chat.rows.all());
   });
 
   it('the seam decides the next rows too: relabels down only until the label anchors agree again', async () => {
@@ -160,7 +137,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     const { chat, clock } = open([...older, ...loaded]);
     const before = chat.rows.all();
     expect(before.map((r) => r.timeLabel !== '').slice(0, 7)).toEqual([true, false, true, false, true, false, true]);
-    const log = record(chat.rows);
+    const log = recordEvents(chat.rows);
 
     expect(await chat.loadOlder()).toBe(true);
 
@@ -180,30 +157,30 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     while (chat.rows.count() < 500) await chat.loadOlder();
     const n = chat.rows.count();
     let mirror = chat.rows.all();
-    let log = record(chat.rows);
+    let log = recordEvents(chat.rows);
 
     conv.update(599, { status: 'sent' });
     conv.changed();
     expect(log).toEqual([`chg${n - 1}`]);
     expect(chat.rows.at(n - 1)!.status).toBe('sent');
     for (let i = 0; i < n - 1; i++) expect(chat.rows.at(i)).toBe(mirror[i]);
-    mirror = replay(mirror, log, chat.rows);
+    mirror = replayEvents(mirror, log, chat.rows);
 
-    log = record(chat.rows);
+    log = recordEvents(chat.rows);
     conv.history.push(message(600, history[599]!.sentAt + 1000, true, 'sending'));
     conv.changed();
     expect(log).toEqual([`add${n}`]);
-    mirror = replay(mirror, log, chat.rows);
+    mirror = replayEvents(mirror, log, chat.rows);
 
-    log = record(chat.rows);
+    log = recordEvents(chat.rows);
     conv.update(580, { deleted: true, body: 'still in the doc' });
     conv.changed();
     const deletedAt = chat.rows.indexOfKey(history[580]!.id);
     expect(log).toEqual([`chg${deletedAt}`]);
     expect(chat.rows.at(deletedAt)!.text).toBe('');
-    mirror = replay(mirror, log, chat.rows);
+    mirror = replayEvents(mirror, log, chat.rows);
 
-    log = record(chat.rows);
+    log = recordEvents(chat.rows);
     conv.changed(); // nothing changed: no events
     expect(log).toEqual([]);
     expect(mirror).toEqual(chat.rows.all());
@@ -222,9 +199,9 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     // 120 at once (a device back online): the newest page no longer meets the loaded rows.
     for (let i = 230; i < 350; i++) conv.history.push(message(i, at(2026, 3, 12, 13) + i * 1_000));
     let mirror = chat.rows.all();
-    const log = record(chat.rows);
+    const log = recordEvents(chat.rows);
     conv.changed();
-    mirror = replay(mirror, log, chat.rows);
+    mirror = replayEvents(mirror, log, chat.rows);
     expect(mirror).toEqual(chat.rows.all());
     expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-PAGE), clock));
     expect(chat.hasOlder).toBe(true);
@@ -240,7 +217,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     for (let p = 0; p < 5; p++) await chat.loadOlder();
     expect(chat.rows.count()).toBe(300);
     const before = chat.rows.all();
-    const log = record(chat.rows);
+    const log = recordEvents(chat.rows);
     chat.atBottom();
     expect(conv.evicted).toEqual([PAGE]);
     expect(log[0]).toBe('reload'); // 250 deletes: one reload instead
@@ -285,7 +262,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
       for (let step = 0; step < 30; step++) {
         const op = r();
         const before = chat.rows.all();
-        const log = record(chat.rows);
+        const log = recordEvents(chat.rows);
         const where = `seed ${seed} step ${step}`;
         if (op < 0.35) {
           const got = await chat.loadOlder();
@@ -315,7 +292,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
           chat.atBottom();
           if (before.length > PAGE) loadedFrom = conv.history.length - PAGE;
         }
-        mirror = replay(mirror, log, chat.rows);
+        mirror = replayEvents(mirror, log, chat.rows);
         expect(mirror, where).toEqual(chat.rows.all());
         expect(shown(chat.rows.all()), where).toEqual(fullRender(conv.history.slice(loadedFrom), clock));
       }

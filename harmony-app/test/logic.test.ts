@@ -12,6 +12,7 @@ import {
 } from '../entry/src/main/ets/logic/timeLabels';
 import { diff, KeyedListModel, type Keyed, type ListListener } from '../entry/src/main/ets/logic/listModel';
 import { Deque } from '../entry/src/main/ets/logic/deque';
+import { recordEvents, replayEvents } from './listEvents';
 
 // Local-time constructors keep these tests independent of the machine's time zone.
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();
@@ -180,31 +181,6 @@ describe('KeyedListModel / diff', () => {
   });
 });
 
-/** Records a model's events as 'add3', 'del0', 'chg7', 'reload'. */
-function record(m: KeyedListModel<Row>): string[] {
-  const log: string[] = [];
-  m.addListener({
-    onReloaded: () => log.push('reload'),
-    onAdded: (i) => log.push(`add${i}`),
-    onDeleted: (i) => log.push(`del${i}`),
-    onChanged: (i) => log.push(`chg${i}`),
-  });
-  return log;
-}
-
-/** Replays recorded events on `mirror` the way LazyForEach would, reading new rows from the model. */
-function replayEvents(mirror: Row[], log: string[], m: KeyedListModel<Row>): Row[] {
-  let out = mirror.slice();
-  for (const e of log) {
-    const i = Number(e.slice(3));
-    if (e === 'reload') out = m.all().slice();
-    else if (e.startsWith('add')) out.splice(i, 0, m.at(i)!);
-    else if (e.startsWith('del')) out.splice(i, 1);
-    else out[i] = m.at(i)!;
-  }
-  return out;
-}
-
 const rows = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => new Row(`${prefix}${i}`));
 const seq = (kind: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${kind}${from + i}`);
 
@@ -254,7 +230,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
     const m = new KeyedListModel<Row>();
     const loaded = rows('n', 1000);
     m.set(loaded);
-    const log = record(m);
+    const log = recordEvents(m);
     const page = rows('o', 50);
     m.prepend(page);
     // The old set() would have diffed all 1,050 rows to find the same events; here nothing below the page is read.
@@ -272,7 +248,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
   it('replaceAt: a change event only when the version differs', () => {
     const m = new KeyedListModel<Row>();
     m.set(rows('k', 5));
-    const log = record(m);
+    const log = recordEvents(m);
     m.replaceAt(2, new Row('k2', 'v0'));
     m.replaceAt(3, new Row('k3', 'v1'));
     m.replaceAt(9, new Row('k9', 'v1'));
@@ -284,7 +260,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
     const m = new KeyedListModel<Row>();
     const loaded = rows('k', 300);
     m.set(loaded);
-    const log = record(m);
+    const log = recordEvents(m);
     // The newest page: k251's status ticked, one new message at the end, one arrived in between (late clock).
     const tail = loaded.slice(250).map((x) => (x.key === 'k251' ? new Row('k251', 'read') : x));
     tail.splice(10, 0, new Row('late'));
@@ -298,7 +274,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
   it('removeFront: deletes at the top, or one reload when most of a long list goes', () => {
     const m = new KeyedListModel<Row>();
     m.set(rows('k', 100));
-    const log = record(m);
+    const log = recordEvents(m);
     m.removeFront(3);
     expect(log).toEqual(['del0', 'del0', 'del0']);
     expect(m.at(0)!.key).toBe('k3');
@@ -318,7 +294,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
       let mirror = m.all().slice();
       let fresh = 0;
       for (let step = 0; step < 20; step++) {
-        const log = record(m);
+        const log = recordEvents(m);
         const op = r();
         const n = m.count();
         if (op < 0.3) m.prepend(rows(`p${fresh++}-`, Math.floor(r() * 60)));
