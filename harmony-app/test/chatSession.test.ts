@@ -187,6 +187,27 @@ describe('ChatSession paging and live updates touch only what changed', () => {
     expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-chat.rows.count()), clock));
   });
 
+  it('a failed message the user retried leaves the list when client-core hides it: only its re-send shows', async () => {
+    const history = Array.from({ length: 120 }, (_, i) => message(i, at(2026, 3, 12, 9) + i * 45_000));
+    const { chat, conv, clock } = open(history);
+    await chat.loadOlder();
+    const failed = message(120, at(2026, 3, 12, 11), true, 'failed');
+    conv.history.push(failed);
+    conv.changed();
+    expect(chat.rows.at(chat.rows.count() - 1)!.status).toBe('failed');
+    let mirror = chat.rows.all();
+    const log = recordEvents(chat.rows);
+    // What Conversation.retry does (FAIL-1): the body goes out as a new entry and the failed one is hidden.
+    conv.history.pop();
+    conv.history.push({ ...message(121, at(2026, 3, 12, 11, 1), true, 'sending'), body: failed.body });
+    conv.changed();
+    mirror = replayEvents(mirror, log, chat.rows);
+    expect(mirror).toEqual(chat.rows.all());
+    expect(chat.rows.indexOfKey(failed.id)).toBe(-1);
+    expect(shown(chat.rows.all())).toEqual(fullRender(conv.history.slice(-chat.rows.count()), clock));
+    expect(chat.rows.count()).toBe(2 * PAGE + 1);
+  });
+
   it('more new messages at once than a page holds: the list starts over at the newest page and pages back without a gap', async () => {
     const history = Array.from({ length: 200 }, (_, i) => message(i, at(2026, 3, 12, 9) + i * 45_000));
     const { chat, conv, clock } = open(history);

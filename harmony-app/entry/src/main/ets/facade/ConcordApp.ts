@@ -636,7 +636,7 @@ export class ChatSession {
     const start = top === undefined ? this.entries.length : this.lowerBound(top);
     this.entries.dropFront(start);
     this.rows.removeFront(start);
-    this.mergeTail(page, true);
+    this.mergeTail(page);
   }
 
   /** The chat page was left: stop listening and let the app dispose the view (SEG-7). */
@@ -658,10 +658,8 @@ export class ChatSession {
       // The rows model is rewritten from index 0 by the merge below (one diff, no reload).
       this.entries.truncate(0);
       this.exhausted = false;
-      this.mergeTail(page, true);
-      return;
     }
-    this.mergeTail(page, false);
+    this.mergeTail(page);
   }
 
   /** Whether `page` starts after the newest loaded row with messages between them that are not loaded. */
@@ -680,33 +678,18 @@ export class ChatSession {
   }
 
   /**
-   * Rewrites the rows from where `page` (in display order) starts to the end: the page's messages, plus (unless
-   * `exact`) the loaded ones in that range the page lacks. Rows whose message and label did not change stay the same
-   * objects and send no event. Costs the range (about a page) plus a binary search, whatever is loaded above.
+   * Rewrites the rows from where `page` (in display order) starts to the end with exactly the page's messages: the
+   * page is the view's newest messages, so a loaded one in that range that the page lacks is no longer shown (a
+   * failed message the user retried is hidden once its re-send exists, FAIL-1). Rows whose message and label did not
+   * change stay the same objects and send no event. Costs the range (about a page) plus a binary search, whatever
+   * is loaded above.
    */
-  private mergeTail(page: Message[], exact: boolean): void {
+  private mergeTail(page: Message[]): void {
     const n = this.entries.length;
     const top = page.length > 0 ? page[0] : undefined;
     const start = top === undefined ? n : this.lowerBound(top);
     const old = this.entries.slice(start, n);
-    const merged: Message[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < old.length || j < page.length) {
-      const a = i < old.length ? old[i] : undefined;
-      const b = j < page.length ? page[j] : undefined;
-      if (b === undefined || (a !== undefined && displayOrder(a.msg, b) < 0)) {
-        if (a !== undefined && !exact) merged.push(a.msg);
-        i++;
-      } else if (a === undefined || displayOrder(a.msg, b) > 0) {
-        merged.push(b);
-        j++;
-      } else {
-        merged.push(b);
-        i++;
-        j++;
-      }
-    }
+    const merged = page;
     const before = start > 0 ? this.entries.at(start - 1) : undefined;
     let anchor = before === undefined ? NO_LABEL_YET : before.anchor;
     const next: ChatEntry[] = [];
