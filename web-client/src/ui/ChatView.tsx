@@ -1,6 +1,7 @@
 import type { Conversation, Message } from '@concord/client-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
+import { mergeNewest, prependOlder } from '../display/chatWindow.js';
 import { buildTimeline } from '../display/timeline.js';
 import { statusView } from '../display/status.js';
 import { fullTimestamp, clockTime } from '../display/time.js';
@@ -12,8 +13,16 @@ const TYPING_IDLE_MS = 3_000;
 
 export function ChatView({ app, id }: { app: AppController; id: string }) {
   const [conv, setConv] = useState<Conversation | null>(null);
-  const [latest, setLatest] = useState<readonly Message[]>([]);
-  const [older, setOlder] = useState<readonly Message[]>([]);
+  // [WEB-WINDOW-1] pages paged in above plus the newest page, one contiguous run.
+  const [messages, setMessages] = useState<readonly Message[]>([]);
+  // Whether the last older page came full (so there may be more above).
+  const [more, setMore] = useState(true);
+  // The same list for the event handlers, which merge into what is shown now, not into a render's snapshot.
+  const shownRef = useRef<readonly Message[]>([]);
+  const show = (next: readonly Message[]): void => {
+    shownRef.current = next;
+    setMessages(next);
+  };
   const [typing, setTyping] = useState<readonly string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const now = useNow();
@@ -23,8 +32,8 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     const offs: (() => void)[] = [];
     let opened: Conversation | null = null;
     setConv(null);
-    setLatest([]);
-    setOlder([]);
+    show([]);
+    setMore(true);
     setTyping([]);
     setError(null);
     app.concord.conversation(id).then(
@@ -32,11 +41,23 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
         if (!alive) return;
         opened = c;
         setConv(c);
-        setLatest(c.messages());
+        show(c.messages());
         setTyping(c.typing());
         // The Conversation is cached by client-core and shared: only our listeners go away on unmount.
         offs.push(
-          c.events.on('messages', (list) => setLatest(list)),
+          c.events.on('messages', (page) => {
+            const shown = shownRef.current;
+            const next = mergeNewest(shown, page, (before) => {
+              try {
+                return c.olderPage(before, 1)[0]?.id;
+              } catch {
+                return undefined; // closed meanwhile, or the message left the view
+              }
+            });
+            // Started over at the newest page (a burst): what is above can be paged in again.
+            if (shown.length > 0 && next[0] !== shown[0]) setMore(true);
+            show(next);
+          }),
           c.events.on('typing', (users) => setTyping(users)),
         );
       },
@@ -65,13 +86,8 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     mark();
     document.addEventListener('visibilitychange', mark);
     return () => document.removeEventListener('visibilitychange', mark);
-  }, [conv, latest]);
+  }, [conv, messages]);
 
-  const messages = useMemo(() => {
-    if (older.length === 0) return latest;
-    const seen = new Set(latest.map((m) => m.id));
-    return [...older.filter((m) => !seen.has(m.id)), ...latest];
-  }, [older, latest]);
   const timeline = useMemo(() => buildTimeline(messages, now), [messages, now]);
 
   const summary = app.conversations.find((c) => c.id === id);
@@ -93,7 +109,8 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     conv.loadOlder(first.id).then(
       (page) => {
         stick.current = false;
-        setOlder((prev) => (prev[0]?.id === older[0]?.id ? [...page, ...prev] : prev));
+        setMore(page.length >= 50);
+        show(prependOlder(shownRef.current, page, first.id));
       },
       () => {
         // Closed meanwhile.
@@ -146,7 +163,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {conv !== null && messages.length >= 50 && older.length % 50 === 0 && (
+        {conv !== null && messages.length >= 50 && more && (
           <li class="older">
             <button type="button" class="link" onClick={loadOlder}>
               Load older messages
