@@ -13,14 +13,20 @@ import {
   MuxClient,
   RawClient,
   createConversation,
-  readSync,
   register,
   removeDir,
   startTestServer,
-  updateOf,
   type Account,
   type TestServer,
+  chatMessage as message,
+  nextFrame as next,
+  openDoc,
+  segmentName as seg,
+  sendUpdate as send,
 } from './syncHarness.js';
+
+const open = (c: MuxClient, doc: string): Promise<Y.Doc> => openDoc(c, doc, { follow: true });
+
 
 let srv: TestServer;
 
@@ -31,10 +37,6 @@ afterAll(async () => {
   await srv.close();
   removeDir(srv.dataDir);
 });
-
-function seg(conversationId: string, k: number): string {
-  return k === 0 ? `conv:${conversationId}` : `conv:${conversationId}/${k}`;
-}
 
 async function call(method: string, path: string, who: Account | null, body?: unknown): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
@@ -64,51 +66,6 @@ function ids(...users: readonly (Account | string)[]): string[] {
 
 async function group(owner: Account, others: readonly Account[]): Promise<string> {
   return createConversation(srv.http, owner, others, 'group');
-}
-
-let msgSeq = 0;
-function message(ydoc: Y.Doc, author: Account, body = 'hi'): Uint8Array {
-  const id = `${author.userId}.m${msgSeq++}`;
-  return updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(id, { id, author: author.userId, hlc: '0000000000000', type: 'text', body }));
-}
-
-async function next<K extends Frame['kind']>(c: MuxClient, from: number, kind: K, match: (f: Extract<Frame, { kind: K }>) => boolean = () => true): Promise<Extract<Frame, { kind: K }>> {
-  const m = await c.waitMessage((bytes) => {
-    const f = decodeFrame(bytes);
-    return f.kind === kind && match(f as Extract<Frame, { kind: K }>);
-  }, 5000, from);
-  return decodeFrame(m) as Extract<Frame, { kind: K }>;
-}
-
-/** Subscribes to a doc and returns a replica that keeps applying what the server relays. */
-async function open(c: MuxClient, doc: string): Promise<Y.Doc> {
-  const ydoc = new Y.Doc();
-  const from = c.messages.length;
-  c.syncStep1(doc, ydoc);
-  const step2 = await next(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 1);
-  Y.applyUpdate(ydoc, readSync(step2.payload).data);
-  await next(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 0);
-  let seen = c.messages.length;
-  c.socket.on('message', () => {
-    for (; seen < c.messages.length; seen++) {
-      const bytes = c.messages[seen];
-      if (bytes === undefined) continue;
-      const f = decodeFrame(bytes);
-      if (f.kind === FrameKind.Sync && f.doc === doc && f.payload[0] !== 0) Y.applyUpdate(ydoc, readSync(f.payload).data);
-    }
-  });
-  return ydoc;
-}
-
-/** Sends an update and returns the server's answer to it: ACK or REJECT. */
-async function send(c: MuxClient, doc: string, update: Uint8Array): Promise<Frame> {
-  const from = c.messages.length;
-  c.sendUpdate(doc, update);
-  const m = await c.waitMessage((bytes) => {
-    const f = decodeFrame(bytes);
-    return (f.kind === FrameKind.Ack || f.kind === FrameKind.Reject) && f.doc === doc;
-  }, 5000, from);
-  return decodeFrame(m);
 }
 
 async function write(c: MuxClient, doc: string, ydoc: Y.Doc, author: Account, body: string): Promise<void> {

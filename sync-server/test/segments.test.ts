@@ -11,12 +11,10 @@ import {
   CloseCode,
   ErrorCode,
   FrameKind,
-  decodeFrame,
   decodePlainConcordFrame,
   parseDocName,
   type DeviceId,
   type DocName,
-  type Frame,
   type UserId,
 } from '@concord/client-core/protocol';
 import { CONV_MESSAGES } from '@concord/client-core/schema';
@@ -31,10 +29,17 @@ import {
   removeDir,
   startTestServer,
   syncMessage,
-  updateOf,
   type Account,
   type TestServer,
+  chatMessage as message,
+  nextFrame as next,
+  openDoc,
+  segmentName as seg,
+  sendUpdate as send,
 } from './syncHarness.js';
+
+const open = (c: MuxClient, doc: string): Promise<Y.Doc> => openDoc(c, doc);
+
 
 let srv: TestServer;
 let alice: Account;
@@ -49,47 +54,6 @@ afterAll(async () => {
   await srv.close();
   removeDir(srv.dataDir);
 });
-
-function seg(conversationId: string, k: number): string {
-  return k === 0 ? `conv:${conversationId}` : `conv:${conversationId}/${k}`;
-}
-
-let msgSeq = 0;
-function message(ydoc: Y.Doc, author: Account, body = 'hi'): Uint8Array {
-  const id = `${author.userId}.s${msgSeq++}`;
-  return updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(id, { id, author: author.userId, hlc: '0000000000000', type: 'text', body }));
-}
-
-/** The first frame from message index `from` on that matches. */
-async function next<K extends Frame['kind']>(c: MuxClient, from: number, kind: K, match: (f: Extract<Frame, { kind: K }>) => boolean = () => true): Promise<Extract<Frame, { kind: K }>> {
-  const m = await c.waitMessage((bytes) => {
-    const f = decodeFrame(bytes);
-    return f.kind === kind && match(f as Extract<Frame, { kind: K }>);
-  }, 5000, from);
-  return decodeFrame(m) as Extract<Frame, { kind: K }>;
-}
-
-/** Subscribes to a doc and returns a replica holding what the server sent. */
-async function open(c: MuxClient, doc: string): Promise<Y.Doc> {
-  const ydoc = new Y.Doc();
-  const from = c.messages.length;
-  c.syncStep1(doc, ydoc);
-  const step2 = await next(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 1);
-  Y.applyUpdate(ydoc, readSync(step2.payload).data);
-  await next(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 0);
-  return ydoc;
-}
-
-/** Sends an update and returns the server's answer to it: ACK or REJECT. */
-async function send(c: MuxClient, doc: string, update: Uint8Array): Promise<Frame> {
-  const from = c.messages.length;
-  c.sendUpdate(doc, update);
-  const m = await c.waitMessage((bytes) => {
-    const f = decodeFrame(bytes);
-    return (f.kind === FrameKind.Ack || f.kind === FrameKind.Reject) && f.doc === doc;
-  }, 5000, from);
-  return decodeFrame(m);
-}
 
 /** Writes one message by `author` into each segment, in order; every write must be acknowledged. */
 async function writeSegments(c: MuxClient, author: Account, docs: readonly string[]): Promise<void> {

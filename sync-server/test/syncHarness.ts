@@ -18,6 +18,7 @@ import {
   type Frame,
   type FrameOf,
 } from '@concord/client-core/protocol';
+import { CONV_MESSAGES } from '@concord/client-core/schema';
 import { createServer, type ConcordServer } from '../src/server.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import type { SyncLimits } from '../src/seams.js';
@@ -248,4 +249,61 @@ export function readSync(payload: Uint8Array): { type: number; data: Uint8Array 
   const d = decoding.createDecoder(payload);
   const type = decoding.readVarUint(d);
   return { type, data: decoding.readVarUint8Array(d) };
+}
+
+/** A conversation's segment doc name (SEG-1): segment 0 is `conv:<id>`. */
+export function segmentName(conversationId: string, k: number): string {
+  return k === 0 ? `conv:${conversationId}` : `conv:${conversationId}/${k}`;
+}
+
+let chatSeq = 0;
+/** One schema-conformant text message by `author`, as the update that adds it to `ydoc`. */
+export function chatMessage(ydoc: Y.Doc, author: Account, body = 'hi'): Uint8Array {
+  const id = `${author.userId}.h${chatSeq++}`;
+  return updateOf(ydoc, (d) => d.getMap(CONV_MESSAGES).set(id, { id, author: author.userId, hlc: '0000000000000', type: 'text', body }));
+}
+
+/** The first frame of `kind` from message index `from` on that matches. */
+export async function nextFrame<K extends Frame['kind']>(c: MuxClient, from: number, kind: K, match: (f: Extract<Frame, { kind: K }>) => boolean = () => true): Promise<Extract<Frame, { kind: K }>> {
+  const m = await c.waitMessage((bytes) => {
+    const f = decodeFrame(bytes);
+    return f.kind === kind && match(f as Extract<Frame, { kind: K }>);
+  }, 5000, from);
+  return decodeFrame(m) as Extract<Frame, { kind: K }>;
+}
+
+/**
+ * Subscribes to a doc and returns a replica holding what the server sent; with `follow`, the replica keeps applying
+ * what the server relays afterwards.
+ */
+export async function openDoc(c: MuxClient, doc: string, opts: { follow?: boolean } = {}): Promise<Y.Doc> {
+  const ydoc = new Y.Doc();
+  const from = c.messages.length;
+  c.syncStep1(doc, ydoc);
+  const step2 = await nextFrame(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 1);
+  Y.applyUpdate(ydoc, readSync(step2.payload).data);
+  await nextFrame(c, from, FrameKind.Sync, (f) => f.doc === doc && f.payload[0] === 0);
+  if (opts.follow === true) {
+    let seen = c.messages.length;
+    c.socket.on('message', () => {
+      for (; seen < c.messages.length; seen++) {
+        const bytes = c.messages[seen];
+        if (bytes === undefined) continue;
+        const f = decodeFrame(bytes);
+        if (f.kind === FrameKind.Sync && f.doc === doc && f.payload[0] !== 0) Y.applyUpdate(ydoc, readSync(f.payload).data);
+      }
+    });
+  }
+  return ydoc;
+}
+
+/** Sends an update and returns the server's answer to it: ACK or REJECT. */
+export async function sendUpdate(c: MuxClient, doc: string, update: Uint8Array): Promise<Frame> {
+  const from = c.messages.length;
+  c.sendUpdate(doc, update);
+  const m = await c.waitMessage((bytes) => {
+    const f = decodeFrame(bytes);
+    return (f.kind === FrameKind.Ack || f.kind === FrameKind.Reject) && f.doc === doc;
+  }, 5000, from);
+  return decodeFrame(m);
 }
