@@ -55,7 +55,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
               }
             });
             // Started over at the newest page (a burst): what is above can be paged in again.
-            if (shown.length > 0 && next[0] !== shown[0]) setMore(true);
+            if (shown.length > 0 && next[0]?.id !== shown[0]?.id) setMore(true);
             show(next);
           }),
           c.events.on('typing', (users) => setTyping(users)),

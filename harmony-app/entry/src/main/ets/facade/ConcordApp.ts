@@ -689,13 +689,12 @@ export class ChatSession {
     const top = page.length > 0 ? page[0] : undefined;
     const start = top === undefined ? n : this.lowerBound(top);
     const old = this.entries.slice(start, n);
-    const merged = page;
     const before = start > 0 ? this.entries.at(start - 1) : undefined;
     let anchor = before === undefined ? NO_LABEL_YET : before.anchor;
     const next: ChatEntry[] = [];
     const rows: ChatRow[] = [];
     let p = 0;
-    for (const m of merged) {
+    for (const m of page) {
       let prev = p < old.length ? old[p] : undefined;
       while (prev !== undefined && displayOrder(prev.msg, m) < 0) {
         p++;
