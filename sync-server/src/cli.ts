@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `node sync-server/dist/cli.js [--port n] [--host addr] [--data dir] [--log-level level] [--static dir]`: runs the
- * server on the embedded SQLite default, serving the built web client at / when there is one. SIGINT/SIGTERM stop
- * accepting, close the sync service (flushing docs), close the database and exit 0; a second signal exits at once.
+ * `node sync-server/dist/cli.js [--port n] [--host addr] [--data dir] [--log-level level] [--static dir]
+ * [--commit-interval-ms n]`: runs the server on the embedded SQLite default, serving the built web client at / when
+ * there is one. SIGINT/SIGTERM stop accepting, close the sync service (flushing docs), close the database and exit 0;
+ * a second signal exits at once.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     logger,
     ...(staticDir === null ? {} : { staticDir }),
+    ...(config.commitIntervalMs === null ? {} : { syncLimits: { commitIntervalMs: config.commitIntervalMs } }),
   });
   if (staticDir === null) logger.info('no web client to serve (build it with `npm run build`, or pass --static <dir>)');
   else logger.info({ staticDir }, 'serving the web client');

@@ -55,6 +55,8 @@ export interface SyncLimits {
   /** DUR-4: docs without subscribers kept loaded at most; past it the longest idle ones are unloaded at once. */
   readonly maxIdleDocs: number;
   readonly compactAfterUpdates: number;
+  /** DUR-1: least time between the starts of two group commits; updates arriving meanwhile wait for the next one. */
+  readonly commitIntervalMs: number;
   readonly maxBufferedBytes: number;
   readonly maxDocsPerSocket: number;
 }

@@ -10,18 +10,21 @@ import { api, login, register } from './helpers/server.js';
 
 describe('configuration', () => {
   it('[CFG-1] defaults, environment and flags, flags winning', () => {
-    expect(parseCliConfig([], {})).toEqual({ port: 1234, host: '0.0.0.0', dataDir: './data', logLevel: 'info', staticDir: null, help: false });
+    expect(parseCliConfig([], {})).toEqual({ port: 1234, host: '0.0.0.0', dataDir: './data', logLevel: 'info', staticDir: null, commitIntervalMs: null, help: false });
     const env = { PORT: '4000', HOST: '127.0.0.1', CONCORD_DATA: '/srv/concord', LOG_LEVEL: 'warn' };
-    expect(parseCliConfig([], env)).toEqual({ port: 4000, host: '127.0.0.1', dataDir: '/srv/concord', logLevel: 'warn', staticDir: null, help: false });
+    expect(parseCliConfig([], env)).toEqual({ port: 4000, host: '127.0.0.1', dataDir: '/srv/concord', logLevel: 'warn', staticDir: null, commitIntervalMs: null, help: false });
     expect(parseCliConfig(['--port', '5000', '--data', '/tmp/d', '--host', '::1', '--log-level', 'debug'], env)).toEqual({
       port: 5000,
       host: '::1',
       dataDir: '/tmp/d',
       logLevel: 'debug',
       staticDir: null,
+      commitIntervalMs: null,
       help: false,
     });
     expect(parseCliConfig(['--port=0'], {}).port).toBe(0);
+    expect(parseCliConfig([], { CONCORD_COMMIT_INTERVAL_MS: '2.5' }).commitIntervalMs).toBe(2.5);
+    expect(parseCliConfig(['--commit-interval-ms', '20'], { CONCORD_COMMIT_INTERVAL_MS: '2' }).commitIntervalMs).toBe(20);
   });
 
   it('[CFG-1] bad values are ConfigErrors', () => {
@@ -34,6 +37,9 @@ describe('configuration', () => {
       [['--what'], {}],
       [['positional'], {}],
       [['--data', ''], {}],
+      [['--commit-interval-ms', '0'], {}],
+      [['--commit-interval-ms', '5000'], {}],
+      [[], { CONCORD_COMMIT_INTERVAL_MS: 'fast' }],
     ];
     for (const [argv, env] of bad) expect(() => parseCliConfig(argv, env), argv.join(' ')).toThrow(ConfigError);
   });

@@ -73,6 +73,40 @@ describe('durability', () => {
     for (let i = 0; i < n; i++) expect(messages.has(`${alice.userId}.d${i}`)).toBe(true);
   });
 
+  it('[DUR-1] group commits start at least commitIntervalMs apart; updates in between wait for the next one', async () => {
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    const srv = await startTestServer({ dataDir, syncLimits: { commitIntervalMs: 100 } });
+    cleanups.push(() => srv.close());
+    const alice = await register(srv.http, 'alice');
+    const bob = await register(srv.http, 'bob');
+    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+    const { client } = await MuxClient.connect(srv.ws, alice.token);
+    const ydoc = new Y.Doc();
+    client.syncStep1(conv, ydoc);
+    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const before = srv.sync.metrics().commits;
+    // One update every 10 ms, each in an event-loop turn of its own, over ~300 ms.
+    const n = 30;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      client.sendUpdate(conv, msg(ydoc, alice, `s${i}`));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await within(
+      (async () => {
+        while (client.frames().filter((f) => f.kind === FrameKind.Ack).length < n) await client.waitMessage(() => true, 5000, client.messages.length);
+      })(),
+      10_000,
+      'all acks',
+    );
+    const elapsed = performance.now() - started;
+    const commits = srv.sync.metrics().commits - before;
+    // A commit per turn would be 30; at most one per started 100 ms (plus the first, which is immediate).
+    expect(commits).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(commits).toBeGreaterThanOrEqual(2);
+  });
+
   it('[DUR-3] compaction keeps the stored tail bounded and the data intact across a restart', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));

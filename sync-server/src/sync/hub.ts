@@ -3,7 +3,7 @@
  * relay, notify), compaction and unloading. Endpoints call it; it never touches sockets except through `Peer`.
  *
  * Ordering guarantee (ACK-1): updates received in one event-loop turn are queued and flushed together in a
- * `setImmediate`, or, within `MIN_COMMIT_INTERVAL_MS` of the previous group commit, in a timer at its end (so that
+ * `setImmediate`, or, within `limits.commitIntervalMs` of the previous group commit, in a timer at its end (so that
  * updates of several turns share one commit). The flush applies them to the in-memory docs, commits them in one SQLite transaction, and only
  * then acknowledges and relays. The flush is synchronous (better-sqlite3), so no other handler can observe the
  * in-memory doc between the apply and the commit: nothing unstored is ever sent.
@@ -66,12 +66,6 @@ export interface DocHandle {
  * the cache at once; the bound only covers changes made to the tables by other means.
  */
 const AUDIENCE_TTL_MS = 5_000;
-
-/**
- * [DUR-1] Least time between the starts of two group commits: updates arriving meanwhile wait for the next one
- * (adding at most this much to their latency) instead of each turn paying a commit of its own.
- */
-const MIN_COMMIT_INTERVAL_MS = 5;
 
 /** Time a flush may spend on compaction snapshots (at least one is taken per flush while any is pending). */
 const COMPACTION_BUDGET_MS = 2;
@@ -351,12 +345,13 @@ export class SyncHub {
 
   /**
    * [DUR-1] The next group commit: in this turn's `setImmediate`, or, if the previous commit started less than
-   * `MIN_COMMIT_INTERVAL_MS` ago, when that interval ends. Each commit is an fsync and several WAL pages however few
-   * updates it holds; at 2,000 updates/s a commit per event-loop turn held 1-7 of them.
+   * `limits.commitIntervalMs` ago, when that interval ends (adding at most that much to an update's latency). Each
+   * commit is an fsync and several WAL pages however few updates it holds; at 2,000 updates/s a commit per event-loop
+   * turn held 1-7 of them.
    */
   private scheduleFlush(): void {
     if (this.flushScheduled !== null) return;
-    const wait = this.lastCommitAt + MIN_COMMIT_INTERVAL_MS - performance.now();
+    const wait = this.lastCommitAt + this.opts.limits.commitIntervalMs - performance.now();
     this.flushScheduled =
       wait > 0 ? { immediate: null, timer: setTimeout(() => this.flush(), wait) } : { immediate: setImmediate(() => this.flush()), timer: null };
   }
