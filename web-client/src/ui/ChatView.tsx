@@ -10,6 +10,11 @@ import { navigate, useNow } from './hooks.js';
 
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3_000;
+/**
+ * The draft is saved (to the user doc, so the account's other devices see it too) this long after the last
+ * keystroke, and at once when the chat is left or the page hidden: one write per pause, not one per key.
+ */
+const DRAFT_SAVE_MS = 500;
 
 export function ChatView({ app, id }: { app: AppController; id: string }) {
   const [conv, setConv] = useState<Conversation | null>(null);
@@ -183,7 +188,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
       <p class="typing" aria-live="polite" data-testid="typing">
         {typingText(typing.map((u) => app.nameOf(u)))}
       </p>
-      {conv !== null && <Composer conv={conv} />}
+      {conv !== null && <Composer key={id} conv={conv} draft={summary?.draft ?? ''} saveDraft={(text) => app.concord.setDraft(id, text)} />}
     </section>
   );
 }
@@ -225,16 +230,47 @@ function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv:
   );
 }
 
-function Composer({ conv }: { conv: Conversation }) {
-  const [text, setText] = useState('');
+/**
+ * WEB-DRAFT-1: what is typed and not sent is the conversation's draft: shown in the list, kept across reloads and
+ * devices, cleared by sending. The stored draft fills the box only until the user types here (a draft arriving
+ * from another device never overwrites what is being typed).
+ */
+function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: string; saveDraft: (text: string) => Promise<void> }) {
+  const [text, setText] = useState(draft);
   const [error, setError] = useState<string | null>(null);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const touched = useRef(false);
+  const current = useRef(draft);
+  const saved = useRef(draft);
+  const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // The list (and with it the stored draft) may load after the chat opened.
+  useEffect(() => {
+    if (touched.current || draft === current.current) return;
+    current.current = draft;
+    saved.current = draft;
+    setText(draft);
+  }, [draft]);
+
+  const store = (value: string): void => {
+    if (saveTimer.current !== null) clearTimeout(saveTimer.current);
+    saveTimer.current = null;
+    if (value === saved.current) return;
+    saved.current = value;
+    saveDraft(value).catch(() => {
+      // The client closed (logout) or the local store failed: the text is still in the box.
+    });
+  };
 
   useEffect(() => {
     input.current?.focus();
+    const onHide = (): void => store(current.current);
+    window.addEventListener('pagehide', onHide);
     return () => {
+      window.removeEventListener('pagehide', onHide);
       if (idle.current !== null) clearTimeout(idle.current);
+      if (saveTimer.current !== null) store(current.current);
       try {
         conv.setTyping(false);
       } catch {
@@ -242,6 +278,14 @@ function Composer({ conv }: { conv: Conversation }) {
       }
     };
   }, [conv]);
+
+  const edit = (value: string): void => {
+    touched.current = true;
+    current.current = value;
+    setText(value);
+    if (saveTimer.current !== null) clearTimeout(saveTimer.current);
+    saveTimer.current = setTimeout(() => store(current.current), DRAFT_SAVE_MS);
+  };
 
   const stopTyping = (): void => {
     if (idle.current !== null) clearTimeout(idle.current);
@@ -252,13 +296,14 @@ function Composer({ conv }: { conv: Conversation }) {
   const send = async (): Promise<void> => {
     const body = text;
     if (body.trim() === '') return;
-    setText('');
+    edit('');
+    store('');
     stopTyping();
     try {
       await conv.send(body);
       setError(null);
     } catch (err) {
-      setText(body);
+      edit(body);
       setError(errorText(err));
     }
   };
@@ -282,7 +327,7 @@ function Composer({ conv }: { conv: Conversation }) {
         placeholder="Write a message"
         aria-describedby={error !== null ? 'composer-error' : undefined}
         onInput={(e) => {
-          setText(e.currentTarget.value);
+          edit(e.currentTarget.value);
           conv.setTyping(e.currentTarget.value !== '');
           if (idle.current !== null) clearTimeout(idle.current);
           idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);

@@ -126,6 +126,26 @@ describe('web client, one account on two devices', () => {
     await until('dave keeps it', async () => (await listTitles(dave)).includes('Weekend plans'), true);
   }, 60_000);
 
+  it('[WEB-DRAFT-1] an unsent message is a draft: listed on both devices, kept across a reload, cleared by sending', async () => {
+    const preview = (d: Device): Promise<string | null> => conversationRow(d, 'Dave').locator('.preview').textContent();
+    const box = (d: Device) => d.page.getByLabel('Message', { exact: true });
+    await openChat(carol1, 'Dave');
+    await box(carol1).fill('half a thought');
+    for (const c of [carol1, carol2]) await until(`${c.name} lists the draft`, () => preview(c), 'Draft: half a thought');
+    await openChat(carol2, 'Dave');
+    await until('carol2 composer holds the draft', () => box(carol2).inputValue(), 'half a thought');
+
+    await carol1.page.reload();
+    await carol1.page.getByRole('heading', { name: 'Dave', level: 2 }).waitFor();
+    await until('the draft survives a reload', () => box(carol1).inputValue(), 'half a thought');
+    await screenshot(carol1, '13-carol1-draft-after-reload');
+
+    await box(carol1).press('Enter');
+    await expectStatus(carol1, 'half a thought', 'delivered', { orLater: true });
+    for (const c of [carol1, carol2]) await until(`${c.name} preview is the message`, () => preview(c), 'You: half a thought');
+    await until('carol2 composer cleared', () => box(carol2).inputValue(), '');
+  }, 60_000);
+
   it('[WEB-E2E-6] the devices list logs out another device (it returns to the login screen) and then this one', async () => {
     await carol2.page.getByRole('link', { name: 'Devices' }).click();
     const rows = carol2.page.locator('.devices li');
