@@ -103,8 +103,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     throw err;
   }
   const conversations = new ConversationService(users, conversationRepo, sync, clock, {
-    segmentDocs: (id) => catalog.segmentDocs(id),
-    isLoaded: (doc) => sync.isLoaded(doc),
+    loadedSegments: (id) => sync.loadedSegments(id),
   });
   // [DUR-5] WAL checkpoints in a worker thread, not inside a group commit.
   const checkpointer = startCheckpointer(db, (err) => logger.warn({ err }, 'checkpoint worker'));

@@ -8,10 +8,8 @@
  */
 import {
   ErrorCode,
-  MAX_SEGMENT,
   convDocName,
   isId,
-  segmentDocName,
   userDocName,
   type ConversationId,
   type DocName,
@@ -60,13 +58,12 @@ export interface ConversationView {
 }
 
 /**
- * What a membership change asks of the sync side beyond writing segment 0: a conversation's stored segments
- * (sync/docStore.ts `DocCatalog`) and whether a doc is in memory (only a loaded doc has subscribers or cached
- * answers to re-check; loading the others would pull a whole history into memory for nothing).
+ * What a membership change asks of the sync side beyond writing segment 0: the conversation's segments k >= 1 in
+ * memory, stored or not (only a loaded doc has subscribers or cached answers to re-check; loading the others would
+ * pull a whole history into memory for nothing).
  */
 export interface SegmentDocs {
-  segmentDocs(conversationId: ConversationId): readonly string[];
-  isLoaded(doc: DocName): boolean;
+  loadedSegments(conversationId: ConversationId): readonly DocName[];
 }
 
 export class ConversationService {
@@ -215,17 +212,12 @@ export class ConversationService {
   /**
    * [SYNC-6] A removed member may hold subscriptions to segments k >= 1, which the segment-0 write does not reach:
    * an empty server write to each loaded one unsubscribes who lost access (REJECT `forbidden`, plain: 4403) and
-   * drops its cached audience (NOTIFY) and membership answers (TRUST-13). Probed: the stored segments and the next
-   * one (a writer's new head); see SPEC HTTP-22 for subscriptions further ahead.
+   * drops its cached audience (NOTIFY) and membership answers (TRUST-13). Every loaded segment is re-checked, stored
+   * or not: a subscription to a segment far ahead of the stored ones would otherwise be relayed its future writes.
    */
   private async recheckSegments(conversationId: ConversationId): Promise<void> {
     if (this.segments === null) return;
-    const stored = this.segments.segmentDocs(conversationId);
-    const names = stored.length < MAX_SEGMENT ? [...stored, segmentDocName(conversationId, stored.length + 1)] : stored;
-    for (const name of names) {
-      const doc = name as DocName;
-      if (this.segments.isLoaded(doc)) await this.docs.transact(doc, () => undefined);
-    }
+    for (const doc of this.segments.loadedSegments(conversationId)) await this.docs.transact(doc, () => undefined);
   }
 }
 

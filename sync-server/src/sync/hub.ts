@@ -258,6 +258,19 @@ export class SyncHub {
     return this.docs.has(doc);
   }
 
+  /**
+   * A conversation's loaded segment docs k >= 1, stored or not: every subscription is to a loaded doc, so these are
+   * all the segments a removed member can still be subscribed to (HTTP-22). A scan of the loaded docs: it runs on a
+   * membership removal, which is rare next to what an index would cost every load and unload.
+   */
+  loadedSegments(conversationId: string): DocName[] {
+    const names: DocName[] = [];
+    for (const h of this.docs.values()) {
+      if (h.parsed.kind === 'conv' && h.parsed.segment >= 1 && h.parsed.conversationId === conversationId) names.push(h.name);
+    }
+    return names;
+  }
+
   private scheduleUnload(handle: DocHandle): void {
     if (handle.subscribers.size > 0 || handle.unloadTimer !== null || this.closed) return;
     handle.unloadTimer = setTimeout(() => {

@@ -31,8 +31,10 @@ export interface SyncServiceInternals extends SyncService {
   readonly limits: SyncLimits;
   /** Docs currently in memory. */
   loadedDocs(): number;
-  /** Whether a doc is in memory (a membership change re-checks only loaded segments, http/conversations.ts). */
+  /** Whether a doc is in memory. */
   isLoaded(doc: DocName): boolean;
+  /** A conversation's segments k >= 1 in memory: the ones a membership change re-checks (http/conversations.ts). */
+  loadedSegments(conversationId: string): DocName[];
   /** Whether a device has an open socket on either endpoint (an open socket keeps its session alive, AUTH-WS-4). */
   isConnected(deviceId: DeviceId): boolean;
   /** Stored tail length of a doc (compaction tests). */
@@ -160,6 +162,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     metrics: () => ({ ...metrics }),
     loadedDocs: () => hub.loadedDocs(),
     isLoaded: (doc) => hub.isLoaded(doc),
+    loadedSegments: (conversationId) => hub.loadedSegments(conversationId),
     isConnected: (deviceId) => hub.peersOfDevice(deviceId).length > 0,
     tailLength: (doc) => store.tailLength(doc),
     cursor: () => store.cursor(),
