@@ -258,6 +258,37 @@ describe('segments: contiguity (SEG-3)', () => {
     a.client.close();
   });
 
+  it('[SEG-3] segment 2 written a few turns after segment 1, before their group commit, is accepted', async () => {
+    // A device back online sends each segment's SyncStep2 as its handshake completes: segment 2 may come turns after
+    // segment 1 but within one commit interval, while segment 1 is accepted and queued but not yet stored.
+    const slow = await startTestServer({ syncLimits: { commitIntervalMs: 300 } });
+    try {
+      const erin = await register(slow.http, 'erin');
+      const frank = await register(slow.http, 'frank');
+      const id = await createConversation(slow.http, erin, [frank]);
+      const c = await MuxClient.connect(slow.ws, erin.token);
+      const d1 = await open(c.client, seg(id, 1));
+      const d2 = await open(c.client, seg(id, 2));
+      // A commit now, so that the next ones wait for the interval.
+      c.client.sendUpdate(seg(id, 0), message(new Y.Doc(), erin, 'zero'));
+      await next(c.client, 0, FrameKind.Ack, (f) => f.doc === seg(id, 0));
+      const from = c.client.messages.length;
+      const commits = slow.sync.metrics().commits;
+      c.client.sendUpdate(seg(id, 1), message(d1, erin, 'one'));
+      await new Promise((r) => setTimeout(r, 20));
+      c.client.sendUpdate(seg(id, 2), message(d2, erin, 'two'));
+      const ack1 = await next(c.client, from, FrameKind.Ack, (f) => f.doc === seg(id, 1));
+      const ack2 = await next(c.client, from, FrameKind.Ack, (f) => f.doc === seg(id, 2));
+      expect(ack2.cursor).toBe(ack1.cursor + 1);
+      expect(slow.sync.metrics().commits).toBe(commits + 1);
+      expect(c.client.frames().slice(from).filter((f) => f.kind === FrameKind.Reject)).toEqual([]);
+      c.client.close();
+    } finally {
+      await slow.close();
+      removeDir(slow.dataDir);
+    }
+  });
+
   it('[SEG-3] updates that write nothing need no predecessor: a SyncStep1 and an empty SyncStep2 of a gap segment pass', async () => {
     const id = await createConversation(srv.http, alice, [bob]);
     const a = await MuxClient.connect(srv.ws, alice.token);
@@ -295,7 +326,7 @@ describe('segments: contiguity (SEG-3)', () => {
     c.close();
   });
 
-  it('[SEG-3] an accepted segment whose commit failed counts as missing after the turn', async () => {
+  it('[SEG-3] an accepted segment whose commit failed counts as missing after the group commit', async () => {
     const stored = new Set<string>(['conv:c']);
     const gate = new SegmentGate({ exists: (doc) => stored.has(doc) });
     const ctx = (doc: string): ValidationContext => {
@@ -308,11 +339,14 @@ describe('segments: contiguity (SEG-3)', () => {
     expect(gate.check(ctx('conv:c/1'), writes)).toBeNull();
     expect(gate.check(ctx('conv:c/2'), writes)).toMatchObject({ code: ErrorCode.SegmentGap });
     expect(gate.check(ctx('conv:c/2'), empty)).toBeNull();
-    // Segment 1 accepted (queued) in this turn: segment 2 may follow in the same turn.
+    // Segment 1 accepted (queued for the next group commit): segment 2 may follow before that commit, in this turn
+    // or a later one.
     expect(gate.accepted(ctx('conv:c/1'), writes)).toBeNull();
     expect(gate.check(ctx('conv:c/2'), writes)).toBeNull();
-    // The turn ends without segment 1 stored (a failed commit): the gap is back.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(gate.check(ctx('conv:c/2'), writes)).toBeNull();
+    // The group commit ends without segment 1 stored (it failed): the gap is back.
+    gate.settle();
     expect(gate.check(ctx('conv:c/2'), writes)).toMatchObject({ code: ErrorCode.SegmentGap });
     // Once stored, it is asked once and then known.
     stored.add('conv:c/1');

@@ -101,6 +101,11 @@ export interface SyncHubOptions {
   readonly awarenessRule?: AwarenessRule;
   /** Trust hook (TRUST-6): called before each server-authored change, to bind the writer's client id. */
   readonly beforeServerWrite?: (ydoc: Y.Doc) => void;
+  /**
+   * Trust hook (SEG-3): called after each flush that held updates, whether they were stored or not. Every update
+   * validated before it was in it, so what a rule accepted as pending is settled by then.
+   */
+  readonly afterFlush?: () => void;
 }
 
 /** Checks one awareness update of a peer for a doc it is subscribed to. Throws only for a malformed update. */
@@ -350,9 +355,18 @@ export class SyncHub {
     try {
       this.flushBatch(batch);
     } finally {
+      if (batch.length > 0) this.settleAfterFlush();
       const ms = performance.now() - started;
       this.opts.metrics.flushMs += ms;
       if (ms > this.opts.metrics.maxFlushMs) this.opts.metrics.maxFlushMs = ms;
+    }
+  }
+
+  private settleAfterFlush(): void {
+    try {
+      this.opts.afterFlush?.();
+    } catch (err) {
+      this.opts.logger.error({ err: (err as Error).message }, 'afterFlush failed');
     }
   }
 

@@ -67,7 +67,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     logger,
     // The trust rule goes last: it binds client ids only for updates every other rule accepted.
     extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
-    ...(trust ? { awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite } : {}),
+    ...(trust ? { awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
   });
   const deps: EndpointDeps = { hub, authenticator: opts.authenticator, limits, metrics, logger };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.

@@ -34,6 +34,8 @@ export interface Trust {
   readonly rules: readonly UpdateRule[];
   readonly awarenessRule: AwarenessRule;
   readonly beforeServerWrite: (ydoc: Y.Doc) => void;
+  /** After each group commit: settles the segments accepted for it (SEG-3). */
+  readonly afterFlush: () => void;
 }
 
 export function createTrust(opts: TrustOptions): Trust {
@@ -62,6 +64,7 @@ export function createTrust(opts: TrustOptions): Trust {
     registry,
     rules: [segments.check, rule, segments.accepted],
     awarenessRule,
+    afterFlush: () => segments.settle(),
     beforeServerWrite(ydoc: Y.Doc): void {
       // A server write may be a membership change (the `meta` mirror): re-ask the access policy afterwards.
       membership.forget(ydoc);

@@ -5,9 +5,10 @@
  *
  * The hot path is O(1): whether a segment exists is remembered in memory. Existence is monotonic (a `docs` row is
  * never removed, and by this rule a stored segment k implies a stored k-1), so positive answers never go stale.
- * Accepted-but-unstored segments are trusted only until the turn ends; then they are checked against storage
- * once, so a group commit that failed leaves no "segment exists" behind. The server's own writes go to segment 0
- * and user docs only and need no hook.
+ * Accepted-but-unstored segments are trusted until the hub's next group commit (which holds them: the hub queues
+ * every accepted update for it, up to `commitIntervalMs` later); then `settle` checks them against storage once, so
+ * a group commit that failed leaves no "segment exists" behind. The server's own writes go to segment 0 and user
+ * docs only and need no hook.
  */
 import { ErrorCode, segmentDocName } from '@concord/client-core/protocol';
 import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
@@ -23,13 +24,12 @@ const MAX_KNOWN = 200_000;
 export class SegmentGate {
   /** Conversation segment docs known to hold stored data. */
   private readonly known = new Set<string>();
-  /** Segment docs accepted this turn and not known to be stored yet. */
+  /** Segment docs accepted since the last group commit and not known to be stored yet. */
   private readonly pending = new Set<string>();
-  private confirmScheduled = false;
 
   /** Runs before the trust rule: refuses a write to segment k >= 1 whose segment k-1 the server does not hold. */
   readonly check: UpdateRule;
-  /** Runs after every other rule accepted the update: it will be queued, so its segment exists for this turn. */
+  /** Runs after every other rule accepted the update: it is queued, so its segment exists until the commit settles. */
   readonly accepted: UpdateRule;
 
   constructor(private readonly storage: SegmentStorage) {
@@ -64,15 +64,13 @@ export class SegmentGate {
   private remember(doc: string): void {
     if (this.known.has(doc) || this.pending.has(doc)) return;
     this.pending.add(doc);
-    if (this.confirmScheduled) return;
-    this.confirmScheduled = true;
-    // The hub's group commit of this turn runs in the same check phase (before or after this), and no update is
-    // validated in between: a doc not found here is looked up again at its successor's first write.
-    setImmediate(() => this.confirm());
   }
 
-  private confirm(): void {
-    this.confirmScheduled = false;
+  /**
+   * Called by the hub after each group commit, stored or failed (`SyncHubOptions.afterFlush`). Every pending doc was
+   * queued before the commit and so was in it: what storage now holds is known for good, the rest is forgotten.
+   */
+  settle(): void {
     for (const doc of this.pending) {
       try {
         if (this.storage.exists(doc)) this.know(doc);
