@@ -3,14 +3,15 @@
  * NetConnection, notificationManager), against the real sync-server on port 0: what a DAYU200 user does, minus
  * the pixels. Waits poll state with a deadline (the facade is UI-facing: its observable is state, not events).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
-import type { ConversationId } from '@concord/client-core';
+import { MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
 import { AppPlatform, ConcordApp, NewChatError, NewChatFailure, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
+import { DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
 import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
@@ -463,5 +464,89 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     expect(loadedSegments(a.app, convId)).toEqual(firstScreen);
     reopened.close();
   });
-});
 
+  it('HAPP-DRAFT-1: unsent text is the draft: written once after the pause, listed as a draft on both devices of the account, back when the chat reopens, cleared by sending', async () => {
+    const { a, b, alice, bob } = await twoUsers();
+    const { conversationId: convId } = await a.app.startDirectChat(bob);
+    const a2 = await device();
+    await a2.app.login(alice, pw(alice));
+    const preview = (d: Device) => d.app.conversations.at(d.app.conversations.indexOfKey(convId))?.preview;
+    await waitFor('listed on both of alice\'s devices and bob\'s', () => preview(a) === '' && preview(a2) === '' && preview(b) === '');
+    // Open and untouched on alice's second device: a draft written on the first arrives in its composer.
+    const other = await a2.app.openChat(convId);
+    const otherShown: string[] = [];
+    other.onDraftChanged((text) => otherShown.push(text));
+    expect(other.draft).toBe('');
+
+    const writes: { text: string; at: number }[] = [];
+    const setDraft = a.app.client.setDraft.bind(a.app.client);
+    vi.spyOn(a.app.client, 'setDraft').mockImplementation((id, text) => {
+      writes.push({ text, at: Date.now() });
+      return setDraft(id, text);
+    });
+    const chat = await a.app.openChat(convId);
+    expect(chat.draft).toBe('');
+    const typed = 'half a thought';
+    let lastKey = 0;
+    for (let i = 1; i <= typed.length; i++) {
+      chat.editDraft(typed.slice(0, i));
+      lastKey = Date.now();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(writes).toEqual([]); // not one write per key
+    expect(preview(a)).toBe('');
+    await waitFor('written after the pause', () => writes.length > 0);
+    expect(writes.map((w) => w.text)).toEqual([typed]);
+    expect(writes[0]!.at - lastKey).toBeGreaterThanOrEqual(DRAFT_SAVE_MS - 5);
+    await waitFor('listed as a draft', () => preview(a) === `Draft: ${typed}`);
+    await waitFor('listed as a draft on the other device', () => preview(a2) === `Draft: ${typed}`);
+    await waitFor('in the other device\'s untouched composer', () => other.draft === typed);
+    expect(otherShown).toEqual([typed]);
+    a.app.setLanguage('zh-Hans');
+    expect(preview(a)).toBe(`[草稿] ${typed}`);
+    a.app.setLanguage('en');
+    // Bob never sees alice's draft.
+    expect(preview(b)).toBe('');
+    // Edited back to what is stored within the pause: nothing to write.
+    chat.editDraft(`${typed}!`);
+    chat.editDraft(typed);
+    await new Promise((r) => setTimeout(r, DRAFT_SAVE_MS + 150));
+    expect(writes).toHaveLength(1);
+
+    // Leaving the chat right after an edit writes it at once, not after the pause.
+    chat.editDraft(`${typed}, and more`);
+    chat.close();
+    expect(writes.map((w) => w.text)).toEqual([typed, `${typed}, and more`]);
+    await waitFor('the other device follows', () => other.draft === `${typed}, and more`);
+
+    // Reopened: the composer holds the draft.
+    const again = await a.app.openChat(convId);
+    expect(again.draft).toBe(`${typed}, and more`);
+
+    // A send that fails (over-long, INPUT-1) puts its text back, and the draft follows after the pause, clipped to
+    // what the server accepts (TRUST-9): the other device gets it.
+    const tooLong = `${'x'.repeat(MAX_MESSAGE_LENGTH)}y`;
+    await expect(again.send(tooLong)).rejects.toThrow();
+    expect(again.draft).toBe(tooLong);
+    await waitFor('the clipped draft reaches the other device', () => other.draft === 'x'.repeat(MAX_MESSAGE_LENGTH));
+    expect(writes.map((w) => w.text.length).slice(2)).toEqual([0, MAX_MESSAGE_LENGTH]);
+
+    // Sending clears the draft at once: the list shows the message on both devices, the other composer empties.
+    again.editDraft(typed);
+    await again.send(typed);
+    expect(again.draft).toBe('');
+    expect(writes.at(-1)!.text).toBe('');
+    await waitFor('the message, not a draft, in the list', () => preview(a) === typed && preview(a2) === typed);
+    await waitFor('the other device\'s composer cleared', () => other.draft === '');
+    await waitFor('bob gets it', () => preview(b) === typed);
+    // The row shows one line; blanks alone are no draft (the last message shows).
+    again.editDraft(' two\n  lines ');
+    again.flushDraft();
+    await waitFor('a multi-line draft on one line', () => preview(a) === 'Draft: two lines');
+    again.editDraft('   ');
+    again.flushDraft();
+    await waitFor('blanks are not listed as a draft', () => preview(a) === typed);
+    again.close();
+    other.close();
+  });
+});

@@ -4,7 +4,7 @@
  * same one, CONN-6), turns its events into LazyForEach list models, and keeps the account, connection-light,
  * notification and chat-view state the pages need, plus per-install settings (privacy notice). scripts/check-ets.mjs lints this file as ArkTS.
  */
-import { Concord, HttpError } from '@concord/client-core';
+import { Concord, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
 import type { Conversation, ConversationSummaryView, Message, ConnectionStatus, UserInfo, WebSocketCtor } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
@@ -12,6 +12,8 @@ import { Deque } from '../logic/deque';
 import { badgeText, calendarDaysAgo, chatTimeLabel, humanizedTime, showsTimeLabel, wordsFor, NO_LABEL_YET, TimeWords } from '../logic/timeLabels';
 import { LinkLight, linkLight } from '../logic/linkLight';
 import { ChatRow, ConversationRow, DeviceRow } from './rows';
+import { ComposerDraft } from './draft';
+import type { DraftListener } from './draft';
 import { FetchInit } from '../platform/httpFetch';
 import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
@@ -136,6 +138,8 @@ export class ConcordApp {
   private account = '';
   /** Open chat views and how many ChatSessions share each (client-core hands out one view per conversation). */
   private readonly views = new Map<Conversation, number>();
+  /** Chat pages not yet left: each is told when its conversation's stored draft changes (HAPP-DRAFT-1). */
+  private readonly sessions: ChatSession[] = [];
   private readonly memorySettings = new Map<string, boolean>();
 
   private current: Concord;
@@ -377,14 +381,23 @@ export class ConcordApp {
     this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
     this.openChatId = id;
     const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
-    return new ChatSession(this, conv, row === undefined || row.title.length === 0 ? title : row.title, this.now);
+    const session = new ChatSession(this, conv, row === undefined || row.title.length === 0 ? title : row.title, this.now, row === undefined ? '' : row.draft);
+    this.sessions.push(session);
+    return session;
+  }
+
+  /** Writes a conversation's draft (HAPP-DRAFT-1); ChatSession decides when. */
+  async saveDraft(id: string, text: string): Promise<void> {
+    await this.client.setDraft(id, text);
   }
 
   /**
    * A chat page was left: when no other page shows the conversation, its view is disposed, so the older segments
    * it paged in leave memory and only the head stays (SEG-7).
    */
-  chatClosed(conv: Conversation): void {
+  chatClosed(conv: Conversation, session: ChatSession): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions.splice(i, 1);
     if (this.openChatId === conv.id) this.openChatId = '';
     const n = this.views.get(conv);
     if (n === undefined) return;
@@ -483,12 +496,18 @@ export class ConcordApp {
     for (const c of list) {
       const hiddenAt = this.hidden.get(c.id);
       if (hiddenAt !== undefined && c.lastActivity <= hiddenAt) continue;
-      const preview = c.draft.length > 0 ? c.draft : c.lastMessage === null ? '' : c.lastMessage.body;
+      const preview = c.draft.trim().length > 0 ? draftPreview(c.draft, this.words) : c.lastMessage === null ? '' : c.lastMessage.body;
       rows.push(
         new ConversationRow(c.id, c.title, preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
       );
     }
     this.conversations.set(rows);
+    // The list may load after a chat opened, and another device of the account may write the draft: the open chats
+    // take the stored draft while their user has not typed there.
+    for (const s of this.sessions.slice()) {
+      const c = list.find((x: ConversationSummaryView) => x.id === s.id);
+      if (c !== undefined) s.storedDraft(c.draft);
+    }
     this.notifyNew(list, prevTotal);
     this.changed();
   }
@@ -542,17 +561,21 @@ export class ChatSession {
   private labelNow: number;
   private labelWords: TimeWords;
   private readonly off: () => void;
+  private readonly composer: ComposerDraft;
 
   private readonly app: ConcordApp;
   private readonly conv: Conversation;
   readonly title: string;
   private readonly now: () => number;
 
-  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number) {
+  /** `draft`: the conversation's stored draft when the chat opens (HAPP-DRAFT-1). */
+  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number, draft: string = '') {
     this.app = app;
     this.conv = conv;
     this.title = title;
     this.now = now;
+    const id = conv.id;
+    this.composer = new ComposerDraft(draft, (text: string) => app.saveDraft(id, text), MAX_MESSAGE_LENGTH);
     this.labelNow = now();
     this.labelWords = app.timeWords();
     this.off = conv.events.on('messages', (newest: readonly Message[]) => this.merge(newest));
@@ -567,10 +590,46 @@ export class ChatSession {
     return !this.exhausted;
   }
 
+  // ---- the composer's draft (HAPP-DRAFT-1) -------------------------------------------------------------------
+  /** What the composer shows: the stored draft when the chat opened, then what the user typed. */
+  get draft(): string {
+    return this.composer.text;
+  }
+
+  /**
+   * The composer text was set from outside the keyboard: the stored draft arrived (the list loaded after the chat
+   * opened, or another device wrote it) before the user typed here, or a failed send put its text back.
+   */
+  onDraftChanged(listener: DraftListener): () => void {
+    return this.composer.onChanged(listener);
+  }
+
+  /** The user edited the composer: the draft is written DRAFT_SAVE_MS after the last edit, unless unchanged. */
+  editDraft(text: string): void {
+    this.composer.edit(text);
+  }
+
+  /** Writes an edit still waiting for its pause now (the page is hidden: the app may be stopped in the background). */
+  flushDraft(): void {
+    this.composer.flush();
+  }
+
+  /** The conversation list's stored draft for this chat (called by the app on every list change). */
+  storedDraft(text: string): void {
+    this.composer.stored(text);
+  }
+
+  /** Sends `text` and clears the draft at once; a failed send puts the text back in the composer (and the draft). */
   async send(text: string): Promise<void> {
     const t = text.trim();
     if (t.length === 0) return;
-    await this.conv.send(t);
+    this.composer.sent();
+    try {
+      await this.conv.send(t);
+    } catch (e) {
+      this.composer.sendFailed(text);
+      throw e as Error;
+    }
   }
 
   async retry(messageId: string): Promise<void> {
@@ -639,12 +698,16 @@ export class ChatSession {
     this.mergeTail(page);
   }
 
-  /** The chat page was left: stop listening and let the app dispose the view (SEG-7). */
+  /**
+   * The chat page was left: an edit still waiting for its pause is written now (HAPP-DRAFT-1), then stop listening
+   * and let the app dispose the view (SEG-7).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.composer.close();
     this.off();
-    this.app.chatClosed(this.conv);
+    this.app.chatClosed(this.conv, this);
   }
 
   /** The newest page replaces the tail; pages already loaded above it stay. */
@@ -803,6 +866,11 @@ class ChatEntry {
 /** The chat's display order: by HLC stamp, then id. */
 function displayOrder(a: Message, b: Message): number {
   return a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A conversation list row's preview of a draft: marked as one, on one line (the row shows one). */
+function draftPreview(draft: string, words: TimeWords): string {
+  return words.draftPrefix + draft.trim().replace(/\s+/g, ' ');
 }
 
 function inDisplayOrder(list: readonly Message[]): Message[] {

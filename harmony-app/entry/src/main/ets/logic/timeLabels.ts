@@ -1,7 +1,8 @@
 /*
  * Time texts the pages show, as pure functions of (time, now) so they are unit-tested here rather than eyeballed on
  * a board. Local time of the device (Date's local getters). English and Chinese wording; ArkTS-clean (no
- * object-literal types, no index signatures) because .ets pages call it directly.
+ * object-literal types, no index signatures) because .ets pages call it directly. The words also carry the other
+ * texts the facade writes into list rows (the draft marker), so one language switch relabels them all.
  */
 
 /** Messages closer than this to the previous time label share it (the "WeChat rule", with a 2-minute window). */
@@ -18,6 +19,8 @@ export class TimeWords {
   readonly weekdays: string[];
   readonly monthDay: (month: number, day: number) => string;
   readonly yearMonthDay: (year: number, month: number, day: number) => string;
+  /** Before a conversation's draft in its list row, so unsent text never reads as a message (HAPP-DRAFT-1). */
+  readonly draftPrefix: string;
   constructor(
     justNow: string,
     minutesAgo: string,
@@ -25,6 +28,7 @@ export class TimeWords {
     weekdays: string[],
     monthDay: (month: number, day: number) => string,
     yearMonthDay: (year: number, month: number, day: number) => string,
+    draftPrefix: string,
   ) {
     this.justNow = justNow;
     this.minutesAgo = minutesAgo;
@@ -32,6 +36,7 @@ export class TimeWords {
     this.weekdays = weekdays;
     this.monthDay = monthDay;
     this.yearMonthDay = yearMonthDay;
+    this.draftPrefix = draftPrefix;
   }
 }
 
@@ -44,6 +49,7 @@ export const WORDS_EN = new TimeWords(
   ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
   (m: number, d: number): string => `${MONTHS_EN[m - 1]} ${d}`,
   (y: number, m: number, d: number): string => `${MONTHS_EN[m - 1]} ${d}, ${y}`,
+  'Draft: ',
 );
 
 export const WORDS_ZH = new TimeWords(
@@ -53,6 +59,7 @@ export const WORDS_ZH = new TimeWords(
   ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
   (m: number, d: number): string => `${m}月${d}日`,
   (y: number, m: number, d: number): string => `${y}年${m}月${d}日`,
+  '[草稿] ',
 );
 
 /** 'zh', 'zh-Hans', 'zh_CN' ... -> Chinese; anything else English (the base resources). */
