@@ -2,6 +2,7 @@ import type { Conversation, Message } from '@concord/client-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
 import { mergeNewest, prependOlder } from '../display/chatWindow.js';
+import { storedDraft } from '../display/draft.js';
 import { buildTimeline } from '../display/timeline.js';
 import { statusView } from '../display/status.js';
 import { fullTimestamp, clockTime } from '../display/time.js';
@@ -253,9 +254,10 @@ function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: strin
     setText(draft);
   }, [draft]);
 
-  const store = (value: string): void => {
+  const store = (text: string): void => {
     if (saveTimer.current !== null) clearTimeout(saveTimer.current);
     saveTimer.current = null;
+    const value = storedDraft(text);
     if (value === saved.current) return;
     saved.current = value;
     saveDraft(value).catch(() => {
