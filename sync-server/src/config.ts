@@ -18,10 +18,11 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_MAX_BLOB_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_SESSION_SWEEP_MS = 30_000;
 
 export interface ServerOptions {
-  /** Directory holding `concord.db`; created if missing. */
+  /** Directory holding `concord.db` and `blobs/`; created if missing. */
   readonly dataDir: string;
   /** TCP port; 0 picks a free one (tests). Default 1234. */
   readonly port?: number;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly sessionSweepMs?: number;
   /** Largest accepted JSON request body. Default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /** Largest accepted attachment (BLOB-1); a bigger upload is cut off with 413. Default 25 MiB. */
+  readonly maxBlobBytes?: number;
   /** Password hashing cost; the default keeps one login under ~100 ms on the reference machine. */
   readonly scrypt?: Partial<ScryptParams>;
   readonly loginLimits?: Partial<LoginLimiterOptions>;

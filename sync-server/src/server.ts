@@ -15,6 +15,7 @@ import { LoginLimiter, RegistrationLimiter } from './auth/rateLimit.js';
 import { SessionService } from './auth/sessions.js';
 import {
   DEFAULT_HOST,
+  DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PORT,
   DEFAULT_SESSION_SWEEP_MS,
@@ -22,12 +23,15 @@ import {
   type Clock,
   type ServerOptions,
 } from './config.js';
+import { BlobFiles } from './db/blobFiles.js';
+import { BlobRepo } from './db/blobs.js';
 import { ConversationRepo } from './db/conversations.js';
 import { DeviceRepo } from './db/devices.js';
 import { openDatabase } from './db/open.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { UserRepo } from './db/users.js';
 import { createApp } from './http/app.js';
+import { BlobService } from './http/blobs.js';
 import { createStaticHandler } from './http/static.js';
 import { ConversationService } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
@@ -68,10 +72,12 @@ export function createServer(options: ServerOptions): ConcordServer {
   const port = options.port ?? DEFAULT_PORT;
   const tokenTtlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   const sessionSweepMs = options.sessionSweepMs ?? DEFAULT_SESSION_SWEEP_MS;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${port}`);
   if (!(tokenTtlMs > 0)) throw new RangeError('tokenTtlMs must be positive');
   if (!(maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be positive');
+  if (!(maxBlobBytes > 0)) throw new RangeError('maxBlobBytes must be positive');
   if (!(sessionSweepMs > 0)) throw new RangeError('sessionSweepMs must be positive');
   const scrypt = resolveScryptParams(options.scrypt);
   const loginLimiter = new LoginLimiter(clock, options.loginLimits);
@@ -86,6 +92,14 @@ export function createServer(options: ServerOptions): ConcordServer {
   const catalog = new DocCatalog(db);
   const access = new MembershipAccessPolicy(users, conversationRepo, catalog);
   const accounts = new AccountService({ db, users, sessions, loginLimiter, registrationLimiter, scrypt, clock });
+  let blobFiles: BlobFiles;
+  try {
+    blobFiles = new BlobFiles(options.dataDir);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const blobs = new BlobService(conversationRepo, new BlobRepo(db), blobFiles, clock, maxBlobBytes);
 
   let sync: SyncServiceInternals;
   try {
@@ -115,7 +129,7 @@ export function createServer(options: ServerOptions): ConcordServer {
   );
 
   const app = createApp({
-    router: buildRoutes({ accounts, sessions, users, conversations }),
+    router: buildRoutes({ accounts, sessions, users, conversations, blobs }),
     sessions,
     logger: logger.child({ part: 'http' }),
     maxBodyBytes,

@@ -49,6 +49,7 @@ export const ErrorCode = {
   TooManyDocs: 'too_many_docs',
   /** [SEG-3] A write to segment k of a conversation whose segment k-1 the server does not hold. */
   SegmentGap: 'segment_gap',
+  BlobMismatch: 'blob_mismatch',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

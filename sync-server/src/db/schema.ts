@@ -1,4 +1,4 @@
-/** The accounts tables: users, their devices (one session each), conversations and membership. */
+/** The accounts tables: users, their devices (one session each), conversations, membership and blobs. */
 import type { Migration } from './migrate.js';
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
@@ -43,6 +43,23 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (conversation_id, user_id)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX members_by_user ON conversation_members (user_id, conversation_id);
+    `);
+  },
+  // [BLOB-1] One row per blob of a conversation; the bytes are one file per content under <data>/blobs/, shared by
+  // every conversation that holds them, so a row is what lets a conversation's members read a blob (BLOB-2).
+  (db) => {
+    db.exec(`
+      CREATE TABLE conversation_blobs (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        blob_id TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL REFERENCES users (id),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, blob_id)
+      ) STRICT, WITHOUT ROWID;
+      -- Whether any conversation still holds a file's bytes.
+      CREATE INDEX blobs_by_blob ON conversation_blobs (blob_id);
     `);
   },
 ];

@@ -1,17 +1,18 @@
 /**
- * The HTTP request listener: CORS, bearer auth, JSON replies and errors (`{"error": {code, message}}`), one log
- * line per request. Every failure of a handler ends here as a typed answer; an unexpected one is logged and
- * answered 500 `internal` without details, so no request can take the process down.
+ * The HTTP request listener: CORS, bearer auth, JSON replies (or a handler's bytes, BLOB-2) and errors
+ * (`{"error": {code, message}}`), one log line per request. Every failure of a handler ends here as a typed answer;
+ * an unexpected one is logged and answered 500 `internal` without details, so no request can take the process down.
  */
 import type * as http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { ErrorCode } from '@concord/client-core/protocol';
 import type { Logger } from 'pino';
 import { ServiceError } from '../auth/errors.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { AuthContext } from '../seams.js';
-import { readJsonObject } from './body.js';
+import { lingerClose, readJsonObject, readRawChunks } from './body.js';
 import { HttpError, statusOf } from './errors.js';
-import type { Handler, Reply, RequestContext } from './routes.js';
+import type { BinaryBody, Handler, Reply, RequestContext } from './routes.js';
 import type { Router } from './router.js';
 
 export interface AppOptions {
@@ -78,10 +79,17 @@ export function createApp(options: AppOptions): RequestListener {
           return caller.token ?? '';
         },
         body: () => readJsonObject(req, maxBodyBytes),
+        header: (name) => {
+          const value = req.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value.join(', ') : value;
+        },
+        rawBody: (limit) => readRawChunks(req, limit),
+        discardBody: () => lingerClose(req, res),
       };
       const reply: Reply = await match.handler(ctx);
       status = reply.status;
-      send(res, reply.status, reply.body);
+      if (reply.binary === undefined) send(res, reply.status, reply.body);
+      else await sendBinary(req, res, reply.status, reply.binary, logger);
     } catch (err) {
       status = sendError(res, err, logger);
     } finally {
@@ -130,6 +138,41 @@ function send(res: http.ServerResponse, status: number, body: unknown, extra: Re
   headers['Content-Length'] = String(Buffer.byteLength(text));
   res.writeHead(status, headers);
   res.end(text);
+}
+
+async function sendBinary(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  binary: BinaryBody,
+  logger: Logger,
+): Promise<void> {
+  const headers: Record<string, string> = {
+    ...CORS_HEADERS,
+    'X-Content-Type-Options': 'nosniff',
+    // The type is whatever the uploader said: should a browser ever be pointed at these bytes, they run nothing.
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    ...binary.headers,
+    'Content-Type': binary.contentType,
+    'Content-Length': String(binary.length),
+  };
+  if (req.method === 'HEAD') {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  // Opened before the status line goes out, so a file that cannot be read is still answered 500.
+  const source = await binary.open();
+  res.writeHead(status, headers);
+  try {
+    await pipeline(source, res);
+  } catch (err) {
+    // Headers are out: the only way left to say "incomplete" is to cut the connection (pipeline destroyed both).
+    // A client that went away is routine; a file that fails mid-read is not.
+    const gone = (err as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (gone) logger.debug({ err }, 'response cut off by the client');
+    else logger.error({ err }, 'response body failed');
+  }
 }
 
 function sendError(res: http.ServerResponse, err: unknown, logger: Logger): number {

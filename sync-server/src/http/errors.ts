@@ -22,6 +22,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.InvalidUpdate]: 400,
   [ErrorCode.WeakPassword]: 400,
   [ErrorCode.InvalidName]: 400,
+  [ErrorCode.BlobMismatch]: 400,
   [ErrorCode.VersionMismatch]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,

@@ -2,7 +2,7 @@
 import { ErrorCode } from '@concord/client-core/protocol';
 import { HttpError } from './errors.js';
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 interface Route<H> {
   readonly method: Method;

@@ -1,4 +1,5 @@
 /** The HTTP API (SPEC HTTP-*): each handler validates its input and calls a service; nothing here touches SQL. */
+import type { Readable } from 'node:stream';
 import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
 import type { AccountService } from '../auth/accounts.js';
 import { ServiceError } from '../auth/errors.js';
@@ -6,6 +7,7 @@ import { normalizeUsername, usernameProblem } from '../auth/rules.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { UserRepo } from '../db/users.js';
 import type { AuthContext } from '../seams.js';
+import type { BlobService } from './blobs.js';
 import { optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { badRequest, notFound } from './errors.js';
@@ -15,6 +17,17 @@ export interface Reply {
   readonly status: number;
   /** Omitted for 204. */
   readonly body?: unknown;
+  /** Bytes instead of a JSON body (BLOB-2). */
+  readonly binary?: BinaryBody;
+}
+
+export interface BinaryBody {
+  readonly contentType: string;
+  readonly length: number;
+  /** Beyond Content-Type and Content-Length (these replace the JSON answers' `Cache-Control: no-store`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Called once the handler has answered, and not for HEAD; a failure here is still a clean 500. */
+  open(): Promise<Readable>;
 }
 
 export interface RequestContext {
@@ -27,6 +40,18 @@ export interface RequestContext {
   /** The raw bearer token (already checked by auth()). */
   bearer(): string;
   body(): Promise<JsonObject>;
+  /** A request header (lowercase name); repeated ones joined as Node joins them. */
+  header(name: string): string | undefined;
+  /**
+   * The raw body chunk by chunk, for endpoints that take bytes (BLOB-1): 413 `too_big` as soon as the declared or
+   * received length passes `limit`, 400 if the client cuts it off.
+   */
+  rawBody(limit: number): AsyncIterable<Buffer>;
+  /**
+   * For a refusal before (or while) the raw body is read: the rest is read and dropped for a bounded time after the
+   * answer, then the connection closes (body.ts lingerClose). A no-op once the whole body has arrived.
+   */
+  discardBody(): void;
 }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
@@ -36,10 +61,31 @@ export interface RouteDeps {
   readonly sessions: SessionService;
   readonly users: UserRepo;
   readonly conversations: ConversationService;
+  readonly blobs: BlobService;
 }
 
+const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
+
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations } = deps;
+  const { accounts, sessions, users, conversations, blobs } = deps;
+  // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
+  const readBlob = (ctx: RequestContext): Reply => {
+    const me = ctx.auth();
+    const blob = blobs.get(me.userId, ctx.params['conversationId'] ?? '', ctx.params['blobId'] ?? '');
+    return {
+      status: 200,
+      binary: {
+        contentType: blob.row.mime,
+        length: blob.row.size,
+        headers: {
+          ETag: `"${blob.row.blobId}"`,
+          // The id is the content's hash: the bytes at this URL never change; private, as they are the members' only.
+          'Cache-Control': 'private, max-age=31536000, immutable',
+        },
+        open: async () => (await blob.open()).stream,
+      },
+    };
+  };
   return new Router<Handler>()
     .add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }))
     .add('POST', '/v1/accounts', async (ctx) => {
@@ -149,5 +195,25 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       const me = ctx.auth();
       await conversations.leave(me.userId, ctx.params['conversationId'] ?? '');
       return { status: 204 };
-    });
+    })
+    .add('PUT', BLOB_PATH, async (ctx) => {
+      try {
+        const me = ctx.auth();
+        const { created, blob } = await blobs.put(
+          me.userId,
+          ctx.params['conversationId'] ?? '',
+          ctx.params['blobId'] ?? '',
+          ctx.header('content-type'),
+          (limit) => ctx.rawBody(limit),
+        );
+        // [BLOB-1] 201 for a new blob of this conversation; the same blob again is 200 with the same body.
+        return { status: created ? 201 : 200, body: blob };
+      } catch (err) {
+        // A refused upload (401 to 404 before reading, 413 or a failure while reading) is not read to its end.
+        ctx.discardBody();
+        throw err;
+      }
+    })
+    .add('GET', BLOB_PATH, readBlob)
+    .add('HEAD', BLOB_PATH, readBlob);
 }

@@ -1,0 +1,93 @@
+/**
+ * The rows of `conversation_blobs` (SPEC BLOB-1..3): which conversation holds which blob, with the mime type and size
+ * it was uploaded with. The bytes live in files (blobFiles.ts); a row is written only after its file is durable.
+ */
+import type Database from 'better-sqlite3';
+import type { ConversationId, UserId } from '@concord/client-core/protocol';
+
+export interface BlobRow {
+  readonly conversationId: ConversationId;
+  readonly blobId: string;
+  readonly mime: string;
+  readonly size: number;
+  readonly uploadedBy: UserId;
+  readonly createdAt: number;
+}
+
+interface RawBlob {
+  conversation_id: string;
+  blob_id: string;
+  mime: string;
+  size: number;
+  uploaded_by: string;
+  created_at: number;
+}
+
+function toBlob(raw: RawBlob): BlobRow {
+  return {
+    conversationId: raw.conversation_id as ConversationId,
+    blobId: raw.blob_id,
+    mime: raw.mime,
+    size: raw.size,
+    uploadedBy: raw.uploaded_by as UserId,
+    createdAt: raw.created_at,
+  };
+}
+
+/** What `add` did: the row (the first upload's, when it existed), or null if the uploader is no longer a member. */
+export type AddBlobResult = { readonly row: BlobRow; readonly created: boolean } | null;
+
+export class BlobRepo {
+  private readonly getStmt: Database.Statement<[string, string], RawBlob>;
+  private readonly heldStmt: Database.Statement<[string], { one: number }>;
+  private readonly insertStmt: Database.Statement<[string, string, string, number, string, number]>;
+  private readonly isMemberStmt: Database.Statement<[string, string], { one: number }>;
+  private readonly addTx: (row: BlobRow) => AddBlobResult;
+
+  constructor(db: Database.Database) {
+    this.getStmt = db.prepare(
+      `SELECT conversation_id, blob_id, mime, size, uploaded_by, created_at
+         FROM conversation_blobs WHERE conversation_id = ? AND blob_id = ?`,
+    );
+    this.heldStmt = db.prepare('SELECT 1 AS one FROM conversation_blobs WHERE blob_id = ? LIMIT 1');
+    this.insertStmt = db.prepare(
+      `INSERT INTO conversation_blobs (conversation_id, blob_id, mime, size, uploaded_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.isMemberStmt = db.prepare(
+      'SELECT 1 AS one FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
+    );
+    // Membership is read again in the transaction that inserts: an upload that was streaming while its sender was
+    // removed must not land in the conversation (BLOB-3).
+    this.addTx = db.transaction((row: BlobRow): AddBlobResult => {
+      if (this.isMemberStmt.get(row.conversationId, row.uploadedBy) === undefined) return null;
+      const inserted = this.insertStmt.run(
+        row.conversationId,
+        row.blobId,
+        row.mime,
+        row.size,
+        row.uploadedBy,
+        row.createdAt,
+      );
+      if (inserted.changes === 1) return { row, created: true };
+      const existing = this.getStmt.get(row.conversationId, row.blobId);
+      if (existing === undefined) throw new Error('conversation_blobs: a conflicting row is not there');
+      return { row: toBlob(existing), created: false };
+    });
+  }
+
+  get(conversationId: string, blobId: string): BlobRow | null {
+    const raw = this.getStmt.get(conversationId, blobId);
+    return raw === undefined ? null : toBlob(raw);
+  }
+
+  /** Inserts the row unless the conversation already holds the blob (then the stored row is returned). */
+  add(row: BlobRow): AddBlobResult {
+    return this.addTx(row);
+  }
+
+  /** Whether any conversation holds the blob, i.e. whether its file is still needed. */
+  isHeld(blobId: string): boolean {
+    return this.heldStmt.get(blobId) !== undefined;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Attachments (SPEC BLOB-1..BLOB-3): a conversation's members upload a blob under the SHA-256 of its bytes and read
+ * it back. The bytes are streamed to a temporary file and hashed as they arrive (never held in memory, never more than
+ * `maxBlobBytes` read), made durable at their content path, and only then is the conversation's row committed, so a
+ * row always names a whole file. Membership is read from `conversation_members` on every request (AUTHZ-2): a
+ * removed member is refused at once.
+ */
+import { createHash } from 'node:crypto';
+import { ErrorCode, isId, type ConversationId, type UserId } from '@concord/client-core/protocol';
+import { ServiceError } from '../auth/errors.js';
+import type { Clock } from '../config.js';
+import type { BlobFile, BlobFiles } from '../db/blobFiles.js';
+import type { BlobRepo, BlobRow } from '../db/blobs.js';
+import type { ConversationRepo } from '../db/conversations.js';
+import { badRequest } from './errors.js';
+
+export const DEFAULT_BLOB_MIME = 'application/octet-stream';
+export const BLOB_MIME_MAX = 100;
+
+const BLOB_ID = /^[0-9a-f]{64}$/;
+// RFC 9110 media type: `type/subtype`, then optional `; name=value` parameters (a MediaRecorder's
+// `audio/webm;codecs=opus` is what a browser gives for a voice message). Tokens only: nothing that could break a
+// header line when the type is sent back.
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const MIME = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))*$`);
+
+/** The answer to an upload (BLOB-1). */
+export interface BlobView {
+  readonly blobId: string;
+  readonly size: number;
+  readonly mime: string;
+}
+
+/** A blob a member may read (BLOB-2); `open` is called only when the bytes are sent (not for HEAD). */
+export interface ReadableBlob {
+  readonly row: BlobRow;
+  open(): Promise<BlobFile>;
+}
+
+export class BlobService {
+  /** Per blob id, the commit in progress: a file's rename, its row and its removal must not interleave. */
+  private readonly commits = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly conversations: ConversationRepo,
+    private readonly blobs: BlobRepo,
+    private readonly files: BlobFiles,
+    private readonly clock: Clock,
+    readonly maxBlobBytes: number,
+  ) {}
+
+  /**
+   * [BLOB-1] Checks (ids 400, conversation 404, member 403), then reads `body` through the size limit (413) and the
+   * hash (400 `blob_mismatch`); then file, then row. `created` is false when the conversation already held the blob:
+   * the answer is then the stored row's, whatever this upload's type said.
+   */
+  async put(
+    caller: UserId,
+    conversationId: string,
+    blobId: string,
+    contentType: string | undefined,
+    body: (limit: number) => AsyncIterable<Buffer>,
+  ): Promise<{ created: boolean; blob: BlobView }> {
+    checkIds(conversationId, blobId);
+    const mime = mimeOf(contentType);
+    this.checkMember(caller, conversationId);
+
+    const upload = await this.files.begin(blobId);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of body(this.maxBlobBytes)) {
+        hash.update(chunk);
+        size += chunk.length;
+        await upload.write(chunk);
+      }
+    } catch (err) {
+      await upload.discard();
+      throw err;
+    }
+    if (hash.digest('hex') !== blobId) {
+      await upload.discard();
+      throw new ServiceError(ErrorCode.BlobMismatch, 'the bytes do not hash to the blob id (lowercase hex SHA-256)');
+    }
+
+    const added = await this.exclusive(blobId, async () => {
+      try {
+        await upload.commit();
+        const result = this.blobs.add({
+          conversationId: conversationId as ConversationId,
+          blobId,
+          mime,
+          size,
+          uploadedBy: caller,
+          createdAt: this.clock(),
+        });
+        if (result === null) await this.removeIfUnheld(blobId);
+        return result;
+      } catch (err) {
+        // Nothing of a failed upload stays (BLOB-3); a file another conversation holds is not this upload's to remove.
+        await this.removeIfUnheld(blobId).catch(() => undefined);
+        throw err;
+      }
+    });
+    // Removed while the bytes were streaming: the removal wins (AUTHZ-2).
+    if (added === null) throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
+    return { created: added.created, blob: viewOf(added.row) };
+  }
+
+  /** [BLOB-2] Same checks as an upload; 404 while this conversation does not hold the blob. */
+  get(caller: UserId, conversationId: string, blobId: string): ReadableBlob {
+    checkIds(conversationId, blobId);
+    this.checkMember(caller, conversationId);
+    const row = this.blobs.get(conversationId, blobId);
+    if (row === null) throw new ServiceError(ErrorCode.NotFound, 'this conversation holds no such blob (yet)');
+    return {
+      row,
+      open: async () => {
+        const file = await this.files.open(blobId);
+        // A row names a whole file (the file is durable before the row is written): anything else is a damaged store.
+        if (file === null) throw new Error(`blob ${blobId} has a row but no file`);
+        if (file.size !== row.size) {
+          file.stream.destroy();
+          throw new Error(`blob ${blobId} file holds ${file.size} bytes, its row says ${row.size}`);
+        }
+        return file;
+      },
+    };
+  }
+
+  private checkMember(caller: UserId, conversationId: string): void {
+    if (this.conversations.byId(conversationId) === null) throw new ServiceError(ErrorCode.NotFound, 'no such conversation');
+    if (!this.conversations.isMember(conversationId, caller)) {
+      throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
+    }
+  }
+
+  private async removeIfUnheld(blobId: string): Promise<void> {
+    if (!this.blobs.isHeld(blobId)) await this.files.remove(blobId);
+  }
+
+  /** Runs `fn` after every earlier commit of the same blob id has settled. */
+  private async exclusive<T>(blobId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.commits.get(blobId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.catch(() => undefined);
+    this.commits.set(blobId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.commits.get(blobId) === settled) this.commits.delete(blobId);
+    }
+  }
+}
+
+function checkIds(conversationId: string, blobId: string): void {
+  if (!isId(conversationId)) throw badRequest('conversationId must be an id');
+  if (!BLOB_ID.test(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
+}
+
+/** The blob's type from `Content-Type`: absent or blank is `application/octet-stream`; a malformed one is 400. */
+function mimeOf(contentType: string | undefined): string {
+  const given = contentType?.trim() ?? '';
+  if (given === '') return DEFAULT_BLOB_MIME;
+  if (given.length > BLOB_MIME_MAX || !MIME.test(given)) {
+    throw badRequest(`Content-Type must be a mime type (type/subtype) of at most ${BLOB_MIME_MAX} characters`);
+  }
+  return given;
+}
+
+function viewOf(row: BlobRow): BlobView {
+  return { blobId: row.blobId, size: row.size, mime: row.mime };
+}
