@@ -18,6 +18,12 @@ export const ClientErrorCode = {
   UnknownConversation: 'unknown_conversation',
   UnknownMessage: 'unknown_message',
   Storage: 'storage',
+  EmptyAttachment: 'empty_attachment',
+  AttachmentTooBig: 'attachment_too_big',
+  /** The server does not have the blob (yet): its sender has not uploaded it. Try again later (ATTACH-2). */
+  AttachmentUnavailable: 'attachment_unavailable',
+  /** The bytes the server sent do not hash to the blob id (ATTACH-2); nothing was kept. */
+  AttachmentMismatch: 'attachment_mismatch',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
@@ -37,7 +43,7 @@ export class NotLoggedInError extends ConcordError {
   }
 }
 
-/** Bad input from the app: an empty or oversized message, a malformed id, an unknown conversation. */
+/** Bad input from the app: an empty or oversized message or attachment, a malformed id, an unknown conversation. */
 export class InvalidInputError extends ConcordError {
   override readonly name = 'InvalidInputError';
 }

@@ -5,6 +5,15 @@ export type { ConcordOptions } from './client/options.js';
 export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';
 export type { ConversationSummaryView, LastMessage } from './conversation/list.js';
 export type { MessageStatus } from './conversation/model.js';
+export {
+  MAX_ATTACHMENT_BYTES,
+  ATTACHMENT_TYPES,
+  blobIdOf,
+  blobPath,
+  parseBlobUrl,
+  type AttachmentType,
+  type AttachmentInput,
+} from './attachments/blobs.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
@@ -14,6 +23,8 @@ export type {
   WebSocketLike,
   WebSocketCtor,
   FetchLike,
+  FetchInitLike,
+  FetchResponseLike,
   RandomBytes,
   NetworkSource,
   Timers,

@@ -32,6 +32,11 @@ export interface FetchResponseLike {
   readonly status: number;
   readonly ok: boolean;
   text(): Promise<string>;
+  /**
+   * The body as bytes: needed only to fetch attachments (ATTACH-2). W3C fetch has it; optional so that a seam
+   * which only speaks JSON text still fits everything else.
+   */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 export interface FetchInitLike {
   method?: string;

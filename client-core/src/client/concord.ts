@@ -4,7 +4,7 @@
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
 import type { ConnectionStatus } from '../connection/connection.js';
-import type { Conversation } from '../conversation/conversation.js';
+import type { Conversation, Message } from '../conversation/conversation.js';
 import type { ConversationSummaryView } from '../conversation/list.js';
 import { ClientClosedError, ClientErrorCode, ConcordError, InvalidInputError, NotLoggedInError } from '../errors.js';
 import { Emitter } from '../events/emitter.js';
@@ -25,6 +25,7 @@ export class Concord {
   private readonly api: HttpApi;
   private readonly storage: StorageAdapter;
   private readonly random: RandomBytes;
+  private readonly fetchFn: FetchLike;
   private runtime: Runtime | null = null;
   /** The runtime's token was refused (4401): it stays for offline reading until the next login replaces it. */
   private sessionDead = false;
@@ -34,6 +35,7 @@ export class Concord {
   constructor(private readonly options: ConcordOptions) {
     const fetchFn: FetchLike | undefined = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (fetchFn === undefined) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'no fetch available');
+    this.fetchFn = fetchFn;
     this.api = new HttpApi(options.serverUrl.replace(/\/$/, ''), fetchFn);
     this.storage = options.storage;
     this.random = options.random ?? defaultRandomBytes;
@@ -191,6 +193,20 @@ export class Concord {
     return this.writeUserDoc(USER_DRAFTS, this.convId(conversationId), text);
   }
 
+  /**
+   * The bytes of a message's attachment (ATTACH-2): this device's copy when it has one (its own attachments, offline
+   * included), else fetched from the server (BLOB-2), checked against the blob id and kept. A blob its sender has
+   * not uploaded yet fails with `attachment_unavailable` (try again later); no copy and no server: `network`.
+   */
+  async attachmentBytes(message: Message): Promise<Uint8Array> {
+    const rt = this.rt();
+    const attachment = message?.attachment;
+    if (attachment === undefined) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'the message has no attachment');
+    const bytes = await rt.attachments.bytes(attachment);
+    this.assertOpen();
+    return bytes;
+  }
+
   /** This account's device sessions (GET /v1/sessions). Online only. */
   async devices(): Promise<DeviceInfo[]> {
     return this.api.listSessions(this.rt().session.token);
@@ -228,7 +244,7 @@ export class Concord {
   }
 
   private async startRuntime(s: SessionInfo): Promise<void> {
-    const p = Runtime.start(s, this.storage, this.random, this.options, this.events, () => this.assertOpen());
+    const p = Runtime.start(s, this.storage, this.random, this.options, this.events, () => this.assertOpen(), this.fetchFn);
     this.starting = p;
     const rt = await p;
     if (this.closed) {

@@ -3,6 +3,8 @@
  * list and the open conversation handles. Created by Concord after login or restore, closed on logout or close.
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
+import { AttachmentStore } from '../attachments/store.js';
+import { AttachmentTransfer } from '../attachments/transfer.js';
 import { Connection, DEFAULT_HEARTBEAT, type ConnectionStatus } from '../connection/connection.js';
 import { DEFAULT_BACKOFF } from '../connection/backoff.js';
 import { Conversation } from '../conversation/conversation.js';
@@ -14,8 +16,8 @@ import type { DocHandle } from '../doc/docHandle.js';
 import { DocStore } from '../doc/docStore.js';
 import { Emitter } from '../events/emitter.js';
 import type { SessionInfo } from '../http/api.js';
-import { defaultTimers, randomFloat, type RandomBytes } from '../platform.js';
-import { isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
+import { defaultTimers, randomFloat, type FetchLike, type RandomBytes } from '../platform.js';
+import { convDocName, isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
 import { Histories } from '../history/histories.js';
 import { muteKey, parseConversationSummary, pinKey, USER_CONVS, USER_DRAFTS, USER_PREFS } from '../schema/user.js';
 import type * as Y from 'yjs';
@@ -29,6 +31,10 @@ export interface RuntimeEvents {
   sessionInvalid: { readonly reason: string };
   versionMismatch: { readonly reason: string };
   storageError: { readonly doc: string | null; readonly error: Error };
+  /**
+   * The server refused a write to a doc (REJECT, FAIL-1), or refused an attachment upload for good (ATTACH-1:
+   * `doc` is the conversation's `conv:<id>`, `code` the server's, `message` starts with `ATTACH-1`).
+   */
   rejected: { readonly doc: string; readonly code: string; readonly message: string };
   /** Every running handshake finished: this device holds everything the server had for its docs. */
   idle: void;
@@ -48,6 +54,8 @@ export class Runtime {
   private readonly indexes = new Map<DocName, MessageIndex>();
   /** Per loaded segment: stops its delivered-mark writer. */
   private readonly segmentOffs = new Map<DocName, () => void>();
+  /** Attachment bytes on this device and their uploads (ATTACH-1, ATTACH-2). */
+  readonly attachments: AttachmentTransfer;
 
   private constructor(
     readonly session: SessionInfo,
@@ -56,6 +64,7 @@ export class Runtime {
     private readonly o: ConcordOptions,
     private readonly emit: Emitter<RuntimeEvents>,
     private readonly assertOpen: () => void,
+    fetch: FetchLike,
   ) {
     this.clock = new HybridClock(o.now ?? Date.now);
     this.docs = new DocStore(storage, random, (doc, error) => emit.emit('storageError', { doc, error }));
@@ -85,8 +94,25 @@ export class Runtime {
       backoff: { ...DEFAULT_BACKOFF, ...o.backoff },
       heartbeat: { ...DEFAULT_HEARTBEAT, ...o.heartbeat },
     });
+    this.attachments = new AttachmentTransfer(new AttachmentStore(storage), {
+      baseUrl: o.serverUrl.replace(/\/$/, ''),
+      token: session.token,
+      fetch,
+      isOnline: () => this.connection.state.state === 'online',
+      refused: (r) =>
+        emit.emit('rejected', {
+          doc: convDocName(r.conversationId),
+          code: r.code,
+          message: `ATTACH-1: the server refused the upload of blob ${r.blobId} (${r.status}): ${r.message}`,
+        }),
+      storageError: (error) => emit.emit('storageError', { doc: null, error }),
+    });
     this.offs.push(
-      this.connection.events.on('state', (s) => emit.emit('connection', s)),
+      this.connection.events.on('state', (s) => {
+        // Pending uploads go out on every connection (ATTACH-1), restored ones included.
+        if (s.state === 'online') this.attachments.kick();
+        emit.emit('connection', s);
+      }),
       this.connection.events.on('sessionInvalid', (e) => emit.emit('sessionInvalid', e)),
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
       this.engine.events.on('rejected', (e) => emit.emit('rejected', e)),
@@ -106,8 +132,9 @@ export class Runtime {
     o: ConcordOptions,
     emit: Emitter<RuntimeEvents>,
     assertOpen: () => void,
+    fetch: FetchLike,
   ): Promise<Runtime> {
-    const rt = new Runtime(session, storage, random, o, emit, assertOpen);
+    const rt = new Runtime(session, storage, random, o, emit, assertOpen, fetch);
     await rt.engine.loadCursor();
     const unacked = await rt.histories.restore();
     const user = await rt.docs.get(userDocName(session.userId));
@@ -151,6 +178,7 @@ export class Runtime {
         clock: this.clock,
         random: this.random,
         assertOpen: this.assertOpen,
+        attachments: this.attachments,
         sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
         sync: (doc) => this.engine.ensureSynced(doc),
         fallbackMeta: () => this.mirroredMeta(id),
@@ -184,6 +212,7 @@ export class Runtime {
 
   async close(): Promise<void> {
     for (const off of this.offs) off();
+    this.attachments.dispose();
     this.connection.dispose();
     const convs = await Promise.allSettled([...this.open.values()]);
     for (const c of convs) if (c.status === 'fulfilled') c.value.dispose();
@@ -221,7 +250,9 @@ export class Runtime {
         if (drafts.has(id)) drafts.delete(id);
       });
     }
-    this.histories.forget(id).catch((error: unknown) => {
+    // Its uploads stop now; its bytes and pending records go with the rest of its local copy.
+    this.attachments.forgetting(id);
+    this.histories.forget(id, () => this.attachments.forget(id)).catch((error: unknown) => {
       this.emit.emit('storageError', { doc: null, error: error instanceof Error ? error : new Error(String(error)) });
     });
   }

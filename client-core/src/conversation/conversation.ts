@@ -2,15 +2,17 @@
  * A conversation handle for the app: pages of messages in display order (ORDER-1), send, retry, read marks,
  * typing and presence, over the conversation's segment docs (SPEC 3.5). Opening loads the newest segments until a
  * first screen is there; `loadOlder` pages older segments in from local storage, then from the server (SEG-5).
- * Reads are synchronous over what is loaded; `send` resolves once the message is in local storage and never waits
- * for the network (OFFLINE-1).
+ * Reads are synchronous over what is loaded; `send` and `sendAttachment` resolve once the message (and the
+ * attachment's bytes) are in local storage and never wait for the network (OFFLINE-1, ATTACH-1).
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
 import { randomId, type RandomBytes } from '../platform.js';
 import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids.js';
-import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
+import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type Attachment, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
+import { blobIdOf, blobPath, checkAttachment, type AttachmentInput } from '../attachments/blobs.js';
+import type { AttachmentTransfer } from '../attachments/transfer.js';
 import type { HybridClock } from '../schema/hlc.js';
 import type { ConvHistory } from '../history/convHistory.js';
 import { locate, pageBefore, type Located, type Segment } from '../history/merge.js';
@@ -25,8 +27,11 @@ export interface Message {
   /** Milliseconds since the epoch, from the HLC stamp. */
   readonly sentAt: number;
   readonly type: MessageEntry['type'];
+  /** Text; for an attachment, its name. Empty when deleted. */
   readonly body: string;
   readonly replyTo?: string;
+  /** Images, files and voice messages (SCHEMA-CONV-2); its bytes: `concord.attachmentBytes(message)`. */
+  readonly attachment?: Attachment;
   readonly edited: boolean;
   readonly deleted: boolean;
   /** Written by this account (on any of its devices). */
@@ -53,6 +58,8 @@ export interface ConversationContext {
   readonly clock: HybridClock;
   readonly random: RandomBytes;
   readonly assertOpen: () => void;
+  /** Where attachment bytes are kept and uploaded from (ATTACH-1). */
+  readonly attachments: Pick<AttachmentTransfer, 'store' | 'kick'>;
   readonly sendAwareness: (doc: DocName, update: Uint8Array) => void;
   /** Subscribe a segment the view shows, so its changes arrive live. */
   readonly sync: (doc: DocName) => void;
@@ -180,11 +187,42 @@ export class Conversation {
     if (text.length > MAX_MESSAGE_LENGTH) {
       throw new InvalidInputError(ClientErrorCode.MessageTooLong, `a message is at most ${MAX_MESSAGE_LENGTH} UTF-16 code units`);
     }
+    return this.write({ type: 'text', body: text }, options.replyTo);
+  }
+
+  /**
+   * Send an image, file or voice message (ATTACH-1). The bytes and a pending upload go into local storage first,
+   * then the message, like `send` (status `sending`; never waits for the network): its `attachment.url` names the
+   * blob by the bytes' SHA-256 (BLOB-1), so it is known before the upload, which runs whenever the device is online.
+   * The body is the attachment's name. Empty or larger than MAX_ATTACHMENT_BYTES: InvalidInputError, nothing stored.
+   */
+  async sendAttachment(bytes: Uint8Array, meta: AttachmentInput, options: { replyTo?: string } = {}): Promise<Message> {
+    this.ctx.assertOpen();
+    checkAttachment(bytes, meta);
+    if (options.replyTo !== undefined && this.find(options.replyTo) === undefined) {
+      throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${options.replyTo} to reply to`);
+    }
+    const blobId = blobIdOf(bytes);
+    await this.ctx.attachments.store.putOwn(this.id, blobId, bytes, meta.mime);
+    const attachment: Attachment = {
+      url: blobPath(this.id, blobId),
+      name: meta.name,
+      mime: meta.mime,
+      size: bytes.byteLength,
+      ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
+    };
+    const view = await this.write({ type: meta.type, body: meta.name, attachment }, options.replyTo);
+    this.ctx.attachments.kick();
+    return view;
+  }
+
+  /** Write a new own message entry into the head segment; resolves once it is in local storage. */
+  private async write(fields: Pick<MessageEntry, 'type' | 'body' | 'attachment'>, replyTo: string | undefined): Promise<Message> {
     const { userId, clock } = this.ctx;
     let target: Located | undefined;
-    if (options.replyTo !== undefined) {
-      target = this.find(options.replyTo);
-      if (target === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${options.replyTo} to reply to`);
+    if (replyTo !== undefined) {
+      target = this.find(replyTo);
+      if (target === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${replyTo} to reply to`);
     }
     const seg = await this.history.writeSegment();
     // Observes every stamp in this conversation (HLC-1) before ticking; a reply sorts after what it answers even
@@ -196,9 +234,10 @@ export class Conversation {
       id,
       author: userId,
       hlc: clock.tick(),
-      type: 'text',
-      body: text,
-      ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
+      type: fields.type,
+      body: fields.body,
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(fields.attachment !== undefined ? { attachment: fields.attachment } : {}),
     };
     seg.handle.transactLocal(() => seg.handle.doc.getMap<unknown>(CONV_MESSAGES).set(id, entry));
     await seg.handle.persisted();
@@ -220,7 +259,8 @@ export class Conversation {
     if (view?.status !== 'failed') throw new InvalidInputError(ClientErrorCode.InvalidArgument, `message ${id} has not failed`);
     at.seg.handle.markRetried(id);
     const e = at.m.entry;
-    return this.send(e.body, e.replyTo !== undefined ? { replyTo: e.replyTo } : {});
+    // An attachment is re-sent as itself: same blob url, whose bytes this device still holds.
+    return this.write({ type: e.type, body: e.body, ...(e.attachment !== undefined ? { attachment: e.attachment } : {}) }, e.replyTo);
   }
 
   /**
@@ -358,6 +398,7 @@ export class Conversation {
         type: e.type,
         body: edit.deleted ? '' : (edit.body ?? e.body),
         ...(e.replyTo !== undefined ? { replyTo: e.replyTo } : {}),
+        ...(e.attachment !== undefined && !edit.deleted ? { attachment: e.attachment } : {}),
         edited: edit.edited,
         deleted: edit.deleted,
         own,

@@ -8,14 +8,17 @@ import type { DocHandle } from '../doc/docHandle.js';
 import { Emitter } from '../events/emitter.js';
 import type { Histories } from '../history/histories.js';
 import type { ConversationId } from '../protocol/ids.js';
-import type { ConversationKind } from '../schema/conv.js';
+import type { Attachment, ConversationKind, MessageType } from '../schema/conv.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
 import { hlcMillis } from './model.js';
 
 export interface LastMessage {
   readonly id: string;
   readonly author: string;
+  readonly type: MessageType;
   readonly body: string;
+  /** Present for images, files and voice messages, so a preview can say what was sent (SCHEMA-CONV-2). */
+  readonly attachment?: Attachment;
   readonly sentAt: number;
 }
 
@@ -141,7 +144,17 @@ export class ConversationList {
     const { last: at, unread } = this.histories.get(id as ConversationId).figures();
     const last = at?.m;
     f = {
-      last: last === undefined ? null : { id: last.entry.id, author: last.entry.author, body: last.entry.body, sentAt: hlcMillis(last.entry.hlc) },
+      last:
+        last === undefined
+          ? null
+          : {
+              id: last.entry.id,
+              author: last.entry.author,
+              type: last.entry.type,
+              body: last.entry.body,
+              ...(last.entry.attachment !== undefined ? { attachment: last.entry.attachment } : {}),
+              sentAt: hlcMillis(last.entry.hlc),
+            },
       unread,
     };
     this.figures.set(id, f);

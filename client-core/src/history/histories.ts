@@ -105,9 +105,10 @@ export class Histories {
 
   /**
    * MEMBER-1: the account is no longer a member: drop the conversation from memory and delete every local trace
-   * (segment docs, sync records, markers, stored counts). A marker makes an interrupted deletion finish later.
+   * (segment docs, sync records, markers, stored counts), and whatever `alsoDelete` deletes (attachments) before
+   * the marker goes. A marker makes an interrupted deletion finish later.
    */
-  async forget(id: ConversationId): Promise<void> {
+  async forget(id: ConversationId, alsoDelete?: () => Promise<void>): Promise<void> {
     const leftKey = `${LEFT_KEY_PREFIX}${id}`;
     await this.storage.setKv(leftKey, new Uint8Array([1]));
     const h = this.map.get(id);
@@ -132,6 +133,7 @@ export class Histories {
     }
     await this.unreadWrites;
     await this.storage.deleteKv(unreadKey(id));
+    await alsoDelete?.();
     await this.storage.deleteKv(leftKey);
   }
 

@@ -11,7 +11,8 @@ import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../../src/proto
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import { CONV_META } from '../../src/schema/conv.js';
 import { USER_CONVS } from '../../src/schema/user.js';
-import type { FetchInitLike, FetchLike, WebSocketCtor } from '../../src/platform.js';
+import type { FetchInitLike, FetchLike, FetchResponseLike, WebSocketCtor } from '../../src/platform.js';
+import { blobIdOf } from '../../src/attachments/blobs.js';
 import { FakeClientSocket, Link, type Acceptor, type ServerSide } from './fakeSocket.js';
 
 interface Conn {
@@ -32,6 +33,12 @@ export class FakeServer implements Acceptor {
   readonly conns = new Set<Conn>();
   /** Return a reason to REJECT an update (tests of failed status). */
   rejectUpdate: ((doc: string, userId: string, update: Uint8Array) => string | null) | null = null;
+  /** BLOB-1/2: blobs by `<conversationId>/<blobId>`. */
+  readonly blobs = new Map<string, { bytes: Uint8Array; mime: string }>();
+  /** Every blob PUT received (status answered), for assertions. */
+  readonly blobPuts: { key: string; status: number }[] = [];
+  /** Answer blob PUTs with this status instead (tests of retries and refusals). */
+  failBlobPut: number | null = null;
   /** Every frame received, for assertions (doc names of SYNC frames). */
   readonly log: { device: string | null; frame: Frame }[] = [];
   private seq = 0;
@@ -193,15 +200,39 @@ export class FakeServer implements Acceptor {
     return `${prefix}${++this.seq}`;
   }
 
-  private async http(url: string, init?: FetchInitLike): Promise<{ status: number; ok: boolean; text(): Promise<string> }> {
+  private async http(url: string, init?: FetchInitLike): Promise<FetchResponseLike> {
     const res = (status: number, body: unknown) => ({ status, ok: status < 300, text: async () => JSON.stringify(body) });
     const err = (status: number, code: string) => res(status, { error: { code, message: code } });
     if (!this.running) throw new TypeError('fetch failed');
     const u = new URL(url);
     const method = init?.method ?? 'GET';
-    const body = init?.body !== undefined ? (JSON.parse(init.body) as Record<string, unknown>) : {};
     const token = (init?.headers?.['authorization'] ?? '').replace(/^Bearer /, '');
     const auth = this.tokens.get(token);
+    const blob = /^\/v1\/conversations\/([^/]+)\/blobs\/([^/]+)$/.exec(u.pathname);
+    if (blob !== null) {
+      // BLOB-1/BLOB-2, the parts client-core relies on: membership, the hash check, idempotent PUT, 404 until uploaded.
+      const [, conv = '', blobId = ''] = blob;
+      const key = `${conv}/${blobId}`;
+      if (auth === undefined) return err(401, 'unauthorized');
+      if (!this.members.has(conv)) return err(404, 'not_found');
+      if (this.members.get(conv)?.has(auth.userId) !== true) return err(403, 'forbidden');
+      if (method === 'PUT') {
+        const raw = init?.body as unknown;
+        const bytes = raw instanceof Uint8Array ? raw.slice() : new TextEncoder().encode(String(raw ?? ''));
+        const status = this.failBlobPut ?? (blobIdOf(bytes) !== blobId ? 400 : this.blobs.has(key) ? 200 : 201);
+        this.blobPuts.push({ key, status });
+        if (status === 201) this.blobs.set(key, { bytes, mime: init?.headers?.['content-type'] ?? 'application/octet-stream' });
+        return status < 300 ? res(status, { blobId, size: bytes.byteLength, mime: this.blobs.get(key)?.mime }) : err(status, status === 400 ? 'blob_mismatch' : `http_${status}`);
+      }
+      if (method === 'GET') {
+        const b = this.blobs.get(key);
+        if (b === undefined) return err(404, 'not_found');
+        const copy = b.bytes.slice();
+        return { status: 200, ok: true, text: async () => new TextDecoder().decode(copy), arrayBuffer: async () => copy.buffer };
+      }
+      return err(405, 'method_not_allowed');
+    }
+    const body = init?.body !== undefined ? (JSON.parse(init.body) as Record<string, unknown>) : {};
     const newSession = (userId: string) => {
       const deviceId = this.id('d');
       const t = this.id('tok');
@@ -249,6 +280,14 @@ export class FakeServer implements Acceptor {
         this.serverWrite(`user:${member}`, (d) => d.getMap(USER_CONVS).set(id, { kind, title, members, createdAt }));
       }
       return res(201, { conversationId: id });
+    }
+    const leave = /^\/v1\/conversations\/([^/]+)\/leave$/.exec(u.pathname);
+    if (method === 'POST' && leave !== null) {
+      // HTTP-21 as far as MEMBER-1 needs it: the member goes, and so does the conversation from their user doc.
+      const conv = leave[1] ?? '';
+      if (this.members.get(conv)?.delete(auth.userId) !== true) return err(403, 'forbidden');
+      this.serverWrite(`user:${auth.userId}`, (d) => d.getMap(USER_CONVS).delete(conv));
+      return res(204, {});
     }
     return err(404, 'not_found');
   }
