@@ -6,7 +6,9 @@
  * - Hashed files under /assets/ never change: cache first.
  * - Pages (navigations): network first so a new build is picked up at once, the cached app shell (`/`, i.e.
  *   index.html: every route is the same page) when offline.
- * - The API and sockets (/v1/, /healthz) are never cached.
+ * - The API and sockets (/v1/, /healthz) are never cached, attachment blobs (/v1/conversations/:id/blobs/:blobId)
+ *   included: they are members-only and client-core keeps its own copy in IndexedDB (ATTACH-2); a shared cache
+ *   would outlive a logout or a removal from the conversation (BLOB-3).
  */
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;

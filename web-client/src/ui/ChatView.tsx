@@ -7,6 +7,8 @@ import { buildTimeline } from '../display/timeline.js';
 import { statusView } from '../display/status.js';
 import { fullTimestamp, clockTime } from '../display/time.js';
 import { typingText } from '../display/typing.js';
+import { attachmentKindFor, attachmentProblem, normalizeMime } from '../display/attachment.js';
+import { AttachmentView } from './Attachment.js';
 import { navigate, useNow } from './hooks.js';
 
 /** Typing stops being announced this long after the last keystroke. */
@@ -197,11 +199,15 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
 function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv: Conversation | null; m: Message; showAuthor: boolean }) {
   const st = m.own && m.status !== undefined ? statusView(m.status) : null;
   const [retrying, setRetrying] = useState(false);
+  const attachment = m.deleted ? undefined : m.attachment;
+  // An attachment's body is a caption at most: shown only when it says more than the file name.
+  const caption = attachment === undefined || (m.body.trim() !== '' && m.body !== attachment.name);
   return (
     <li class={m.own ? 'msg own' : 'msg'} data-message-id={m.id} data-status={m.status ?? undefined} data-author={m.author}>
       <div class="bubble">
         {showAuthor && <span class="author">{app.nameOf(m.author)}</span>}
-        <span class="body">{m.deleted ? <em>message deleted</em> : m.body}</span>
+        {attachment !== undefined && <AttachmentView app={app} m={m} />}
+        {caption && <span class="body">{m.deleted ? <em>message deleted</em> : m.body}</span>}
         <span class="meta">
           <time dateTime={new Date(m.sentAt).toISOString()} title={fullTimestamp(m.sentAt)}>
             {clockTime(m.sentAt)}
@@ -295,6 +301,33 @@ function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: strin
     conv.setTyping(false);
   };
 
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [attaching, setAttaching] = useState(false);
+
+  /**
+   * WEB-ATTACH-1: each picked file becomes one message (ATTACH-1 stores it locally and uploads it when online), in
+   * the order picked; the first refusal stops the rest and shows in the error line.
+   */
+  const attach = async (files: readonly File[]): Promise<void> => {
+    if (files.length === 0) return;
+    setAttaching(true);
+    try {
+      for (const file of files) {
+        const problem = attachmentProblem(file.name, file.size);
+        if (problem !== null) throw new Error(problem);
+        const mime = normalizeMime(file.type);
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        await conv.sendAttachment(bytes, { type: attachmentKindFor(mime), name: file.name, mime });
+      }
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setAttaching(false);
+      input.current?.focus();
+    }
+  };
+
   const send = async (): Promise<void> => {
     const body = text;
     if (body.trim() === '') return;
@@ -318,6 +351,25 @@ function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: strin
         void send();
       }}
     >
+      <input
+        ref={fileInput}
+        type="file"
+        multiple
+        class="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
+        aria-label="Files to attach"
+        data-testid="attach-input"
+        onChange={(e) => {
+          const picked = [...(e.currentTarget.files ?? [])];
+          // Cleared so picking the same file again is a change too.
+          e.currentTarget.value = '';
+          void attach(picked);
+        }}
+      />
+      <button type="button" class="attach" aria-label="Attach a file" title="Attach a file" disabled={attaching} onClick={() => fileInput.current?.click()}>
+        Attach
+      </button>
       <label for="composer-input" class="visually-hidden">
         Message
       </label>

@@ -1,5 +1,6 @@
 import type { ConversationSummaryView } from '@concord/client-core';
 import type { AppController } from '../app/controller.js';
+import { previewText } from '../display/attachment.js';
 import { badgeLabel, badgeText } from '../display/badge.js';
 import { listTimeLabel, fullTimestamp } from '../display/time.js';
 import { useNow } from './hooks.js';
@@ -62,7 +63,8 @@ function previewOf(app: AppController, c: ConversationSummaryView): string {
   if (c.draft !== '') return `Draft: ${c.draft}`;
   const m = c.lastMessage;
   if (m === null) return 'No messages yet';
-  const body = m.body.replace(/\s+/g, ' ');
+  // WEB-ATTACH-1: attachments read `[Image] name`, `[File] name`, `[Voice]`.
+  const body = previewText(m);
   if (m.author === app.me?.userId) return `You: ${body}`;
   return c.kind === 'group' ? `${app.nameOf(m.author)}: ${body}` : body;
 }

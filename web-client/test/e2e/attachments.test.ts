@@ -1,0 +1,168 @@
+/**
+ * Attachments between two users against a real sync-server (SPEC.md §9 WEB-ATTACH-1): an image and a file picked
+ * with the composer's Attach button, shown and downloaded on the other side, labelled in the list; an upload held
+ * back shows "waiting for upload" until the bytes reach the server.
+ */
+import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
+import type { Browser, Locator, Route } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/build.js';
+import {
+  conversationRow,
+  launchBrowser,
+  openChat,
+  openDevice,
+  register,
+  screenshot,
+  screenshotAll,
+  send,
+  startDirectChat,
+  type Device,
+} from './helpers/browser.js';
+import { E2eServer } from './helpers/server.js';
+
+const srv = new E2eServer();
+let browser: Browser;
+let erin: Device;
+let frank: Device;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  await srv.start();
+  browser = await launchBrowser();
+  erin = await openDevice(browser, srv.url, 'erin');
+  frank = await openDevice(browser, srv.url, 'frank');
+  // Playwright turns file chooser interception on asynchronously when the first listener is added: a listener
+  // added right before the Enter that opens the chooser can lose the race, and the headless chooser is then
+  // cancelled unseen. One listener for the whole run keeps interception on from here.
+  for (const d of [erin, frank]) d.page.on('filechooser', () => undefined);
+}, 180_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await screenshotAll([erin, frank], `FAILED-attach-${ctx.task.name.slice(1, 14)}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await srv.dispose();
+});
+
+/** A valid RGB PNG of `w` x `h` pixels in one colour (so the browser can decode it: naturalWidth > 0). */
+function png(w: number, h: number, rgb: readonly [number, number, number]): Buffer {
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter method, no interlace
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+/**
+ * Picks files through the composer's Attach button by keyboard alone: from the message box one Shift+Tab back to
+ * the button, Enter opens the file chooser.
+ */
+async function attach(d: Device, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+  await d.page.getByLabel('Message', { exact: true }).focus();
+  await d.page.keyboard.press('Shift+Tab');
+  await d.page.getByRole('button', { name: 'Attach a file' }).and(d.page.locator(':focus')).waitFor();
+  const [chooser] = await Promise.all([d.page.waitForEvent('filechooser'), d.page.keyboard.press('Enter')]);
+  await chooser.setFiles(files);
+}
+
+function image(d: Device, name: string): Locator {
+  return d.page.locator('li.msg img').and(d.page.getByAltText(name, { exact: true }));
+}
+
+/** Waits until the image is decoded: it has pixels, not just an element. */
+async function expectDecoded(d: Device, name: string): Promise<void> {
+  const img = image(d, name);
+  await img.waitFor();
+  await d.page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0, await img.elementHandle(), { timeout: 15_000 });
+  expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(48);
+}
+
+function fileAttachment(d: Device, name: string): Locator {
+  return d.page.locator('li.msg [data-testid="attachment"]').filter({ has: d.page.locator('.file-name', { hasText: name }) });
+}
+
+const DOT = png(48, 32, [200, 30, 30]);
+const NOTES = Buffer.from('meeting notes\n- bring the attachments\n', 'utf8');
+
+describe('web client, attachments', () => {
+  it('[WEB-ATTACH-1] an image and a file picked with Attach: shown, downloadable and labelled in the list on the other side', async () => {
+    await register(erin, 'erin', 'Erin');
+    await register(frank, 'frank', 'Frank');
+    await startDirectChat(erin, 'frank');
+    await send(erin, 'two things coming');
+
+    await attach(erin, [{ name: 'dot.png', mimeType: 'image/png', buffer: DOT }]);
+    // The sender sees it at once, from its own copy.
+    await expectDecoded(erin, 'dot.png');
+    await conversationRow(erin, 'Frank').locator('.preview', { hasText: 'You: [Image] dot.png' }).waitFor();
+
+    await attach(erin, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: NOTES }]);
+    await fileAttachment(erin, 'notes.txt').waitFor();
+    expect(await fileAttachment(erin, 'notes.txt').locator('.file-size').textContent()).toBe(`${NOTES.length} B`);
+
+    // The other side: labelled in the list before the chat is opened, then shown.
+    await conversationRow(frank, 'Erin').locator('.preview', { hasText: /^\[File\] notes\.txt$/ }).waitFor();
+    await openChat(frank, 'Erin');
+    await expectDecoded(frank, 'dot.png');
+    const file = fileAttachment(frank, 'notes.txt');
+    await file.waitFor();
+    expect(await file.locator('.file-size').textContent()).toBe(`${NOTES.length} B`);
+    await screenshot(frank, 'attach-01-frank-image-and-file');
+
+    // The file downloads under its name with its bytes.
+    const [download] = await Promise.all([frank.page.waitForEvent('download'), file.getByRole('button', { name: /^Download notes\.txt/ }).click()]);
+    expect(download.suggestedFilename()).toBe('notes.txt');
+    expect(await readFile(await download.path())).toEqual(NOTES);
+    expect([...erin.errors, ...frank.errors]).toEqual([]);
+  }, 90_000);
+
+  it('[WEB-ATTACH-1] while the upload has not reached the server the other side waits, then shows the image without a reload', async () => {
+    // Hold Erin's uploads: the message syncs over the socket at once, its bytes stay on her device.
+    const held: Route[] = [];
+    const pattern = '**/v1/conversations/*/blobs/*';
+    await erin.context.route(pattern, (route) => {
+      if (route.request().method() === 'PUT') held.push(route);
+      else void route.continue();
+    });
+    await attach(erin, [{ name: 'later.png', mimeType: 'image/png', buffer: png(48, 20, [30, 30, 200]) }]);
+    await expectDecoded(erin, 'later.png');
+
+    const waiting = frank.page.locator('li.msg [data-testid="attachment"][data-state="waiting"]', { hasText: 'waiting for upload' });
+    await waiting.waitFor();
+    expect(await image(frank, 'later.png').count()).toBe(0);
+    await screenshot(frank, 'attach-02-frank-waiting-for-upload');
+    expect(held.length).toBeGreaterThan(0);
+
+    // Released before the route goes (unrouting first would settle the held requests itself).
+    for (const route of held) await route.continue();
+    await erin.context.unroute(pattern);
+    // Frank's bubble retries on its own timer (3 s, then longer) and shows the image.
+    await expectDecoded(frank, 'later.png');
+    await waiting.waitFor({ state: 'detached' });
+    expect([...erin.errors, ...frank.errors]).toEqual([]);
+  }, 60_000);
+});
