@@ -23,6 +23,8 @@ declare namespace http {
     header?: Object;
     readTimeout?: number;
     connectTimeout?: number;
+    /** (11) Largest response accepted, in bytes: default 5 MiB, at most 100 MiB. Before API 23 request() receives at most 5 MB anyway. */
+    maxLimit?: number;
   }
   interface HttpResponse {
     result: string | Object | ArrayBuffer;

@@ -1,50 +1,116 @@
 /*
  * client-core's `fetch` seam on `@ohos.net.http` (there is no global fetch in ArkTS). One HttpRequest object per
- * request and destroy() after it, as the module requires (reference §3); bodies are JSON text, so the response is
- * asked for as a string. Network failures reject, like fetch; HTTP errors resolve with their status, like fetch.
+ * request and destroy() after it, as the module requires (reference §3). Network failures reject, like fetch; HTTP
+ * errors resolve with their status, like fetch.
+ *
+ * Bytes both ways (HAPP-ATTACH-1, for attachments: ATTACH-1/2, BLOB-1/2):
+ *  - a Uint8Array or ArrayBuffer body goes as an ArrayBuffer `extraData` (the raw body; a Uint8Array would be an
+ *    Object to the native side, which is not sent as its bytes), with the caller's Content-Type (the blob's mime;
+ *    `application/octet-stream` when the caller gave none). String bodies (JSON) go as before.
+ *  - every response is asked for as `HttpDataType.ARRAY_BUFFER`: the caller's request does not say whether it will
+ *    read text or bytes (client-core's blob GET carries only the bearer token), so the bytes are kept and `text()`
+ *    decodes them as UTF-8 (the app's textCodecs, or the decoder given), `arrayBuffer()` hands out a copy. A native
+ *    side that answers with a string anyway (resultType STRING) still serves `text()` as before; `arrayBuffer()` then
+ *    rejects, because the string cannot be turned back into the exact bytes.
+ *
+ * Size: `maxLimit` (API 11; default 5 MiB, at most 100 MiB) is raised to MAX_RESPONSE_BYTES so a 25 MiB attachment
+ * (MAX_ATTACHMENT_BYTES, BLOB-1's maxBlobBytes) fits. Caveats from the reference, not verified on a board:
+ *  - API 10 and older have no `maxLimit` (the option is ignored) and keep the 5 MiB default ceiling;
+ *  - before API 23, `request()` receives at most 5 MB whatever `maxLimit` says, so on the API 12 baseline
+ *    (DAYU200, OpenHarmony 5.0.0) a download of an attachment over ~5 MB fails: the request rejects, and
+ *    client-core reports it as `network` ("the attachment download broke off"). Uploads are not affected (the body
+ *    is ours). The fix there is `requestInStream` (API 10) with 'dataReceive'/'dataEnd', not done yet.
  */
 import type http from '@ohos.net.http';
+import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 
 export interface HttpModule {
   createHttp(): http.HttpRequest;
 }
 
+/** UTF-8 bytes to text (the app's `@ohos.util` TextDecoder on a device; the WHATWG one in Node). */
+export type Utf8Decode = (bytes: Uint8Array) => string;
+
 export class FetchInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** JSON text, or raw bytes (attachment uploads). */
+  body?: string | Uint8Array | ArrayBuffer;
 }
 
 export class FetchResponse {
   constructor(
     readonly status: number,
-    private readonly body: string,
+    private readonly body: string | ArrayBuffer,
+    private readonly decode: Utf8Decode,
   ) {}
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }
   text(): Promise<string> {
-    return Promise.resolve(this.body);
+    if (typeof this.body === 'string') return Promise.resolve(this.body);
+    try {
+      return Promise.resolve(this.body.byteLength === 0 ? '' : this.decode(new Uint8Array(this.body)));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  /** The body's bytes (a copy: each call may be given away). */
+  arrayBuffer(): Promise<ArrayBuffer> {
+    if (typeof this.body === 'string') {
+      // Empty is empty either way; other text cannot be turned back into the exact bytes it came from.
+      if (this.body.length === 0) return Promise.resolve(new ArrayBuffer(0));
+      return Promise.reject(new Error('the HTTP response came as text, not bytes (expectDataType ARRAY_BUFFER not honoured)'));
+    }
+    return Promise.resolve(this.body.slice(0));
   }
 }
 
+/** JSON calls keep their 15 s; a body of bytes (up to 25 MiB) gets time to go out on a slow link. */
 const TIMEOUT_MS = 15_000;
+const BINARY_BODY_TIMEOUT_MS = 120_000;
+/** Largest response accepted: an attachment plus room; under the module's 100 MiB ceiling. */
+export const MAX_RESPONSE_BYTES = MAX_ATTACHMENT_BYTES + 1024 * 1024;
+// The enum lives on the native module object, which platform code receives injected; the values are the SDK's.
+const ARRAY_BUFFER = 2 as http.HttpDataType;
 
-export function ohosFetch(module: HttpModule): (url: string, init?: FetchInit) => Promise<FetchResponse> {
+/** The global TextDecoder: the app installs one from `@ohos.util` when the runtime lacks it (textCodecs.ts). */
+function globalDecode(bytes: Uint8Array): string {
+  const g = globalThis as unknown as { TextDecoder?: new (label?: string) => { decode(b: Uint8Array): string } };
+  if (typeof g.TextDecoder !== 'function') throw new Error('no TextDecoder: installTextCodecs(util) first');
+  return new g.TextDecoder('utf-8').decode(bytes);
+}
+
+/** A body of bytes as the exact ArrayBuffer the native side sends raw (a view's own range, not its whole buffer). */
+function rawBody(body: Uint8Array | ArrayBuffer): ArrayBuffer {
+  if (body instanceof ArrayBuffer) return body;
+  return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+export function ohosFetch(module: HttpModule, decode: Utf8Decode = globalDecode): (url: string, init?: FetchInit) => Promise<FetchResponse> {
   return async (url: string, init?: FetchInit): Promise<FetchResponse> => {
+    const body = init?.body;
+    const binary = body !== undefined && typeof body !== 'string';
+    const header: Record<string, string> = { ...(init?.headers ?? {}) };
+    if (binary && !hasHeader(header, 'content-type')) header['content-type'] = 'application/octet-stream';
     const req = module.createHttp();
     try {
       const res = await req.request(url, {
         method: (init?.method ?? 'GET') as http.RequestMethod,
-        header: init?.headers ?? {},
-        extraData: init?.body,
-        // 0 = HttpDataType.STRING; the enum lives on the native module object.
-        expectDataType: 0 as http.HttpDataType,
+        header,
+        extraData: body === undefined || typeof body === 'string' ? body : rawBody(body),
+        expectDataType: ARRAY_BUFFER,
+        maxLimit: MAX_RESPONSE_BYTES,
         connectTimeout: TIMEOUT_MS,
-        readTimeout: TIMEOUT_MS,
+        readTimeout: binary ? BINARY_BODY_TIMEOUT_MS : TIMEOUT_MS,
       });
-      const body = typeof res.result === 'string' ? res.result : JSON.stringify(res.result);
-      return new FetchResponse(res.responseCode, body);
+      const result = res.result;
+      const kept = result instanceof ArrayBuffer ? result : typeof result === 'string' ? result : JSON.stringify(result);
+      return new FetchResponse(res.responseCode, kept, decode);
     } finally {
       req.destroy();
     }
