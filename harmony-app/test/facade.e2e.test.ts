@@ -9,9 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
-import { MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
-import { AppPlatform, ConcordApp, NewChatError, NewChatFailure, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
+import { MAX_ATTACHMENT_BYTES, MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
+import {
+  AppPlatform,
+  AttachmentError,
+  AttachmentFailure,
+  AttachmentMeta,
+  ConcordApp,
+  type ChatSession,
+  NewChatError,
+  NewChatFailure,
+  SessionEnd,
+} from '../entry/src/main/ets/facade/ConcordApp';
 import { DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
+import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
@@ -159,6 +170,20 @@ async function twoUsers(opts: DeviceOptions = {}): Promise<{ a: Device; b: Devic
   await a.app.register(alice, pw(alice), 'Alice');
   await b.app.register(bob, pw(bob), 'Bob B.');
   return { a, b, alice, bob };
+}
+
+/** An attachment's bytes once its sender's upload is through (until then: NotUploaded, and nothing else). */
+async function bytesOnceUploaded(chat: ChatSession, row: ChatRow): Promise<Uint8Array> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    try {
+      return await chat.attachmentBytes(row);
+    } catch (e) {
+      expect((e as AttachmentError).failure).toBe(AttachmentFailure.NotUploaded);
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 const lit = (app: ConcordApp) => app.light() === LinkLight.Green || app.light() === LinkLight.Pulse;
@@ -548,5 +573,73 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     await waitFor('blanks are not listed as a draft', () => preview(a) === typed);
     again.close();
     other.close();
+  });
+
+  it('HAPP-ATTACH-1: an image sent through the facade shows on the other device as an image with name and size, its bytes come back exactly, the list says [Image] name', async () => {
+    const { a, b, bob } = await twoUsers();
+    const { conversationId: convId } = await a.app.startDirectChat(bob);
+    await waitFor('both online', () => lit(a.app) && lit(b.app));
+    await waitFor('bob lists it', () => b.app.conversations.indexOfKey(convId) >= 0);
+    const preview = (d: Device) => d.app.conversations.at(d.app.conversations.indexOfKey(convId))?.preview;
+    const chatA = await a.app.openChat(convId);
+    const chatB = await b.app.openChat(convId);
+
+    // Not UTF-8 anywhere (0xff, 0xfe, NULs), bigger than one read: a text path anywhere would mangle it.
+    const image = new Uint8Array(300 * 1024);
+    for (let i = 0; i < image.length; i++) image[i] = (i * 131 + 255) & 0xff;
+
+    // Written at once, even while the upload cannot reach the server: bob sees the row, the bytes are not there yet.
+    a.unreachable = true;
+    await chatA.sendAttachment(image, new AttachmentMeta('image', 'cat.png', 'image/png'));
+    const mine = chatA.rows.all().at(-1)!;
+    expect([mine.kind, mine.fileName, mine.sizeText, mine.mine, mine.text]).toEqual(['image', 'cat.png', '300 KB', true, 'cat.png']);
+    expect(await chatA.attachmentBytes(mine)).toEqual(image); // the sender's own copy, offline
+    await waitFor('bob gets the image row', () => chatB.rows.all().some((r) => r.kind === 'image'));
+    const row = chatB.rows.all().find((r) => r.kind === 'image')!;
+    expect([row.kind, row.fileName, row.sizeText, row.mine, row.mime]).toEqual(['image', 'cat.png', '300 KB', false, 'image/png']);
+    await waitFor('bob\'s list says [Image] cat.png', () => preview(b) === '[Image] cat.png');
+    expect(preview(a)).toBe('[Image] cat.png');
+    b.app.setLanguage('zh-Hans');
+    expect(preview(b)).toBe('[图片] cat.png');
+    b.app.setLanguage('en');
+    await expect(chatB.attachmentBytes(row.id)).rejects.toMatchObject({ failure: AttachmentFailure.NotUploaded });
+
+    // Reachable again: the next send uploads both; bob downloads the image byte for byte.
+    a.unreachable = false;
+    const notes = new TextEncoder().encode('%PDF-1.4 not really\n');
+    await chatA.sendAttachment(notes, new AttachmentMeta('file', 'notes.pdf', 'application/pdf'));
+    await waitFor('bob\'s list says [File] notes.pdf', () => preview(b) === '[File] notes.pdf');
+    const got = await bytesOnceUploaded(chatB, row);
+    expect(got.byteLength).toBe(image.byteLength);
+    expect(Buffer.compare(Buffer.from(got), Buffer.from(image))).toBe(0);
+    // The upload went as raw bytes through the adapter (an ArrayBuffer extraData with the image's type).
+    const put = a.http.created.find((r) => r.options?.method === 'PUT' && (r.options.header as Record<string, string>)['content-type'] === 'image/png');
+    expect(put?.options?.extraData).toBeInstanceOf(ArrayBuffer);
+    const fileRow = chatB.rows.all().find((r) => r.kind === 'file')!;
+    expect([fileRow.fileName, fileRow.sizeText]).toEqual(['notes.pdf', '20 B']);
+
+    // Offline without a copy: said so (the image is kept now, so it still opens).
+    b.unreachable = true;
+    await expect(chatB.attachmentBytes(fileRow)).rejects.toMatchObject({ failure: AttachmentFailure.Offline });
+    expect(await chatB.attachmentBytes(row)).toEqual(image);
+    b.unreachable = false;
+    expect(await bytesOnceUploaded(chatB, fileRow)).toEqual(notes);
+
+    // A voice message is listed as [Voice]; refusals say why; a text row has no attachment.
+    await chatA.sendAttachment(new Uint8Array([1, 2, 3]), new AttachmentMeta('voice', 'Voice message', 'audio/mp4', 1500));
+    await waitFor('bob\'s list says [Voice]', () => preview(b) === '[Voice]');
+    await expect(chatA.sendAttachment(new Uint8Array(0), new AttachmentMeta('file', 'empty.txt', 'text/plain'))).rejects.toMatchObject({
+      failure: AttachmentFailure.Empty,
+    });
+    await expect(chatA.sendAttachment(new Uint8Array(MAX_ATTACHMENT_BYTES + 1), new AttachmentMeta('file', 'big.bin', 'application/octet-stream'))).rejects.toMatchObject({
+      failure: AttachmentFailure.TooBig,
+    });
+    await chatA.send('and a text');
+    await waitFor('bob gets the text', () => chatB.rows.all().at(-1)?.text === 'and a text');
+    const textRow = chatB.rows.all().at(-1)!;
+    expect([textRow.kind, textRow.fileName, textRow.sizeText]).toEqual(['text', '', '']);
+    await expect(chatB.attachmentBytes(textRow)).rejects.toMatchObject({ failure: AttachmentFailure.NotAnAttachment });
+    chatA.close();
+    chatB.close();
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../entry/src/main/ets/logic/timeLabels';
 import { diff, KeyedListModel, type Keyed, type ListListener } from '../entry/src/main/ets/logic/listModel';
 import { Deque } from '../entry/src/main/ets/logic/deque';
+import { humanSize, messagePreview } from '../entry/src/main/ets/logic/attachmentText';
 import { recordEvents, replayEvents } from './listEvents';
 
 // Local-time constructors keep these tests independent of the machine's time zone.
@@ -311,5 +312,32 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
         expect(mirror.map((x) => `${x.key}:${x.version}`), `seed ${seed} step ${step}`).toEqual(m.all().map((x) => `${x.key}:${x.version}`));
       }
     }
+  });
+});
+
+describe('HAPP-ATTACH-1 attachment texts', () => {
+  it('HAPP-ATTACH-1 list previews: [Image] name, [File] name, [Voice], in English and Chinese; text as it is', () => {
+    expect(messagePreview('image', 'cat.png', 'cat.png', WORDS_EN)).toBe('[Image] cat.png');
+    expect(messagePreview('file', 'x', 'Q3 report\n final.pdf', WORDS_EN)).toBe('[File] Q3 report final.pdf');
+    expect(messagePreview('voice', 'Voice message', 'Voice message', WORDS_EN)).toBe('[Voice]');
+    expect(messagePreview('image', 'cat.png', 'cat.png', WORDS_ZH)).toBe('[图片] cat.png');
+    expect(messagePreview('file', 'a.zip', 'a.zip', WORDS_ZH)).toBe('[文件] a.zip');
+    expect(messagePreview('voice', 'Voice message', '', WORDS_ZH)).toBe('[语音]');
+    // No attachment name (an old message): the body names it.
+    expect(messagePreview('image', 'dog.jpg', '', WORDS_EN)).toBe('[Image] dog.jpg');
+    expect(messagePreview('text', 'hello  there', '', WORDS_EN)).toBe('hello  there');
+  });
+
+  it('HAPP-ATTACH-1 sizes read as people say them: B, KB, MB', () => {
+    expect(humanSize(0)).toBe('0 B');
+    expect(humanSize(532)).toBe('532 B');
+    expect(humanSize(1023)).toBe('1023 B');
+    expect(humanSize(1024)).toBe('1 KB');
+    expect(humanSize(1536)).toBe('1.5 KB');
+    expect(humanSize(300 * 1024)).toBe('300 KB');
+    expect(humanSize(1024 * 1024 - 100)).toBe('1 MB');
+    expect(humanSize(2.25 * 1024 * 1024)).toBe('2.3 MB');
+    expect(humanSize(25 * 1024 * 1024)).toBe('25 MB');
+    expect(humanSize(-1)).toBe('');
   });
 });

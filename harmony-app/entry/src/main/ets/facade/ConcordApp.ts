@@ -4,14 +4,25 @@
  * same one, CONN-6), turns its events into LazyForEach list models, and keeps the account, connection-light,
  * notification and chat-view state the pages need, plus per-install settings (privacy notice). scripts/check-ets.mjs lints this file as ArkTS.
  */
-import { Concord, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
-import type { Conversation, ConversationSummaryView, Message, ConnectionStatus, UserInfo, WebSocketCtor } from '@concord/client-core';
+import { ClientErrorCode, Concord, ConcordError, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
+import type {
+  AttachmentInput,
+  AttachmentType,
+  Conversation,
+  ConversationSummaryView,
+  LastMessage,
+  Message,
+  ConnectionStatus,
+  UserInfo,
+  WebSocketCtor,
+} from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
 import { Deque } from '../logic/deque';
 import { badgeText, calendarDaysAgo, chatTimeLabel, humanizedTime, showsTimeLabel, wordsFor, NO_LABEL_YET, TimeWords } from '../logic/timeLabels';
 import { LinkLight, linkLight } from '../logic/linkLight';
-import { ChatRow, ConversationRow, DeviceRow } from './rows';
+import { humanSize, messagePreview } from '../logic/attachmentText';
+import { ChatRow, ConversationRow, DeviceRow, KIND_TEXT } from './rows';
 import { ComposerDraft } from './draft';
 import type { DraftListener } from './draft';
 import { FetchInit } from '../platform/httpFetch';
@@ -109,6 +120,46 @@ export class NewChat {
   constructor(conversationId: string, title: string) {
     this.conversationId = conversationId;
     this.title = title;
+  }
+}
+
+/** Why an attachment could not be sent or shown (HAPP-ATTACH-1); the chat page shows one string per value. */
+export enum AttachmentFailure {
+  /** Over MAX_ATTACHMENT_BYTES (25 MiB). */
+  TooBig = 0,
+  /** No bytes (an empty file). */
+  Empty = 1,
+  /** Its sender has not uploaded it yet (client-core `attachment_unavailable`): try again later. */
+  NotUploaded = 2,
+  /** This device has no copy and cannot reach the server (client-core `network`). */
+  Offline = 3,
+  /** The server's bytes are not the attachment's (client-core `attachment_mismatch`); nothing was kept. */
+  Damaged = 4,
+  /** The row is not loaded, or is not an attachment (deleted meanwhile). */
+  NotAnAttachment = 5,
+  Other = 6,
+}
+
+export class AttachmentError extends Error {
+  readonly failure: AttachmentFailure;
+  constructor(failure: AttachmentFailure, message: string) {
+    super(message);
+    this.name = 'AttachmentError';
+    this.failure = failure;
+  }
+}
+
+/** What the page knows about picked bytes: kind ('image' | 'file' | 'voice'), file name, mime type, voice length. */
+export class AttachmentMeta implements AttachmentInput {
+  readonly type: AttachmentType;
+  readonly name: string;
+  readonly mime: string;
+  readonly durationMs?: number;
+  constructor(type: AttachmentType, name: string, mime: string, durationMs?: number) {
+    this.type = type;
+    this.name = name;
+    this.mime = mime;
+    if (durationMs !== undefined) this.durationMs = durationMs;
   }
 }
 
@@ -496,7 +547,7 @@ export class ConcordApp {
     for (const c of list) {
       const hiddenAt = this.hidden.get(c.id);
       if (hiddenAt !== undefined && c.lastActivity <= hiddenAt) continue;
-      const preview = c.draft.trim().length > 0 ? draftPreview(c.draft, this.words) : c.lastMessage === null ? '' : c.lastMessage.body;
+      const preview = c.draft.trim().length > 0 ? draftPreview(c.draft, this.words) : c.lastMessage === null ? '' : lastPreview(c.lastMessage, this.words);
       rows.push(
         new ConversationRow(c.id, c.title, preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
       );
@@ -533,7 +584,7 @@ export class ConcordApp {
       if (seen === undefined && last.sentAt < this.sessionStart) continue;
       if (last.author === me || c.id === this.openChatId || c.unread === 0) continue;
       published = true;
-      n.notify(make(c.id, c.title, last.body, c.muted), total).catch(() => undefined);
+      n.notify(make(c.id, c.title, lastPreview(last, this.words), c.muted), total).catch(() => undefined);
     }
     if (!published && total !== prevTotal) n.setBadge(total).catch(() => undefined);
   }
@@ -634,6 +685,45 @@ export class ChatSession {
 
   async retry(messageId: string): Promise<void> {
     await this.conv.retry(messageId);
+  }
+
+  // ---- attachments (HAPP-ATTACH-1) ---------------------------------------------------------------------------
+  /**
+   * Sends picked bytes as an image, file or voice message (client-core ATTACH-1): written at once like a text, the
+   * bytes uploaded when online. Refusals are an AttachmentError (too big, empty, anything else).
+   */
+  async sendAttachment(bytes: Uint8Array, meta: AttachmentMeta): Promise<void> {
+    try {
+      await this.conv.sendAttachment(bytes, meta);
+    } catch (e) {
+      throw attachmentError(e as Error);
+    }
+  }
+
+  /**
+   * The bytes of a shown row's attachment (ATTACH-2): this device's copy, else downloaded and kept. Fails with an
+   * AttachmentError saying why: not uploaded by its sender yet, offline without a copy, damaged, not an attachment.
+   */
+  async attachmentBytes(rowOrMessageId: ChatRow | string): Promise<Uint8Array> {
+    const id = typeof rowOrMessageId === 'string' ? rowOrMessageId : rowOrMessageId.id;
+    const m = this.loadedMessage(id);
+    if (m === undefined || m.attachment === undefined || m.deleted) {
+      throw new AttachmentError(AttachmentFailure.NotAnAttachment, `no attachment shown for message ${id}`);
+    }
+    try {
+      return await this.app.client.attachmentBytes(m);
+    } catch (e) {
+      throw attachmentError(e as Error);
+    }
+  }
+
+  /** A loaded message by id (the newest rows first: that is where the user taps). */
+  private loadedMessage(id: string): Message | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries.at(i);
+      if (e !== undefined && e.msg.id === id) return e.msg;
+    }
+    return undefined;
   }
 
   /**
@@ -829,11 +919,28 @@ export class ChatSession {
     const label = showLabel ? chatTimeLabel(m.sentAt, this.labelNow, this.labelWords) : '';
     const text = m.deleted ? '' : m.body;
     const status = m.status ?? '';
+    const a = m.deleted ? undefined : m.attachment;
+    const kind = a === undefined ? KIND_TEXT : m.type;
+    const fileName = a === undefined ? '' : a.name;
+    const sizeText = a === undefined ? '' : humanSize(a.size);
+    const mime = a === undefined ? '' : a.mime;
     const r = prev === undefined ? undefined : prev.row;
-    if (r !== undefined && r.id === m.id && r.text === text && r.status === status && r.timeLabel === label && r.author === m.author && r.mine === m.own && r.sentAt === m.sentAt) {
+    if (
+      r !== undefined &&
+      r.id === m.id &&
+      r.text === text &&
+      r.status === status &&
+      r.timeLabel === label &&
+      r.author === m.author &&
+      r.mine === m.own &&
+      r.sentAt === m.sentAt &&
+      r.kind === kind &&
+      r.fileName === fileName &&
+      r.sizeText === sizeText
+    ) {
       return new ChatEntry(m, r, anchor);
     }
-    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt), anchor);
+    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt, kind, fileName, sizeText, mime), anchor);
   }
 
   /** First loaded position whose message sorts at or after `m`. */
@@ -871,6 +978,23 @@ function displayOrder(a: Message, b: Message): number {
 /** A conversation list row's preview of a draft: marked as one, on one line (the row shows one). */
 function draftPreview(draft: string, words: TimeWords): string {
   return words.draftPrefix + draft.trim().replace(/\s+/g, ' ');
+}
+
+/** A conversation list row's (and a notification's) preview of the last message: `[Image] name` for attachments. */
+function lastPreview(last: LastMessage, words: TimeWords): string {
+  return messagePreview(last.type, last.body, last.attachment === undefined ? '' : last.attachment.name, words);
+}
+
+/** client-core's refusal of an attachment, as the reason the page shows (HAPP-ATTACH-1). */
+function attachmentError(e: Error): AttachmentError {
+  if (e instanceof AttachmentError) return e;
+  const code = e instanceof ConcordError ? e.code : '';
+  if (code === ClientErrorCode.AttachmentTooBig) return new AttachmentError(AttachmentFailure.TooBig, e.message);
+  if (code === ClientErrorCode.EmptyAttachment) return new AttachmentError(AttachmentFailure.Empty, e.message);
+  if (code === ClientErrorCode.AttachmentUnavailable) return new AttachmentError(AttachmentFailure.NotUploaded, e.message);
+  if (code === ClientErrorCode.Network) return new AttachmentError(AttachmentFailure.Offline, e.message);
+  if (code === ClientErrorCode.AttachmentMismatch) return new AttachmentError(AttachmentFailure.Damaged, e.message);
+  return new AttachmentError(AttachmentFailure.Other, e.message);
 }
 
 function inDisplayOrder(list: readonly Message[]): Message[] {

@@ -34,9 +34,16 @@ export class ConversationRow implements Keyed {
   }
 }
 
+/** What a chat bubble shows: text, or an attachment (HAPP-ATTACH-1). Values of ChatRow.kind. */
+export const KIND_TEXT = 'text';
+export const KIND_IMAGE = 'image';
+export const KIND_FILE = 'file';
+export const KIND_VOICE = 'voice';
+
 export class ChatRow implements Keyed {
   readonly id: string;
   readonly author: string;
+  /** The message text; for an attachment, its name (client-core's body). Empty when deleted. */
   readonly text: string;
   readonly mine: boolean;
   /** '', 'sending', 'sent', 'delivered', 'read', 'failed' */
@@ -44,7 +51,27 @@ export class ChatRow implements Keyed {
   /** The separator shown above this bubble, or '' (the WeChat 2-minute rule). */
   readonly timeLabel: string;
   readonly sentAt: number;
-  constructor(id: string, author: string, text: string, mine: boolean, status: string, timeLabel: string, sentAt: number) {
+  /** 'text', or the attachment's 'image' | 'file' | 'voice' (a deleted attachment is 'text' with no text). */
+  readonly kind: string;
+  /** The attachment's file name ('' for text). */
+  readonly fileName: string;
+  /** The attachment's size as people read it ("1.5 MB"; '' for text). */
+  readonly sizeText: string;
+  /** The attachment's mime type ('' for text). */
+  readonly mime: string;
+  constructor(
+    id: string,
+    author: string,
+    text: string,
+    mine: boolean,
+    status: string,
+    timeLabel: string,
+    sentAt: number,
+    kind: string = KIND_TEXT,
+    fileName: string = '',
+    sizeText: string = '',
+    mime: string = '',
+  ) {
     this.id = id;
     this.author = author;
     this.text = text;
@@ -52,12 +79,19 @@ export class ChatRow implements Keyed {
     this.status = status;
     this.timeLabel = timeLabel;
     this.sentAt = sentAt;
+    this.kind = kind;
+    this.fileName = fileName;
+    this.sizeText = sizeText;
+    this.mime = mime;
   }
   get key(): string {
     return this.id;
   }
+  get isAttachment(): boolean {
+    return this.kind !== KIND_TEXT;
+  }
   get version(): string {
-    return `${this.status}|${this.timeLabel}|${this.text}`;
+    return `${this.status}|${this.timeLabel}|${this.text}|${this.kind}|${this.fileName}|${this.sizeText}`;
   }
 }
 

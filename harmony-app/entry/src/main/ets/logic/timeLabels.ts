@@ -2,7 +2,8 @@
  * Time texts the pages show, as pure functions of (time, now) so they are unit-tested here rather than eyeballed on
  * a board. Local time of the device (Date's local getters). English and Chinese wording; ArkTS-clean (no
  * object-literal types, no index signatures) because .ets pages call it directly. The words also carry the other
- * texts the facade writes into list rows (the draft marker), so one language switch relabels them all.
+ * texts the facade writes into list rows (the draft marker, the attachment labels), so one language switch relabels
+ * them all.
  */
 
 /** Messages closer than this to the previous time label share it (the "WeChat rule", with a 2-minute window). */
@@ -21,6 +22,10 @@ export class TimeWords {
   readonly yearMonthDay: (year: number, month: number, day: number) => string;
   /** Before a conversation's draft in its list row, so unsent text never reads as a message (HAPP-DRAFT-1). */
   readonly draftPrefix: string;
+  /** A list preview of an image, file or voice message: `[Image] name`, `[File] name`, `[Voice]` (HAPP-ATTACH-1). */
+  readonly imagePrefix: string;
+  readonly filePrefix: string;
+  readonly voiceLabel: string;
   constructor(
     justNow: string,
     minutesAgo: string,
@@ -29,6 +34,9 @@ export class TimeWords {
     monthDay: (month: number, day: number) => string,
     yearMonthDay: (year: number, month: number, day: number) => string,
     draftPrefix: string,
+    imagePrefix: string,
+    filePrefix: string,
+    voiceLabel: string,
   ) {
     this.justNow = justNow;
     this.minutesAgo = minutesAgo;
@@ -37,6 +45,9 @@ export class TimeWords {
     this.monthDay = monthDay;
     this.yearMonthDay = yearMonthDay;
     this.draftPrefix = draftPrefix;
+    this.imagePrefix = imagePrefix;
+    this.filePrefix = filePrefix;
+    this.voiceLabel = voiceLabel;
   }
 }
 
@@ -50,6 +61,9 @@ export const WORDS_EN = new TimeWords(
   (m: number, d: number): string => `${MONTHS_EN[m - 1]} ${d}`,
   (y: number, m: number, d: number): string => `${MONTHS_EN[m - 1]} ${d}, ${y}`,
   'Draft: ',
+  '[Image] ',
+  '[File] ',
+  '[Voice]',
 );
 
 export const WORDS_ZH = new TimeWords(
@@ -60,6 +74,9 @@ export const WORDS_ZH = new TimeWords(
   (m: number, d: number): string => `${m}月${d}日`,
   (y: number, m: number, d: number): string => `${y}年${m}月${d}日`,
   '[草稿] ',
+  '[图片] ',
+  '[文件] ',
+  '[语音]',
 );
 
 /** 'zh', 'zh-Hans', 'zh_CN' ... -> Chinese; anything else English (the base resources). */
