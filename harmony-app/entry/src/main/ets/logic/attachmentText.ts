@@ -33,3 +33,38 @@ export function messagePreview(type: string, body: string, attachmentName: strin
   if (type === 'voice') return words.voiceLabel;
   return body;
 }
+
+/**
+ * The file name in a picker URI (`file://media/Photo/12/IMG_1700000000_011/IMG_20261204_101500.jpg` names the
+ * photo `IMG_20261204_101500.jpg`): its last path segment, percent-decoded when that is valid; `fallback` when empty.
+ */
+export function fileNameOfUri(uri: string, fallback: string): string {
+  let end = uri.length;
+  const q = uri.indexOf('?');
+  if (q >= 0) end = q;
+  const h = uri.indexOf('#');
+  if (h >= 0 && h < end) end = h;
+  const path = uri.substring(0, end);
+  const last = path.substring(path.lastIndexOf('/') + 1);
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch (e) {
+    name = last;
+  }
+  return name.trim().length > 0 ? name.trim() : fallback;
+}
+
+/** An image's mime type from its file name's extension; `image/jpeg` (what cameras write) when unknown. */
+export function imageMimeOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.substring(dot + 1).toLowerCase();
+  if (ext === 'png') return 'image/png';
+  if (ext === 'gif') return 'image/gif';
+  if (ext === 'webp') return 'image/webp';
+  if (ext === 'bmp') return 'image/bmp';
+  if (ext === 'heic') return 'image/heic';
+  if (ext === 'heif') return 'image/heif';
+  if (ext === 'svg') return 'image/svg+xml';
+  return 'image/jpeg';
+}

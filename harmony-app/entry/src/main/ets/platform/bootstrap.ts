@@ -11,6 +11,7 @@ import cryptoFramework from '@ohos.security.cryptoFramework';
 import notificationManager from '@ohos.notificationManager';
 import wantAgent from '@ohos.app.ability.wantAgent';
 import util from '@ohos.util';
+import fileIo from '@ohos.file.fs';
 import type common from '@ohos.app.ability.common';
 import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
 import { installTextCodecs } from './textCodecs';
@@ -20,6 +21,8 @@ import { ohosFetch } from './httpFetch';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
 import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
 import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
+import { readPickedFile } from './pickedFile';
+import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 
 /** Where the sync server runs; change for your deployment (see README). */
 export const DEFAULT_SERVER_URL = 'http://192.168.1.10:8787';
@@ -75,4 +78,12 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
   notificationManager.requestEnableNotification(context).catch((err: Error) => console.info(`notifications not enabled: ${err.message}`));
   app.setLanguage(context.config.language ?? 'en');
   return app;
+}
+
+/**
+ * The bytes of a file the system picker returned (HAPP-ATTACH-1), read with `@ohos.file.fs`; throws
+ * PickedFileTooBig above the attachment limit (nothing read), or the file system's error.
+ */
+export function readPickedUri(uri: string): Uint8Array {
+  return readPickedFile(fileIo, uri, MAX_ATTACHMENT_BYTES);
 }

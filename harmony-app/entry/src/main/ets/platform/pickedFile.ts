@@ -1,0 +1,41 @@
+/*
+ * A picked file's bytes (HAPP-ATTACH-1): the photo picker returns a URI; `@ohos.file.fs` opens it read-only, its
+ * size decides the buffer (refused above the attachment limit before anything is read), one readSync fills it, and
+ * the file is closed whatever happens. One read of the whole size, with no `options`: whether ReadOptions.offset is
+ * a file position or relative to the file pointer differs between the SDK's comments, so none is passed; a short
+ * read is reported instead of guessed around. Plain TS with the module injected, so it is tested on node:fs.
+ */
+import type fileIo from '@ohos.file.fs';
+
+export interface FileIoModule {
+  openSync(path: string, mode?: number): fileIo.File;
+  statSync(file: string | number): fileIo.Stat;
+  readSync(fd: number, buffer: ArrayBuffer, options?: fileIo.ReadOptions): number;
+  closeSync(file: number | fileIo.File): void;
+}
+
+/** The file is larger than the attachment limit: nothing was read. */
+export class PickedFileTooBig extends Error {
+  readonly size: number;
+  constructor(size: number, max: number) {
+    super(`the file has ${size} bytes; an attachment is at most ${max}`);
+    this.name = 'PickedFileTooBig';
+    this.size = size;
+  }
+}
+
+const READ_ONLY = 0;
+
+export function readPickedFile(io: FileIoModule, uri: string, maxBytes: number): Uint8Array {
+  const file = io.openSync(uri, READ_ONLY);
+  try {
+    const size = io.statSync(file.fd).size;
+    if (size > maxBytes) throw new PickedFileTooBig(size, maxBytes);
+    const buffer = new ArrayBuffer(size);
+    const n = size === 0 ? 0 : io.readSync(file.fd, buffer);
+    if (n !== size) throw new Error(`read ${n} of the file's ${size} bytes`);
+    return new Uint8Array(buffer);
+  } finally {
+    io.closeSync(file);
+  }
+}
