@@ -18,6 +18,7 @@ import {
   updateOf,
   within,
   type Account,
+  type TestServer,
 } from './syncHarness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,28 +42,39 @@ async function fetchDoc(wsBase: string, token: string, doc: string): Promise<Y.D
   return ydoc;
 }
 
+/** Alice's socket, subscribed to a new conversation with Bob (the server's SyncStep1 received). */
+async function aliceInConversation(srv: TestServer): Promise<{ alice: Account; bob: Account; conv: string; client: MuxClient; ydoc: Y.Doc }> {
+  const alice = await register(srv.http, 'alice');
+  const bob = await register(srv.http, 'bob');
+  const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
+  const { client } = await MuxClient.connect(srv.ws, alice.token);
+  const ydoc = new Y.Doc();
+  client.syncStep1(conv, ydoc);
+  await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+  return { alice, bob, conv, client, ydoc };
+}
+
+/** Resolves once the socket has received `n` ACKs in all. */
+function allAcks(client: MuxClient, n: number): Promise<void> {
+  return within(
+    (async () => {
+      while (client.frames().filter((f) => f.kind === FrameKind.Ack).length < n) await client.waitMessage(() => true, 5000, client.messages.length);
+    })(),
+    10_000,
+    'all acks',
+  );
+}
+
 describe('durability', () => {
   it('[DUR-1] after a restart on the same data dir every acknowledged update is there', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
     let srv = await startTestServer({ dataDir });
-    const alice = await register(srv.http, 'alice');
-    const bob = await register(srv.http, 'bob');
-    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
-    const { client } = await MuxClient.connect(srv.ws, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation(srv);
     // Many updates in one burst: they go through group commits of several updates each.
     const n = 250;
     for (let i = 0; i < n; i++) client.sendUpdate(conv, msg(ydoc, alice, `d${i}`));
-    await within(
-      (async () => {
-        while (client.frames().filter((f) => f.kind === FrameKind.Ack).length < n) await client.waitMessage(() => true, 5000, client.messages.length);
-      })(),
-      10_000,
-      'all acks',
-    );
+    await allAcks(client, n);
     const commits = srv.sync.metrics().commits;
     expect(commits).toBeLessThan(n); // grouped
     await srv.close();
@@ -78,13 +90,7 @@ describe('durability', () => {
     cleanups.push(() => removeDir(dataDir));
     const srv = await startTestServer({ dataDir, syncLimits: { commitIntervalMs: 100 } });
     cleanups.push(() => srv.close());
-    const alice = await register(srv.http, 'alice');
-    const bob = await register(srv.http, 'bob');
-    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
-    const { client } = await MuxClient.connect(srv.ws, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, conv, client, ydoc } = await aliceInConversation(srv);
     const before = srv.sync.metrics().commits;
     // One update every 10 ms, each in an event-loop turn of its own, over ~300 ms.
     const n = 30;
@@ -93,13 +99,7 @@ describe('durability', () => {
       client.sendUpdate(conv, msg(ydoc, alice, `s${i}`));
       await new Promise((r) => setTimeout(r, 10));
     }
-    await within(
-      (async () => {
-        while (client.frames().filter((f) => f.kind === FrameKind.Ack).length < n) await client.waitMessage(() => true, 5000, client.messages.length);
-      })(),
-      10_000,
-      'all acks',
-    );
+    await allAcks(client, n);
     const elapsed = performance.now() - started;
     const commits = srv.sync.metrics().commits - before;
     // A commit per turn would be 30; at most one per started 100 ms (plus the first, which is immediate).
