@@ -1,5 +1,6 @@
 import { afterEach, describe } from 'vitest';
 import { FakeBackend } from './helpers/fakeBackend.js';
+import { attachmentScenarios } from './helpers/attachmentScenarios.js';
 import { scenarios, type World } from './helpers/scenarios.js';
 
 let w: World;
@@ -9,6 +10,13 @@ afterEach(async () => {
 
 describe('scenarios (in-process server)', () => {
   scenarios(() => {
+    w = { be: new FakeBackend(), devices: [] };
+    return w;
+  });
+});
+
+describe('attachment scenarios (in-process server)', () => {
+  attachmentScenarios(() => {
     w = { be: new FakeBackend(), devices: [] };
     return w;
   });

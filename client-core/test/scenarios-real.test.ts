@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { RealBackend } from './helpers/realBackend.js';
+import { attachmentScenarios } from './helpers/attachmentScenarios.js';
 import { scenarios, type World } from './helpers/scenarios.js';
 
 let be: RealBackend;
@@ -16,6 +17,13 @@ afterEach(async () => {
 
 describe('scenarios (real sync-server on port 0)', () => {
   scenarios(() => {
+    w = { be, devices: [] };
+    return w;
+  });
+});
+
+describe('attachment scenarios (real sync-server on port 0, BLOB-1/BLOB-2)', () => {
+  attachmentScenarios(() => {
     w = { be, devices: [] };
     return w;
   });

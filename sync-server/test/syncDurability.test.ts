@@ -43,7 +43,9 @@ async function fetchDoc(wsBase: string, token: string, doc: string): Promise<Y.D
 }
 
 /** Alice's socket, subscribed to a new conversation with Bob (the server's SyncStep1 received). */
-async function aliceInConversation(srv: TestServer): Promise<{ alice: Account; bob: Account; conv: string; client: MuxClient; ydoc: Y.Doc }> {
+async function aliceInConversation(
+  srv: Pick<TestServer, 'http' | 'ws'>,
+): Promise<{ alice: Account; bob: Account; conv: string; client: MuxClient; ydoc: Y.Doc }> {
   const alice = await register(srv.http, 'alice');
   const bob = await register(srv.http, 'bob');
   const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
@@ -111,13 +113,7 @@ describe('durability', () => {
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
     let srv = await startTestServer({ dataDir, syncLimits: { compactAfterUpdates: 20 } });
-    const alice = await register(srv.http, 'alice');
-    const bob = await register(srv.http, 'bob');
-    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
-    const { client } = await MuxClient.connect(srv.ws, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation(srv);
     for (let i = 0; i < 95; i++) {
       client.sendUpdate(conv, msg(ydoc, alice, `c${i}`));
       // One at a time, so that the tail grows update by update and compaction runs between them.
@@ -142,13 +138,7 @@ describe('durability', () => {
       await srv.close();
       removeDir(srv.dataDir);
     });
-    const alice = await register(srv.http, 'alice');
-    const bob = await register(srv.http, 'bob');
-    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
-    const { client } = await MuxClient.connect(srv.ws, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation(srv);
     client.sendUpdate(conv, msg(ydoc, alice, 'u1'));
     await client.waitFrame(FrameKind.Ack);
     expect(srv.sync.loadedDocs()).toBeGreaterThan(0);
@@ -215,13 +205,7 @@ describe('crash durability (real CLI in a child process)', () => {
     cleanups.push(() => removeDir(dataDir));
     const first = await startCli(cli, dataDir);
     const base = `127.0.0.1:${first.port}`;
-    const alice = await register(`http://${base}`, 'alice');
-    const bob = await register(`http://${base}`, 'bob');
-    const conv = `conv:${await createConversation(`http://${base}`, alice, [bob])}`;
-    const { client } = await MuxClient.connect(`ws://${base}`, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation({ http: `http://${base}`, ws: `ws://${base}` });
     client.sendUpdate(conv, msg(ydoc, alice, 'last-words', 'acked then killed'));
     await client.waitFrame(FrameKind.Ack);
     first.child.kill('SIGKILL');
@@ -318,13 +302,7 @@ describe('reconnect with a cursor', () => {
     expect(srv.server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const file = join(srv.dataDir, 'concord.db');
     const before = statSync(file).size;
-    const alice = await register(srv.http, 'alice');
-    const bob = await register(srv.http, 'bob');
-    const conv = `conv:${await createConversation(srv.http, alice, [bob])}`;
-    const { client } = await MuxClient.connect(srv.ws, alice.token);
-    const ydoc = new Y.Doc();
-    client.syncStep1(conv, ydoc);
-    await client.waitFrame(FrameKind.Sync, (f) => f.doc === conv && f.payload[0] === 0);
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation(srv);
     for (let i = 0; i < 200; i++) {
       client.sendUpdate(conv, msg(ydoc, alice, `w${i}`, 'x'.repeat(4000)));
       await client.waitFrame(FrameKind.Ack, (f) => f.doc === conv);
