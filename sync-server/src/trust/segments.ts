@@ -1,7 +1,7 @@
 /**
  * [SEG-3] Segments are contiguous: a client update that writes anything to segment k >= 1 of a conversation is
- * accepted only when the server holds segment k-1, stored or accepted earlier in the same turn (queued for the
- * group commit). So "the head is k" implies segments 0..k exist, and no client creates segment 999,999 in one write.
+ * accepted only when the server holds segment k-1, stored or accepted earlier and queued for the group commit that
+ * has not run yet. So "the head is k" implies segments 0..k exist, and no client creates segment 999,999 in one write.
  *
  * The hot path is O(1): whether a segment exists is remembered in memory. Existence is monotonic (a `docs` row is
  * never removed, and by this rule a stored segment k implies a stored k-1), so positive answers never go stale.
@@ -53,7 +53,7 @@ export class SegmentGate {
     };
   }
 
-  /** Whether the server holds the doc: known, accepted this turn, or stored (asked once, then known). */
+  /** Whether the server holds the doc: known, accepted for the coming group commit, or stored (asked once, then known). */
   private holds(doc: string): boolean {
     if (this.known.has(doc) || this.pending.has(doc)) return true;
     if (!this.storage.exists(doc)) return false;
