@@ -69,7 +69,18 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
     ...(trust ? { awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
   });
-  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, limits, metrics, logger };
+  // Sockets authenticated by ?token= that have not said HELLO yet, per device (AUTH-WS-5).
+  const unwelcomed = new Map<DeviceId, Set<() => void>>();
+  const watchUnwelcomed = (deviceId: DeviceId, close: () => void): (() => void) => {
+    let set = unwelcomed.get(deviceId);
+    if (set === undefined) unwelcomed.set(deviceId, (set = new Set()));
+    set.add(close);
+    return () => {
+      set.delete(close);
+      if (set.size === 0 && unwelcomed.get(deviceId) === set) unwelcomed.delete(deviceId);
+    };
+  };
+  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, watchUnwelcomed, limits, metrics, logger };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
   const alive = new Map<WebSocket, boolean>();
@@ -89,9 +100,10 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
   }, limits.heartbeatIntervalMs);
   heartbeat.unref();
 
-  // [AUTH-WS-3] a revoked device's sockets close at once with 4401.
+  // [AUTH-WS-3] [AUTH-WS-5] a revoked, rotated or expired session's sockets close at once with 4401, welcomed or not.
   const stopRevoked = opts.sessions.onRevoked((deviceId) => {
-    for (const peer of hub.peersOfDevice(deviceId)) peer.close(CloseCode.Unauthorized, 'session revoked');
+    for (const peer of hub.peersOfDevice(deviceId)) peer.close(CloseCode.Unauthorized, 'session ended');
+    for (const close of [...(unwelcomed.get(deviceId) ?? [])]) close();
   });
 
   const accept = (ws: WebSocket, url: URL): void => {

@@ -17,6 +17,7 @@ import {
   decodeFrame,
   encodeFrame,
   isDocName,
+  type DeviceId,
   type DocName,
   type Frame,
   type FrameOf,
@@ -31,6 +32,11 @@ import { CLOSE_INTERNAL, rawToBytes } from './wsUtil.js';
 export interface EndpointDeps {
   readonly hub: SyncHub;
   readonly authenticator: Authenticator;
+  /**
+   * Registers a socket that authenticated with `?token=` but has not said HELLO yet, so that the end of that
+   * device's session closes it too (AUTH-WS-5); the hub only knows sockets after HELLO. Returns the unregister.
+   */
+  readonly watchUnwelcomed: (deviceId: DeviceId, close: () => void) => () => void;
   readonly limits: SyncLimits;
   readonly metrics: SyncMetrics;
   readonly logger: Logger;
@@ -79,13 +85,15 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
   };
 
   // [AUTH-WS-1] a bad ?token= is refused at once; a missing one may still come in HELLO.
-  let preAuth: AuthContext | null = null;
+  let unwatch: (() => void) | null = null;
   if (queryToken !== null && queryToken !== '') {
-    preAuth = deps.authenticator.verifyToken(queryToken);
+    const preAuth = deps.authenticator.verifyToken(queryToken);
     if (preAuth === null) {
       sender.close(CloseCode.Unauthorized, ErrorCode.Unauthorized);
       return;
     }
+    // [AUTH-WS-5] Revoked, rotated or expired before HELLO: closed like a welcomed socket of that device.
+    unwatch = deps.watchUnwelcomed(preAuth.deviceId, () => sender.close(CloseCode.Unauthorized, 'session ended'));
   }
   // [WIRE-1] HELLO within the deadline.
   const helloTimer = setTimeout(() => fail(ErrorCode.BadRequest, 'no HELLO in time', CloseCode.Timeout), limits.helloTimeoutMs);
@@ -93,11 +101,16 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
 
   const onHello = (hello: FrameOf<typeof FrameKind.Hello>): void => {
     clearTimeout(helloTimer);
+    unwatch?.();
+    unwatch = null;
     if (hello.version !== PROTOCOL_VERSION) {
       fail(ErrorCode.VersionMismatch, `server speaks protocol ${PROTOCOL_VERSION}, not ${hello.version}`, CloseCode.VersionMismatch);
       return;
     }
-    const auth = hello.token !== '' ? deps.authenticator.verifyToken(hello.token) : preAuth;
+    // [AUTH-WS-5] The token is checked against the session state of now, not of the upgrade: a query token that
+    // was revoked, rotated or expired since then no longer authenticates an empty-token HELLO.
+    const token = hello.token !== '' ? hello.token : (queryToken ?? '');
+    const auth = token !== '' ? deps.authenticator.verifyToken(token) : null;
     if (auth === null) {
       fail(ErrorCode.Unauthorized, 'invalid or revoked token', CloseCode.Unauthorized);
       return;
@@ -246,6 +259,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
   });
   ws.on('close', () => {
     clearTimeout(helloTimer);
+    unwatch?.();
     metrics.connectionsClosed++;
     if (peer !== null) hub.removePeer(peer);
   });
