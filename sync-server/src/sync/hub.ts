@@ -414,13 +414,23 @@ export class SyncHub {
       }
     }
     if (this.compactPending.size > 0) this.scheduleFlush();
-    const applied: QueuedUpdate[] = [];
+    // [VAL-5] What is stored and relayed is what the server integrated, re-encoded by Yjs from the transaction (the
+    // structs that were new, checked and applied, and the deletions that took effect), never the bytes as received:
+    // a struct the server already held is not passed on, so a re-sent id with other content reaches nobody.
+    const applied: { readonly item: QueuedUpdate; readonly data: Uint8Array | null }[] = [];
     const broken = new Set<DocHandle>();
     for (const item of batch) {
       item.handle.queued--;
+      const parts: Uint8Array[] = [];
+      const onUpdate = (u: Uint8Array): void => {
+        parts.push(u);
+      };
+      const ydoc = item.handle.ydoc;
+      ydoc.on('update', onUpdate);
       try {
-        Y.applyUpdate(item.handle.ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
-        applied.push(item);
+        Y.applyUpdate(ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
+        const data = parts.length === 0 ? null : parts.length === 1 && parts[0] !== undefined ? parts[0] : Y.mergeUpdates(parts);
+        applied.push({ item, data });
       } catch (err) {
         // Decoding succeeded but integration failed: the in-memory copy may be half-changed, so it is rebuilt
         // from storage below, and the update is neither stored nor relayed.
@@ -428,25 +438,28 @@ export class SyncHub {
         this.opts.metrics.updatesRejected++;
         this.opts.logger.warn({ doc: item.handle.name, err: (err as Error).message }, 'update failed to apply');
         item.peer.sendReject(item.handle.name, ErrorCode.InvalidUpdate, 'VAL-2: update could not be applied');
+      } finally {
+        ydoc.off('update', onUpdate);
       }
     }
+    const stored = applied.filter((a): a is { readonly item: QueuedUpdate; readonly data: Uint8Array } => a.data !== null);
     let seqs: number[];
     try {
       seqs = this.opts.store.append(
-        applied.map((i) => ({ doc: i.handle.name, data: i.bytes })),
+        stored.map((a) => ({ doc: a.item.handle.name, data: a.data })),
         compactions,
       );
     } catch (err) {
-      this.opts.logger.error({ err: (err as Error).message, updates: applied.length }, 'storing updates failed');
+      this.opts.logger.error({ err: (err as Error).message, updates: stored.length }, 'storing updates failed');
       for (const handle of compacted) broken.add(handle);
-      for (const item of applied) {
+      for (const { item } of applied) {
         broken.add(item.handle);
         item.peer.sendReject(item.handle.name, ErrorCode.Internal, 'the server could not store the update');
       }
       for (const handle of broken) this.reload(handle);
       return;
     }
-    if (applied.length > 0) this.opts.metrics.commits++;
+    if (stored.length > 0) this.opts.metrics.commits++;
     for (const handle of compacted) {
       handle.tail = 0;
       handle.tailBytes = 0;
@@ -454,25 +467,29 @@ export class SyncHub {
     }
     this.opts.metrics.compactions += compacted.length;
     const notify = new Map<DocHandle, number>();
-    for (let i = 0; i < applied.length; i++) {
-      const item = applied[i];
-      const seq = seqs[i];
-      if (item === undefined || seq === undefined) continue;
+    let next = 0;
+    for (const { item, data } of applied) {
       const { handle } = item;
-      handle.lastSeq = seq;
-      handle.tail++;
-      handle.tailBytes += item.bytes.byteLength;
-      this.opts.metrics.updatesStored++;
-      this.opts.metrics.updateBytesStored += item.bytes.byteLength;
+      if (data !== null) {
+        const seq = seqs[next++];
+        if (seq === undefined) continue;
+        handle.lastSeq = seq;
+        handle.tail++;
+        handle.tailBytes += data.byteLength;
+        this.opts.metrics.updatesStored++;
+        this.opts.metrics.updateBytesStored += data.byteLength;
+        notify.set(handle, seq);
+        if (this.needsCompaction(handle)) this.scheduleCompaction(handle);
+      }
       try {
-        item.peer.sendAck(handle.name, seq, clocksFor(handle.ydoc, updateClients(item.update)));
-        this.relayUpdate(handle, item.bytes, item.peer);
+        // Nothing new (a re-send of what the server holds) is acknowledged at the doc's current seq: the sender
+        // learns its structs are durable, and nothing is stored or relayed.
+        item.peer.sendAck(handle.name, handle.lastSeq, clocksFor(handle.ydoc, updateClients(item.update)));
+        if (data !== null) this.relayUpdate(handle, data, item.peer);
       } catch (err) {
         // Stored already: one failed send must not cost the rest of the batch their acks and relays.
         this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'ack or relay failed');
       }
-      notify.set(handle, seq);
-      if (this.needsCompaction(handle)) this.scheduleCompaction(handle);
     }
     for (const [handle, seq] of notify) this.notifyUnsubscribed(handle, seq);
     for (const handle of broken) this.reload(handle);

@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import { ErrorCode, type DocName, type ParsedDocName } from '@concord/client-core/protocol';
 import { CONV_META, USER_CONVS } from '@concord/client-core/schema';
 import type { AuthContext } from '../seams.js';
+import { knownStructsRule } from './knownStructs.js';
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
@@ -197,7 +198,7 @@ function indexUpdateItems(update: DecodedUpdate): LocalIndex {
 }
 
 /** The rules every client update passes, in order. */
-export const DEFAULT_RULES: readonly UpdateRule[] = [structuralRule, protectedRootsRule];
+export const DEFAULT_RULES: readonly UpdateRule[] = [structuralRule, knownStructsRule, protectedRootsRule];
 
 /** Client ids whose structs the update carries (what an ACK reports clocks for). */
 export function updateClients(update: DecodedUpdate): number[] {
