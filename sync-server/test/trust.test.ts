@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { CloseCode, ErrorCode, type DeviceId, type DocName, type UserId, parseDocName } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS, USER_CONVS, USER_PREFS } from '@concord/client-core/schema';
+import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_CONVS, USER_PREFS, encodeHlc } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../src/seams.js';
 import { DEFAULT_RULES, validateUpdate, type Verdict } from '../src/sync/validate.js';
 import { SERVER_IDENTITY, createTrust, type Trust } from '../src/trust/index.js';
@@ -290,6 +290,22 @@ describe('conversation docs', () => {
     // alice answers a SyncStep1 that predates bob's writes.
     expect(submit(alice, Y.encodeStateAsUpdate(a, staleServerSv)).ok).toBe(true);
     expect(server.getMap(CONV_RECEIPTS).toJSON()).toEqual({ 'alice/a1': { dsv: 'AQ==' }, 'bob/b1': { dsv: 'AA==' } });
+  });
+});
+
+describe('stamps from the future', () => {
+  it('[HLC-2] a message, edit or receipt stamped more than MAX_HLC_SKEW_MS ahead of the server clock is refused; within it passes', () => {
+    const t = Date.now();
+    const far = encodeHlc(t + MAX_HLC_SKEW_MS + 60_000, 0);
+    const near = encodeHlc(t + MAX_HLC_SKEW_MS - 60_000, 0);
+    const [id, value] = entry('alice', 'f1');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, { ...value, hlc: far }))), 'HLC-2');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.z', { ...value, id: 'alice.z', hlc: 'zzzzzzzzzzzzz' }))), 'HLC-2');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { rhlc: far }))), 'HLC-2');
+    expect(sendMessage(alice, replica(), 'ok1').ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).set('alice.ok1', { hlc: far, body: 'later' }))), 'HLC-2');
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.n1', { ...value, id: 'alice.n1', hlc: near }))).ok).toBe(true);
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { rhlc: near }))).ok).toBe(true);
   });
 });
 

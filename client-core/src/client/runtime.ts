@@ -115,6 +115,8 @@ export class Runtime {
       }),
       this.connection.events.on('sessionInvalid', (e) => emit.emit('sessionInvalid', e)),
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
+      // [HLC-2] the server's clock corrects this device's: stamps follow true time even on a board whose clock is off.
+      this.engine.events.on('welcome', (w) => this.clock.setReferenceTime(w.serverTime)),
       this.engine.events.on('rejected', (e) => emit.emit('rejected', e)),
       this.engine.events.on('idle', () => emit.emit('idle', undefined)),
       this.engine.events.on('docSynced', (name) => {

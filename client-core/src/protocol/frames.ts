@@ -56,6 +56,8 @@ export type Frame =
       readonly deviceId: string;
       readonly cursor: number;
       readonly changed: readonly string[];
+      /** [HLC-2] The server's wall clock (ms since the epoch) when it answered; 0 from a version-1 server. */
+      readonly serverTime: number;
     }
   | { readonly kind: typeof FrameKind.Ack; readonly doc: string; readonly cursor: number; readonly clocks: readonly ClockEntry[] }
   | { readonly kind: typeof FrameKind.Reject; readonly doc: string; readonly code: string; readonly message: string }
@@ -102,6 +104,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       encoding.writeVarUint(e, frame.cursor);
       encoding.writeVarUint(e, frame.changed.length);
       for (const doc of frame.changed) encoding.writeVarString(e, doc);
+      encoding.writeVarUint(e, frame.serverTime);
       break;
     case FrameKind.Ack:
       encoding.writeVarString(e, frame.doc);
@@ -170,7 +173,9 @@ function decodeUnchecked(d: decoding.Decoder): Frame {
       if (n > MAX_WELCOME_DOCS) throw new ProtocolError('bad_frame', 'too many docs in WELCOME');
       const changed: string[] = [];
       for (let i = 0; i < n; i++) changed.push(readName(d));
-      return end(d, { kind, version, userId, deviceId, cursor, changed });
+      // A version-1 server ends here: the frame still decodes, so the client can report the version mismatch.
+      const serverTime = decoding.hasContent(d) ? decoding.readVarUint(d) : 0;
+      return end(d, { kind, version, userId, deviceId, cursor, changed, serverTime });
     }
     case FrameKind.Ack: {
       const doc = readName(d);

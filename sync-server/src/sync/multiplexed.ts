@@ -129,6 +129,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       deviceId: auth.deviceId,
       cursor,
       changed: changed.slice(0, MAX_WELCOME_DOCS),
+      serverTime: Date.now(),
     });
     for (const doc of changed.slice(MAX_WELCOME_DOCS)) peer.sendNotify(doc as DocName, cursor);
   };

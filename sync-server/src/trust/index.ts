@@ -26,6 +26,8 @@ export interface TrustOptions {
   readonly limits?: Partial<TrustLimits>;
   /** Milliseconds, monotonic enough for token buckets; injected by tests. */
   readonly now?: () => number;
+  /** Wall-clock milliseconds for the HLC bound (HLC-2); Date.now unless injected. */
+  readonly wallNow?: () => number;
 }
 
 export interface Trust {
@@ -50,6 +52,7 @@ export function createTrust(opts: TrustOptions): Trust {
     limits,
     connectionBuckets: new TokenBuckets(limits.connectionUpdatesPerSecond, limits.connectionUpdateBurst, limits.abuseDebt, now),
     userBuckets: new TokenBuckets(limits.userUpdatesPerSecond, limits.userUpdateBurst, limits.abuseDebt, now),
+    wallNow: opts.wallNow ?? Date.now,
   });
   const awarenessRule = createAwarenessRule({
     registry,

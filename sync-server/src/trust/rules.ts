@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import { CloseCode, ErrorCode, messageIdAuthor } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, USER_DRAFTS, USER_PREFS, receiptKey } from '@concord/client-core/schema';
+import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../seams.js';
 import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
@@ -25,6 +25,16 @@ export interface TrustRuleDeps {
   readonly connectionBuckets: TokenBuckets<number | string>;
   readonly userBuckets: TokenBuckets<string>;
   readonly membership: MembershipCache;
+  /** Wall-clock milliseconds (Date.now), for the HLC bound (HLC-2). */
+  readonly wallNow: () => number;
+}
+
+/** [HLC-2] The stamp a conv value carries (message hlc, edit hlc, receipt rhlc) when it is too far in the future. */
+function stampTooFarAhead(root: string, value: unknown, now: number): string | null {
+  if (typeof value !== 'object' || value === null || (root !== CONV_MESSAGES && root !== CONV_EDITS && root !== CONV_RECEIPTS)) return null;
+  const stamp: unknown = root === CONV_RECEIPTS ? (value as Record<string, unknown>)['rhlc'] : (value as Record<string, unknown>)['hlc'];
+  if (!isHlc(stamp) || !isTooFarAhead(stamp, now)) return null;
+  return `stamp ${stamp} is more than ${MAX_HLC_SKEW_MS / 60_000} minutes ahead of the server's clock`;
 }
 
 /**
@@ -87,9 +97,11 @@ function keyProblem(kind: 'conv' | 'user', place: Placement, auth: AuthContext):
   }
 }
 
-function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits): string | null {
+function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits, now: number): string | null {
   const json = plainJsonProblem(value);
   if (json !== null) return `TRUST-5: ${json}`;
+  const ahead = stampTooFarAhead(place.root, value, now);
+  if (ahead !== null) return `HLC-2: ${ahead}`;
   switch (place.root) {
     case CONV_MESSAGES: {
       const p = messageProblem(place.key, value, limits.maxMessageLength);
@@ -196,7 +208,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         } else {
           const v = contentValue(s);
           if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
-          const p = valueProblem({ root: where.root, key }, v.value, limits);
+          const p = valueProblem({ root: where.root, key }, v.value, limits, deps.wallNow());
           if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
         }
         if (where.root === CONV_MESSAGES) {
