@@ -14,6 +14,7 @@ export {
   type AttachmentType,
   type AttachmentInput,
 } from './attachments/blobs.js';
+export { OPAQUE_TYPE, isInlineMedia, safeMediaType } from './attachments/sniff.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
