@@ -10,6 +10,7 @@ export {
   ATTACHMENT_TYPES,
   blobIdOf,
   blobPath,
+  isMimeType,
   parseBlobUrl,
   type AttachmentType,
   type AttachmentInput,

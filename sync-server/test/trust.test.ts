@@ -293,6 +293,38 @@ describe('conversation docs', () => {
   });
 });
 
+describe('bounded entries', () => {
+  const url = `/v1/conversations/c1/blobs/${'ab'.repeat(32)}`;
+  const image = (extra: Record<string, unknown> = {}, attachment: Record<string, unknown> = {}): Record<string, unknown> => {
+    const [, value] = entry('alice', 'img');
+    return { ...value, type: 'image', body: 'cat.png', attachment: { url, name: 'cat.png', mime: 'image/png', size: 1234, ...attachment }, ...extra };
+  };
+  const write = (id: string, value: Record<string, unknown>): Verdict =>
+    submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, { ...value, id })));
+
+  it('[TRUST-15] a message carries only its schema fields, each bounded; padding anywhere is refused', () => {
+    expect(write('alice.i1', image()).ok).toBe(true);
+    expect(write('alice.v1', image({ type: 'voice' }, { mime: 'audio/webm;codecs=opus', durationMs: 5_000 })).ok).toBe(true);
+    refusedWith(write('alice.p1', image({ pad: 'x'.repeat(900_000) })), 'TRUST-15');
+    refusedWith(write('alice.p2', image({}, { pad: 'x' })), 'TRUST-15');
+    refusedWith(write('alice.p3', image({}, { name: 'x'.repeat(8_001) })), 'TRUST-15');
+    refusedWith(write('alice.p4', image({}, { url: 'https://elsewhere.example/x.png' })), 'TRUST-15');
+    refusedWith(write('alice.p5', image({}, { mime: 'image/png<script>' })), 'TRUST-15');
+    refusedWith(write('alice.p6', image({}, { size: 26 * 1024 * 1024 })), 'TRUST-15');
+    refusedWith(write('alice.p7', image({}, { durationMs: 1e12 })), 'TRUST-15');
+    refusedWith(write('alice.p8', image({ type: 'text' })), 'TRUST-15');
+    // The longest honest message: 8,000 characters of 3-byte UTF-8.
+    const [, text] = entry('alice', 'long', '汉'.repeat(8_000));
+    expect(write('alice.long', text).ok).toBe(true);
+  });
+
+  it('[TRUST-15] receipt vectors are bounded', () => {
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'AAAA'.repeat(1000) }))).ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'AAAA'.repeat(10_000) }))), 'TRUST-4');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'A'.repeat(900_000) }))), 'TRUST-15');
+  });
+});
+
 describe('stamps from the future', () => {
   it('[HLC-2] a message, edit or receipt stamped more than MAX_HLC_SKEW_MS ahead of the server clock is refused; within it passes', () => {
     const t = Date.now();

@@ -6,7 +6,7 @@
  * removed member is refused at once.
  */
 import { createHash } from 'node:crypto';
-import { ErrorCode, isId, type ConversationId, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, MAX_MIME_LENGTH, isBlobId, isId, isMimeType, type ConversationId, type UserId } from '@concord/client-core/protocol';
 import { ServiceError } from '../auth/errors.js';
 import type { Clock } from '../config.js';
 import type { BlobFile, BlobFiles } from '../db/blobFiles.js';
@@ -15,14 +15,7 @@ import type { ConversationRepo } from '../db/conversations.js';
 import { badRequest } from './errors.js';
 
 export const DEFAULT_BLOB_MIME = 'application/octet-stream';
-export const BLOB_MIME_MAX = 100;
-
-const BLOB_ID = /^[0-9a-f]{64}$/;
-// RFC 9110 media type: `type/subtype`, then optional `; name=value` parameters (a MediaRecorder's
-// `audio/webm;codecs=opus` is what a browser gives for a voice message). Tokens only: nothing that could break a
-// header line when the type is sent back.
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const MIME = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))*$`);
+export const BLOB_MIME_MAX = MAX_MIME_LENGTH;
 
 /** The answer to an upload (BLOB-1). */
 export interface BlobView {
@@ -155,14 +148,14 @@ export class BlobService {
 
 function checkIds(conversationId: string, blobId: string): void {
   if (!isId(conversationId)) throw badRequest('conversationId must be an id');
-  if (!BLOB_ID.test(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
+  if (!isBlobId(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
 }
 
 /** The blob's type from `Content-Type`: absent or blank is `application/octet-stream`; a malformed one is 400. */
 function mimeOf(contentType: string | undefined): string {
   const given = contentType?.trim() ?? '';
   if (given === '') return DEFAULT_BLOB_MIME;
-  if (given.length > BLOB_MIME_MAX || !MIME.test(given)) {
+  if (!isMimeType(given)) {
     throw badRequest(`Content-Type must be a mime type (type/subtype) of at most ${BLOB_MIME_MAX} characters`);
   }
   return given;

@@ -16,7 +16,7 @@ import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from './rateLimit.js';
-import { draftProblem, editProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
+import { draftProblem, editProblem, entrySizeProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
 
 export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
@@ -97,15 +97,20 @@ function keyProblem(kind: 'conv' | 'user', place: Placement, auth: AuthContext):
   }
 }
 
+/** Refusals of a message's basic shape (TRUST-1); the other messageProblem answers are bounds (TRUST-15). */
+const MESSAGE_SHAPE = ['not a well-formed message entry for its key'];
+
 function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits, now: number): string | null {
   const json = plainJsonProblem(value);
   if (json !== null) return `TRUST-5: ${json}`;
+  const size = entrySizeProblem(value);
+  if (size !== null) return `TRUST-15: ${size}`;
   const ahead = stampTooFarAhead(place.root, value, now);
   if (ahead !== null) return `HLC-2: ${ahead}`;
   switch (place.root) {
     case CONV_MESSAGES: {
       const p = messageProblem(place.key, value, limits.maxMessageLength);
-      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : 'TRUST-1'}: ${p}`;
+      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : MESSAGE_SHAPE.includes(p) ? 'TRUST-1' : 'TRUST-15'}: ${p}`;
     }
     case CONV_EDITS: {
       const p = editProblem(value, limits.maxMessageLength);
