@@ -51,6 +51,7 @@ function submit(auth: AuthContext, bytes: Uint8Array, opts: { doc?: DocName; ydo
     { auth, doc, parsed, ydoc, maxUpdateBytes: 1 << 20, connection: opts.connection ?? connection++ },
     bytes,
     [...DEFAULT_RULES, ...trust.rules],
+    trust.admission,
   );
   if (verdict.ok && opts.apply !== false) Y.applyUpdate(ydoc, bytes);
   return verdict;

@@ -32,7 +32,8 @@ import type { Compaction, DocStore } from './docStore.js';
 import type { SyncLimits } from './limits.js';
 import type { SyncMetrics } from './metrics.js';
 import type { Peer, PeerKind } from './peer.js';
-import { DEFAULT_RULES, updateClients, validateUpdate, type DecodedUpdate, type Refusal, type UpdateRule } from './validate.js';
+import { RefusalLog } from './refusalLog.js';
+import { DEFAULT_RULES, updateClients, validateUpdate, type Admission, type DecodedUpdate, type Refusal, type UpdateRule } from './validate.js';
 
 /** Transaction origins on the server's copies: decide nothing by identity, only by `source`. */
 export type ServerOrigin = { readonly source: 'client'; readonly peer: Peer } | { readonly source: 'server' } | { readonly source: 'storage' };
@@ -97,6 +98,8 @@ export interface SyncHubOptions {
   readonly logger: Logger;
   /** Further update rules (the trust issue's ownership checks), run after the built-in ones. */
   readonly extraRules?: readonly UpdateRule[];
+  /** [TRUST-16] The rate gate run before every check, refusals included. */
+  readonly admission?: Admission;
   /** Trust hook (TRUST-8): checks an awareness update before it is applied or relayed; null lets it through. */
   readonly awarenessRule?: AwarenessRule;
   /** Trust hook (TRUST-6): called before each server-authored change, to bind the writer's client id. */
@@ -120,6 +123,7 @@ export class SyncHub {
   private readonly muxPeersByUser = new Map<UserId, Set<Peer>>();
   private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
   private readonly rules: readonly UpdateRule[];
+  private readonly refusals: RefusalLog;
   private queue: QueuedUpdate[] = [];
   /** Loaded docs without subscribers, longest idle first (DUR-4). */
   private readonly idle = new Set<DocHandle>();
@@ -132,6 +136,7 @@ export class SyncHub {
 
   constructor(private readonly opts: SyncHubOptions) {
     this.rules = [...DEFAULT_RULES, ...(opts.extraRules ?? [])];
+    this.refusals = new RefusalLog(opts.logger);
   }
 
   get store(): DocStore {
@@ -324,10 +329,11 @@ export class SyncHub {
       { auth: peer.auth, doc: handle.name, parsed: handle.parsed, ydoc: handle.ydoc, maxUpdateBytes: this.opts.limits.maxUpdateBytes, connection: peer.id },
       bytes,
       this.rules,
+      this.opts.admission,
     );
     if (!verdict.ok) {
       this.opts.metrics.updatesRejected++;
-      this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
+      this.refusals.note(peer.auth.userId, handle.name, verdict.code, verdict.message);
       peer.sendReject(handle.name, verdict.code, verdict.message);
       // A rule may judge the sender abusive (TRUST-11): the REJECT goes first so the client learns why.
       if (verdict.close !== undefined) peer.close(verdict.close, verdict.code);

@@ -7,12 +7,12 @@ import type Database from 'better-sqlite3';
 import type * as Y from 'yjs';
 import type { AccessPolicy } from '../seams.js';
 import type { AwarenessRule } from '../sync/hub.js';
-import type { UpdateRule } from '../sync/validate.js';
+import type { Admission, UpdateRule } from '../sync/validate.js';
 import { createAwarenessRule } from './awareness.js';
 import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
 import { TokenBuckets } from './rateLimit.js';
-import { MembershipCache, createTrustRule } from './rules.js';
+import { MembershipCache, createAdmission, createTrustRule } from './rules.js';
 import { SegmentGate } from './segments.js';
 import { DocCatalog } from '../sync/docStore.js';
 
@@ -34,6 +34,8 @@ export interface Trust {
   readonly limits: TrustLimits;
   readonly registry: ClientIdRegistry;
   readonly rules: readonly UpdateRule[];
+  /** [TRUST-16] The rate gate the hub runs before every other check. */
+  readonly admission: Admission;
   readonly awarenessRule: AwarenessRule;
   readonly beforeServerWrite: (ydoc: Y.Doc) => void;
   /** After each group commit: settles the segments accepted for it (SEG-3). */
@@ -50,9 +52,11 @@ export function createTrust(opts: TrustOptions): Trust {
     registry,
     access: opts.access,
     limits,
+    wallNow: opts.wallNow ?? Date.now,
+  });
+  const admission = createAdmission({
     connectionBuckets: new TokenBuckets(limits.connectionUpdatesPerSecond, limits.connectionUpdateBurst, limits.abuseDebt, now),
     userBuckets: new TokenBuckets(limits.userUpdatesPerSecond, limits.userUpdateBurst, limits.abuseDebt, now),
-    wallNow: opts.wallNow ?? Date.now,
   });
   const awarenessRule = createAwarenessRule({
     registry,
@@ -65,6 +69,7 @@ export function createTrust(opts: TrustOptions): Trust {
   return {
     limits,
     registry,
+    admission,
     rules: [segments.check, rule, segments.accepted],
     awarenessRule,
     afterFlush: () => segments.settle(),

@@ -37,6 +37,16 @@ export class TokenBuckets<K> {
     return b.tokens <= -this.abuseDebt + 1 ? 'abusive' : 'limited';
   }
 
+  /** Takes `n` tokens without a verdict (a penalty); the debt stays bounded like take's. */
+  spend(key: K, n: number): void {
+    const t = this.now();
+    let b = this.buckets.get(key);
+    if (b === undefined) this.buckets.set(key, (b = { tokens: this.burst, at: t }));
+    b.tokens = Math.min(this.burst, b.tokens + ((t - b.at) / 1000) * this.perSecond);
+    b.at = t;
+    b.tokens = Math.max(-this.abuseDebt, b.tokens - n);
+  }
+
   size(): number {
     return this.buckets.size;
   }

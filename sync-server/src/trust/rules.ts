@@ -11,7 +11,7 @@ import * as Y from 'yjs';
 import { CloseCode, ErrorCode, messageIdAuthor } from '@concord/client-core/protocol';
 import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../seams.js';
-import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
+import type { Admission, DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
@@ -22,8 +22,6 @@ export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
   readonly access: AccessPolicy;
   readonly limits: TrustLimits;
-  readonly connectionBuckets: TokenBuckets<number | string>;
-  readonly userBuckets: TokenBuckets<string>;
   readonly membership: MembershipCache;
   /** Wall-clock milliseconds (Date.now), for the HLC bound (HLC-2). */
   readonly wallNow: () => number;
@@ -152,19 +150,34 @@ function contentValue(item: Y.Item): { ok: true; value: unknown } | { ok: false 
   return { ok: false };
 }
 
+/** [TRUST-10/11/16] What each refused update costs beyond its own token. */
+export const REFUSAL_PENALTY = 10;
+
+/** [TRUST-10/11/16] The rate gate, run before every other check of an update (Admission in sync/validate.ts). */
+export function createAdmission(deps: {
+  readonly connectionBuckets: TokenBuckets<number | string>;
+  readonly userBuckets: TokenBuckets<string>;
+}): Admission {
+  return {
+    admit(ctx: ValidationContext): Refusal | null {
+      const byConn = deps.connectionBuckets.take(ctx.connection ?? ctx.auth.deviceId);
+      const byUser = deps.userBuckets.take(ctx.auth.userId);
+      if (byConn === 'ok' && byUser === 'ok') return null;
+      const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
+      return byConn === 'abusive' ? { ...r, message: 'TRUST-11: kept sending while over the rate limit; closing', close: CloseCode.RateLimited } : r;
+    },
+    refused(ctx: ValidationContext): void {
+      deps.connectionBuckets.spend(ctx.connection ?? ctx.auth.deviceId, REFUSAL_PENALTY);
+      deps.userBuckets.spend(ctx.auth.userId, REFUSAL_PENALTY);
+    },
+  };
+}
+
 export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
   const { registry, access, limits } = deps;
 
   return (ctx: ValidationContext, update: DecodedUpdate): Refusal | null => {
     const { auth, parsed, ydoc } = ctx;
-
-    // [TRUST-10/11] before any per-struct work.
-    const byConn = deps.connectionBuckets.take(ctx.connection ?? auth.deviceId);
-    const byUser = deps.userBuckets.take(auth.userId);
-    if (byConn !== 'ok' || byUser !== 'ok') {
-      const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
-      return byConn === 'abusive' ? { ...r, message: 'TRUST-11: kept sending while over the rate limit; closing', close: CloseCode.RateLimited } : r;
-    }
 
     // [TRUST-13] membership at write time, not only at subscription: a member removed since keeps no write access.
     if (parsed.kind === 'user' ? parsed.userId !== auth.userId : !deps.membership.isMember(ydoc, auth.userId, () => access.canAccess(auth.userId, ctx.doc))) {
