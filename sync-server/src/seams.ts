@@ -62,6 +62,9 @@ export interface SyncLimits {
   readonly commitIntervalMs: number;
   readonly maxBufferedBytes: number;
   readonly maxDocsPerSocket: number;
+  /** [WIRE-7] Open sockets (both endpoints, after authentication) per device and per user. */
+  readonly maxSocketsPerDevice: number;
+  readonly maxSocketsPerUser: number;
 }
 
 /** What server.ts hands to `createSyncService` (exported from sync/index.ts). */

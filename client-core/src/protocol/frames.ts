@@ -8,6 +8,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { ProtocolError } from './errors.js';
+import { PROTOCOL_VERSION } from './version.js';
 
 export const FrameKind = {
   /** y-protocols sync message (step 1, step 2 or update) for one doc. Both directions. */
@@ -173,8 +174,9 @@ function decodeUnchecked(d: decoding.Decoder): Frame {
       if (n > MAX_WELCOME_DOCS) throw new ProtocolError('bad_frame', 'too many docs in WELCOME');
       const changed: string[] = [];
       for (let i = 0; i < n; i++) changed.push(readName(d));
-      // A version-1 server ends here: the frame still decodes, so the client can report the version mismatch.
-      const serverTime = decoding.hasContent(d) ? decoding.readVarUint(d) : 0;
+      // A server of another version may end here (version 1 did): that frame still decodes, so the client can report
+      // the version mismatch; this version's WELCOME must carry the time.
+      const serverTime = version === PROTOCOL_VERSION || decoding.hasContent(d) ? decoding.readVarUint(d) : 0;
       return end(d, { kind, version, userId, deviceId, cursor, changed, serverTime });
     }
     case FrameKind.Ack: {

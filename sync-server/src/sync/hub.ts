@@ -122,6 +122,7 @@ export class SyncHub {
   private readonly peerDocs = new Map<Peer, Map<DocName, DocHandle>>();
   private readonly muxPeersByUser = new Map<UserId, Set<Peer>>();
   private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
+  private readonly socketsByUser = new Map<UserId, number>();
   private readonly rules: readonly UpdateRule[];
   private readonly refusals: RefusalLog;
   private queue: QueuedUpdate[] = [];
@@ -148,10 +149,20 @@ export class SyncHub {
 
   // ---- peers ------------------------------------------------------------------------------------------------
 
-  addPeer(peer: Peer): void {
+  /**
+   * [WIRE-7] Registers an authenticated socket; false (and nothing registered) when its device or user already holds
+   * as many as the limits allow: the endpoint closes it with 4429.
+   */
+  addPeer(peer: Peer): boolean {
+    const byUser = this.socketsByUser.get(peer.auth.userId) ?? 0;
+    if ((this.peersByDevice.get(peer.auth.deviceId)?.size ?? 0) >= this.opts.limits.maxSocketsPerDevice || byUser >= this.opts.limits.maxSocketsPerUser) {
+      return false;
+    }
+    this.socketsByUser.set(peer.auth.userId, byUser + 1);
     this.peerDocs.set(peer, new Map());
     addTo(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') addTo(this.muxPeersByUser, peer.auth.userId, peer);
+    return true;
   }
 
   removePeer(peer: Peer): void {
@@ -159,6 +170,9 @@ export class SyncHub {
     if (docs === undefined) return;
     for (const handle of [...docs.values()]) this.unsubscribe(peer, handle.name);
     this.peerDocs.delete(peer);
+    const left = (this.socketsByUser.get(peer.auth.userId) ?? 1) - 1;
+    if (left > 0) this.socketsByUser.set(peer.auth.userId, left);
+    else this.socketsByUser.delete(peer.auth.userId);
     removeFrom(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') removeFrom(this.muxPeersByUser, peer.auth.userId, peer);
   }

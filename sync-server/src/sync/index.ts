@@ -6,9 +6,9 @@ import type * as http from 'node:http';
 import type * as stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
-import { CloseCode, isDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
 import type { SyncService, SyncServiceOptions } from '../seams.js';
-import { DocStore } from './docStore.js';
+import { DocCatalog, DocStore } from './docStore.js';
 import { SyncHub } from './hub.js';
 import { resolveLimits, type SyncLimits } from './limits.js';
 import { createMetrics, type SyncMetrics } from './metrics.js';
@@ -80,7 +80,16 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
       if (set.size === 0 && unwelcomed.get(deviceId) === set) unwelcomed.delete(deviceId);
     };
   };
-  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, watchUnwelcomed, limits, metrics, logger };
+  // [SEG-8] A segment k >= 1 exists to subscribe to only if loaded, stored, or its predecessor is (the next segment a
+  // device writes into): subscriptions to far-off segments would each load an empty doc (100,000 took 340 MB).
+  const catalog = new DocCatalog(opts.db);
+  const segmentOpenable = (doc: DocName): boolean => {
+    const p = parseDocName(doc);
+    if (p === null || p.kind !== 'conv' || p.segment <= 1 || hub.isLoaded(doc)) return true;
+    const previous = segmentDocName(p.conversationId, p.segment - 1);
+    return hub.isLoaded(previous) || catalog.exists(doc) || catalog.exists(previous);
+  };
+  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, watchUnwelcomed, segmentOpenable, limits, metrics, logger };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
   const alive = new Map<WebSocket, boolean>();

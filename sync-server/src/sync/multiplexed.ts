@@ -37,6 +37,8 @@ export interface EndpointDeps {
    * device's session closes it too (AUTH-WS-5); the hub only knows sockets after HELLO. Returns the unregister.
    */
   readonly watchUnwelcomed: (deviceId: DeviceId, close: () => void) => () => void;
+  /** [SEG-8] Whether a conversation segment may be subscribed to: it is loaded or stored, or its predecessor is. */
+  readonly segmentOpenable: (doc: DocName) => boolean;
   readonly limits: SyncLimits;
   readonly metrics: SyncMetrics;
   readonly logger: Logger;
@@ -115,9 +117,13 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       fail(ErrorCode.Unauthorized, 'invalid or revoked token', CloseCode.Unauthorized);
       return;
     }
-    peer = new MuxPeer(auth, sender);
+    const candidate = new MuxPeer(auth, sender);
+    if (!hub.addPeer(candidate)) {
+      fail(ErrorCode.RateLimited, 'WIRE-7: too many open sockets for this device or user', CloseCode.RateLimited);
+      return;
+    }
+    peer = candidate;
     log = log.child({ user: auth.userId, device: auth.deviceId });
-    hub.addPeer(peer);
     // [WIRE-2] A cursor from the future (the server's data was reset) counts as no cursor.
     const cursor = hub.store.cursor();
     const since = hello.cursor > cursor ? 0 : hello.cursor;
@@ -192,6 +198,10 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       }
       if (!hub.access.canAccess(p.auth.userId, doc)) {
         p.sendReject(doc, ErrorCode.Forbidden, 'AUTHZ: not visible to this user');
+        return;
+      }
+      if (!deps.segmentOpenable(doc)) {
+        p.sendReject(doc, ErrorCode.SegmentGap, 'SEG-8: no such segment (at most one past the stored head)');
         return;
       }
       handle = hub.subscribe(p, doc);
