@@ -28,6 +28,7 @@ import type { DraftListener } from './draft';
 import { FetchInit } from '../platform/httpFetch';
 import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
+import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
 
 export type FetchFn = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
@@ -48,6 +49,9 @@ export type IncomingFactory = (conversationId: string, title: string, preview: s
 export interface DeviceSettings {
   getFlag(key: string): Promise<boolean>;
   setFlag(key: string, value: boolean): Promise<void>;
+  /** '' when never set. */
+  getText(key: string): Promise<string>;
+  setText(key: string, value: string): Promise<void>;
 }
 
 export class AppPlatform {
@@ -192,12 +196,14 @@ export class ConcordApp {
   /** Chat pages not yet left: each is told when its conversation's stored draft changes (HAPP-DRAFT-1). */
   private readonly sessions: ChatSession[] = [];
   private readonly memorySettings = new Map<string, boolean>();
+  private readonly memoryTexts = new Map<string, string>();
 
   private current: Concord;
   /** The session was refused (4401): the runtime stays for offline reading until the next login (CONN-4/6). */
   private revoked = false;
   private readonly platform: AppPlatform;
-  private readonly serverUrl: string;
+  /** Normalized (serverAddress.ts); changed on the login page, which replaces the client (HAPP-SERVER-1). */
+  private serverUrl: string;
   private readonly now: () => number;
   private readonly segmentMessages: number;
 
@@ -319,6 +325,37 @@ export class ConcordApp {
 
   async acceptPrivacy(): Promise<void> {
     await this.setSetting(PRIVACY_ACCEPTED, true);
+  }
+
+  /** The sync server this app talks to (HAPP-SERVER-1). */
+  get server(): string {
+    return this.serverUrl;
+  }
+
+  /**
+   * Sets the sync server's address from what the user typed on the login page (throws a ServerAddressError when it
+   * is not an http/https/ws/wss URL with a host) and remembers it for the next start. Only while no session is live:
+   * client-core takes its server at construction, so the logged-out (or kicked) client is replaced by one for the
+   * new address over the same storage; a kicked account's file stays, as for register.
+   */
+  async setServer(input: string): Promise<void> {
+    const url = normalizeServerUrl(input);
+    if (this.client.session !== null && !this.revoked) throw new Error('log out before changing the server');
+    await this.setTextSetting(SERVER_URL_KEY, url);
+    if (url === this.serverUrl) return;
+    this.serverUrl = url;
+    this.releaseViews();
+    await this.current.close();
+    this.current = this.newClient();
+    this.revoked = false;
+    this.state = 'offline';
+    this.changed();
+  }
+
+  private async setTextSetting(key: string, value: string): Promise<void> {
+    const s = this.platform.settings;
+    if (s === null) this.memoryTexts.set(key, value);
+    else await s.setText(key, value);
   }
 
   private async getSetting(key: string): Promise<boolean> {
