@@ -2,6 +2,7 @@
  * The sync server's address, set on the login page and kept per install (HAPP-SERVER-1). The app used to compile in a
  * LAN address on the wrong port; now the user types it, and it is checked before anything is sent there.
  */
+import type { DeviceSettings } from './ConcordApp';
 
 /**
  * The sync server's default port (sync-server `DEFAULT_PORT`) on the board's loopback: with the board on USB,
@@ -53,4 +54,10 @@ export function normalizeServerUrl(input: string): string {
   const host = (m[2] ?? '').toLowerCase();
   const rest = (m[4] ?? '').replace(/\/+$/, '');
   return `${http}://${host}${port === undefined ? '' : `:${port}`}${rest}`;
+}
+
+/** The address to start with: the one the user set on this install, else DEFAULT_SERVER_URL. */
+export async function storedServerUrl(settings: DeviceSettings): Promise<string> {
+  const stored = await settings.getText(SERVER_URL_KEY);
+  return stored.length > 0 ? stored : DEFAULT_SERVER_URL;
 }

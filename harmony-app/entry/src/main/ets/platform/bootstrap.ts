@@ -25,7 +25,7 @@ import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
 import { readPickedFile } from './pickedFile';
 import { deviceNameOf } from './deviceName';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
-import { DEFAULT_SERVER_URL, SERVER_URL_KEY } from '../facade/serverAddress';
+import { storedServerUrl } from '../facade/serverAddress';
 
 /** Shorter than client-core's 10 s default so the light greys within seconds of a dead link on a board. */
 export const HEARTBEAT_MS = 5000;
@@ -55,7 +55,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
   };
   const storage = await AccountRoutedStorage.open(rdb, context);
   const settings = storage.settings();
-  const stored = serverUrl.length > 0 ? serverUrl : await settings.getText(SERVER_URL_KEY);
+  const server = serverUrl.length > 0 ? serverUrl : await storedServerUrl(settings);
 
   const network = new OhosNetworkSource(connection);
   const observer = new LightObserver();
@@ -73,7 +73,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     HEARTBEAT_MS,
     settings,
   );
-  const app = ConcordApp.create(platform, stored.length > 0 ? stored : DEFAULT_SERVER_URL);
+  const app = ConcordApp.create(platform, server);
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();

@@ -1,0 +1,79 @@
+/*
+ * What a first user meets on a board (issue 14), through the facade on the OpenHarmony stand-ins against the real
+ * sync-server on port 0: the server address, names of direct chats and group authors, reading while the chat is
+ * shown. Each test starts with its SPEC.md section 10 rule.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
+import {
+  DEFAULT_SERVER_URL,
+  normalizeServerUrl,
+  ServerAddressError,
+  ServerAddressFailure,
+  SERVER_URL_KEY,
+  storedServerUrl,
+} from '../entry/src/main/ets/facade/serverAddress';
+import { appDevice, pw, uniq, waitFor } from './helpers/appDevice';
+
+let srv: TestServer;
+const cleanups: (() => Promise<void> | void)[] = [];
+beforeAll(async () => {
+  srv = await startServer();
+});
+afterAll(async () => {
+  await srv.stop();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function failureOf(input: string): ServerAddressFailure | 'accepted' {
+  try {
+    normalizeServerUrl(input);
+    return 'accepted';
+  } catch (e) {
+    return (e as ServerAddressError).failure;
+  }
+}
+
+describe('HAPP-SERVER-1: the server address is set on the login page', () => {
+  it('HAPP-SERVER-1 accepts http/https/ws/wss URLs with a host, normalized, and refuses the rest', () => {
+    expect(normalizeServerUrl(' http://192.168.1.20:1234/ ')).toBe('http://192.168.1.20:1234');
+    expect(normalizeServerUrl('ws://Chat.Example.org:1234')).toBe('http://chat.example.org:1234');
+    expect(normalizeServerUrl('wss://chat.example.org/concord/')).toBe('https://chat.example.org/concord');
+    expect(normalizeServerUrl('https://[::1]:8443')).toBe('https://[::1]:8443');
+    expect(failureOf('')).toBe(ServerAddressFailure.Empty);
+    expect(failureOf('   ')).toBe(ServerAddressFailure.Empty);
+    expect(failureOf('http://')).toBe(ServerAddressFailure.Malformed);
+    expect(failureOf('192.168.1.20:1234')).toBe(ServerAddressFailure.Malformed);
+    expect(failureOf('http://host:99999')).toBe(ServerAddressFailure.Malformed);
+    expect(failureOf('http://bad host')).toBe(ServerAddressFailure.Malformed);
+    expect(failureOf('ftp://host')).toBe(ServerAddressFailure.Scheme);
+    expect(DEFAULT_SERVER_URL).toBe('http://127.0.0.1:1234');
+  });
+
+  it('HAPP-SERVER-1 a fresh install starts on the default, the address typed is used, remembered and changeable only logged out', async () => {
+    // The default points at a port where no server runs here: the first register cannot reach a server.
+    const d = await appDevice('http://127.0.0.1:9', cleanups);
+    const settings = d.storage.settings();
+    expect(await storedServerUrl(settings)).toBe(DEFAULT_SERVER_URL);
+    const alice = uniq('alice');
+    await expect(d.app.register(alice, pw(alice), 'Alice')).rejects.toThrow();
+
+    await expect(d.app.setServer('gopher://nowhere')).rejects.toBeInstanceOf(ServerAddressError);
+    expect(d.app.server).toBe('http://127.0.0.1:9');
+    const typed = srv.url.replace(/^http/, 'ws') + '/';
+    await d.app.setServer(typed);
+    expect(d.app.server).toBe(normalizeServerUrl(srv.url));
+    await d.app.register(alice, pw(alice), 'Alice');
+    await waitFor('online', () => d.app.client.connection.state === 'online');
+    // Remembered per install: the next start reads it from the device file.
+    expect(await settings.getText(SERVER_URL_KEY)).toBe(normalizeServerUrl(srv.url));
+    expect(await storedServerUrl(settings)).toBe(normalizeServerUrl(srv.url));
+    // Not while a session is live (the chats belong to this server); after logout it can change again.
+    await expect(d.app.setServer('http://10.0.0.1:1234')).rejects.toThrow(/log out/);
+    await d.app.logout();
+    await d.app.setServer('http://10.0.0.1:1234');
+    expect(await storedServerUrl(settings)).toBe('http://10.0.0.1:1234');
+  });
+});
