@@ -13,7 +13,9 @@ import {
   SERVER_URL_KEY,
   storedServerUrl,
 } from '../entry/src/main/ets/facade/serverAddress';
-import { appDevice, pw, uniq, waitFor } from './helpers/appDevice';
+import type { ChatSession } from '../entry/src/main/ets/facade/ConcordApp';
+import type { ChatRow } from '../entry/src/main/ets/facade/rows';
+import { appDevice, pw, uniq, waitFor, type AppDevice } from './helpers/appDevice';
 
 let srv: TestServer;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -75,5 +77,58 @@ describe('HAPP-SERVER-1: the server address is set on the login page', () => {
     await d.app.logout();
     await d.app.setServer('http://10.0.0.1:1234');
     expect(await storedServerUrl(settings)).toBe('http://10.0.0.1:1234');
+  });
+});
+
+/** Two fresh devices with a new account each, and the direct chat alice started with bob, open on both. */
+async function directChat(): Promise<{ a: AppDevice; b: AppDevice; alice: string; bob: string; chatA: ChatSession; chatB: ChatSession }> {
+  const alice = uniq('alice');
+  const bob = uniq('bob');
+  const a = await appDevice(srv.url, cleanups);
+  const b = await appDevice(srv.url, cleanups);
+  await a.app.register(alice, pw(alice), 'Alice A.');
+  await b.app.register(bob, pw(bob), 'Bob B.');
+  const started = await a.app.startDirectChat(bob);
+  const chatA = await a.app.openChat(started.conversationId, started.title);
+  await chatA.send('first');
+  await waitFor('bob lists the chat', () => b.app.conversations.all().some((r) => r.id === started.conversationId));
+  const chatB = await b.app.openChat(started.conversationId);
+  cleanups.push(() => {
+    chatA.close();
+    chatB.close();
+  });
+  return { a, b, alice, bob, chatA, chatB };
+}
+
+const statusOf = (chat: ChatSession, text: string): string => chat.rows.all().find((r: ChatRow) => r.text === text)?.status ?? '';
+const unreadOf = (d: AppDevice, id: string): number => d.app.conversations.all().find((r) => r.id === id)?.unread ?? -1;
+
+describe('HAPP-READ-1: an open chat on screen reads what arrives', () => {
+  it('HAPP-READ-1 messages arriving while the chat is shown are read at once; hidden, they stay unread until shown', async () => {
+    const { a, b, chatA, chatB } = await directChat();
+    const id = chatB.id;
+    chatB.setVisible(true);
+    await waitFor('the first message read on opening', () => statusOf(chatA, 'first') === 'read');
+
+    // Arrivals while shown: read without the page doing anything, and alice sees it.
+    await chatA.send('second');
+    await chatA.send('third');
+    await waitFor('bob has them', () => chatB.rows.all().some((r) => r.text === 'third'));
+    await waitFor('alice sees third read', () => statusOf(chatA, 'third') === 'read');
+    await waitFor('no unread at bob', () => unreadOf(b, id) === 0);
+
+    // The app goes to the background (the page is hidden): arrivals stay unread and notify.
+    chatB.setVisible(false);
+    const published = b.notifications.published.length;
+    await chatA.send('while away');
+    await waitFor('bob has it, unread', () => unreadOf(b, id) === 1);
+    await waitFor('alice sees it delivered', () => statusOf(chatA, 'while away') === 'delivered');
+    await waitFor('bob is notified', () => b.notifications.published.length === published + 1);
+    expect(statusOf(chatA, 'while away')).toBe('delivered');
+
+    // Back in the foreground: read.
+    chatB.setVisible(true);
+    await waitFor('read once shown', () => statusOf(chatA, 'while away') === 'read' && unreadOf(b, id) === 0);
+    expect(a.app.userId).not.toBe(b.app.userId);
   });
 });

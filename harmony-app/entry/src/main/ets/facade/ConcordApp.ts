@@ -506,6 +506,12 @@ export class ConcordApp {
     return this.words;
   }
 
+  /** A chat page was shown or hidden: only a chat on screen keeps its messages from notifying (HAPP-READ-1). */
+  chatVisible(id: string, visible: boolean): void {
+    if (visible) this.openChatId = id;
+    else if (this.openChatId === id) this.openChatId = '';
+  }
+
   async chatRead(id: string): Promise<void> {
     const n = this.platform.notifications;
     if (n !== null) await n.conversationRead(id, this.unreadTotal());
@@ -645,6 +651,7 @@ export class ChatSession {
   private readonly entries = new Deque<ChatEntry>();
   private exhausted = false;
   private closed = false;
+  private visible = false;
   /** When and in which language the labels were written: a label's text depends on the day and the words. */
   private labelNow: number;
   private labelWords: TimeWords;
@@ -666,8 +673,29 @@ export class ChatSession {
     this.composer = new ComposerDraft(draft, (text: string) => app.saveDraft(id, text), MAX_MESSAGE_LENGTH);
     this.labelNow = now();
     this.labelWords = app.timeWords();
-    this.off = conv.events.on('messages', (newest: readonly Message[]) => this.merge(newest));
+    this.off = conv.events.on('messages', (newest: readonly Message[]) => {
+      this.merge(newest);
+      this.readWhileShown();
+    });
     this.merge(conv.messages());
+  }
+
+  /**
+   * The chat page is on screen (shown, app in the foreground) or not: `onPageShow`/`onPageHide`, which ArkUI also
+   * calls when the app goes to or comes from the background (HAPP-READ-1). While shown, what arrives counts as read
+   * at once, as in the web client (WEB-READ-1): the sender sees `read` and no unread count builds up. While hidden,
+   * arrivals stay unread (and notify) until the page is shown again.
+   */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.app.chatVisible(this.conv.id, visible);
+    this.readWhileShown();
+  }
+
+  private readWhileShown(): void {
+    if (!this.visible || this.closed) return;
+    // A failure (the client closed under the page) leaves the messages unread; the next arrival or show retries.
+    this.markRead().catch(() => undefined);
   }
 
   get id(): string {
