@@ -132,3 +132,57 @@ describe('HAPP-READ-1: an open chat on screen reads what arrives', () => {
     expect(a.app.userId).not.toBe(b.app.userId);
   });
 });
+
+const rowTitle = (d: AppDevice, id: string): string => d.app.conversations.all().find((r) => r.id === id)?.title ?? '(no row)';
+
+describe('HAPP-NAMES-1: chats say who is in them', () => {
+  it('HAPP-NAMES-1 a direct chat is titled with the other member in the list, the header and notifications, also offline after a restart', async () => {
+    const { a, b, chatA, chatB } = await directChat();
+    const id = chatA.id;
+    await waitFor('alice lists Bob', () => rowTitle(a, id) === 'Bob B.');
+    await waitFor('bob lists Alice', () => rowTitle(b, id) === 'Alice A.');
+    expect(chatA.title).toBe('Bob B.'); // from startDirectChat's lookup
+    chatB.close();
+    const header = await b.app.openChat(id);
+    cleanups.push(() => header.close());
+    expect(header.title).toBe('Alice A.');
+    header.close();
+
+    // A message to bob while his chat is not open: the notification says who the chat is with.
+    await chatA.send('are you there?');
+    await waitFor('bob notified', () => b.notifications.published.some((r) => r.content.normal?.text.includes('are you there?') === true));
+    const shown = b.notifications.published.find((r) => r.content.normal?.text.includes('are you there?') === true);
+    expect(shown?.content.normal?.title).toBe('Alice A.');
+
+    // Restart bob's app with no server reachable: the names come from this device.
+    const dir = b.dir;
+    await b.close();
+    const again = await appDevice('http://127.0.0.1:9', cleanups, { dir });
+    expect(await again.app.restore()).toBe(true);
+    await waitFor('the list is back', () => again.app.conversations.all().some((r) => r.id === id));
+    expect(rowTitle(again, id)).toBe('Alice A.');
+  });
+
+  it('HAPP-NAMES-1 group bubbles from others carry the author name; own bubbles and direct chats do not', async () => {
+    const { a, b, chatA, chatB } = await directChat();
+    const carolName = uniq('carol');
+    const c = await appDevice(srv.url, cleanups);
+    await c.app.register(carolName, pw(carolName), '卡罗尔');
+    const groupId = await a.app.client.createConversation({ kind: 'group', members: [b.app.userId, c.app.userId], title: 'Trip' });
+    await waitFor('carol lists the group', () => c.app.conversations.all().some((r) => r.id === groupId));
+    expect(rowTitle(c, groupId)).toBe('Trip');
+    const chatC = await c.app.openChat(groupId);
+    cleanups.push(() => chatC.close());
+    await chatC.send('hi all');
+    const groupA = await a.app.openChat(groupId);
+    cleanups.push(() => groupA.close());
+    await groupA.send('hello carol');
+    await waitFor('alice sees both', () => groupA.rows.all().length === 2);
+    await waitFor('carol named', () => groupA.rows.all().find((r) => r.text === 'hi all')?.authorName === '卡罗尔');
+    expect(groupA.rows.all().find((r) => r.text === 'hello carol')?.authorName).toBe('');
+    // In the direct chat the header says who: no names on bubbles.
+    await waitFor('bob sees first', () => chatB.rows.all().some((r) => r.text === 'first'));
+    expect(chatB.rows.all().map((r) => r.authorName)).toEqual(['']);
+    expect(chatA.rows.all().map((r) => r.authorName)).toEqual(['']);
+  });
+});

@@ -38,6 +38,8 @@ export interface AppDevice {
   notifications: StandinNotificationManager;
   storage: AccountRoutedStorage<object>;
   dir: string;
+  /** The app process ends (a restart): client and files closed; the files stay. Idempotent. */
+  close(): Promise<void>;
 }
 
 export interface AppDeviceOptions {
@@ -72,12 +74,19 @@ export async function appDevice(serverUrl: string, cleanups: (() => Promise<void
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      await app.client.close();
+      await storage.close();
+    })();
+    return closed;
+  };
   cleanups.push(async () => {
-    await app.client.close();
-    await storage.close();
+    await close();
     if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
   });
-  return { app, notifications, storage, dir };
+  return { app, notifications, storage, dir, close };
 }
 
 /** Polls `pred` until true; fails after `ms` (the facade's observable is state, not events). */

@@ -29,6 +29,7 @@ import { FetchInit } from '../platform/httpFetch';
 import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
+import { MemberDirectory } from './memberNames';
 
 export type FetchFn = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
@@ -197,6 +198,8 @@ export class ConcordApp {
   private readonly sessions: ChatSession[] = [];
   private readonly memorySettings = new Map<string, boolean>();
   private readonly memoryTexts = new Map<string, string>();
+  /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
+  private readonly directory: MemberDirectory;
 
   private current: Concord;
   /** The session was refused (4401): the runtime stays for offline reading until the next login (CONN-4/6). */
@@ -212,6 +215,7 @@ export class ConcordApp {
     this.serverUrl = serverUrl.replace(/\/$/, '');
     this.now = now;
     this.segmentMessages = segmentMessages;
+    this.directory = new MemberDirectory(platform.storage);
     this.current = this.newClient();
     // The network is back (the light was greyed by networkLost): the socket, if it survived, counts again.
     platform.onOnline(() => {
@@ -250,6 +254,11 @@ export class ConcordApp {
     client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
     client.events.on('connection', (s: ConnectionStatus) => {
       this.state = s.state;
+      if (s.state === 'online') {
+        // Names the server could not give before (or that were asked for offline) are asked for again.
+        this.directory.retryUnnamed();
+        this.lookUpNames(this.latest);
+      }
       this.changed();
     });
     client.events.on('sessionInvalid', (e: SessionReason) => {
@@ -442,16 +451,16 @@ export class ConcordApp {
    * exactly `username`. Online only; fails with a NewChatError saying why (no such user, offline, yourself).
    */
   async startDirectChat(username: string): Promise<NewChat> {
-    const name = username.trim();
-    if (name.length === 0) throw new NewChatError(NewChatFailure.EmptyName, 'enter a username');
+    const wanted = username.trim();
+    if (wanted.length === 0) throw new NewChatError(NewChatFailure.EmptyName, 'enter a username');
     if (!this.networkUp) throw new NewChatError(NewChatFailure.Offline, 'offline: a new chat needs the server');
     let user: UserInfo | null = null;
     try {
-      user = await this.client.findUser(name);
+      user = await this.client.findUser(wanted);
     } catch (e) {
       throw newChatError(e as Error);
     }
-    if (user === null) throw new NewChatError(NewChatFailure.UnknownUser, `no user named ${name}`);
+    if (user === null) throw new NewChatError(NewChatFailure.UnknownUser, `no user named ${wanted}`);
     if (user.userId === this.userId) throw new NewChatError(NewChatFailure.Self, 'that is your own account');
     let id = '';
     try {
@@ -459,7 +468,10 @@ export class ConcordApp {
     } catch (e) {
       throw newChatError(e as Error);
     }
-    return new NewChat(id, user.displayName.length > 0 ? user.displayName : user.username);
+    const name = user.displayName.length > 0 ? user.displayName : user.username;
+    // The lookup named the other member: the list, header and notifications use it at once (HAPP-NAMES-1).
+    await this.directory.learn(user.userId, name).catch(() => undefined);
+    return new NewChat(id, name);
   }
 
   // ---- chats -----------------------------------------------------------------------------------------------
@@ -469,7 +481,10 @@ export class ConcordApp {
     this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
     this.openChatId = id;
     const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
-    const session = new ChatSession(this, conv, row === undefined || row.title.length === 0 ? title : row.title, this.now, row === undefined ? '' : row.draft);
+    const known = row === undefined ? '' : this.directory.titleOf(row, this.userId);
+    const meta = conv.meta;
+    const group = row !== undefined ? row.kind === 'group' : meta !== null && meta.kind === 'group';
+    const session = new ChatSession(this, conv, known.length === 0 ? title : known, this.now, row === undefined ? '' : row.draft, group);
     this.sessions.push(session);
     return session;
   }
@@ -510,6 +525,11 @@ export class ConcordApp {
   chatVisible(id: string, visible: boolean): void {
     if (visible) this.openChatId = id;
     else if (this.openChatId === id) this.openChatId = '';
+  }
+
+  /** A member's name as the chat shows it (HAPP-NAMES-1): display name, else username, else the id's start. */
+  nameOf(userId: string): string {
+    return this.directory.shown(userId);
   }
 
   async chatRead(id: string): Promise<void> {
@@ -564,6 +584,7 @@ export class ConcordApp {
     }
     // Views of the runtime a re-login replaced are dead: drop them (their pages were closed with the session).
     this.views.clear();
+    await this.directory.load();
     await this.loadHidden();
   }
 
@@ -592,7 +613,7 @@ export class ConcordApp {
       if (hiddenAt !== undefined && c.lastActivity <= hiddenAt) continue;
       const preview = c.draft.trim().length > 0 ? draftPreview(c.draft, this.words) : c.lastMessage === null ? '' : lastPreview(c.lastMessage, this.words);
       rows.push(
-        new ConversationRow(c.id, c.title, preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
+        new ConversationRow(c.id, this.directory.titleOf(c, this.userId), preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
       );
     }
     this.conversations.set(rows);
@@ -603,7 +624,38 @@ export class ConcordApp {
       if (c !== undefined) s.storedDraft(c.draft);
     }
     this.notifyNew(list, prevTotal);
+    this.lookUpNames(list);
     this.changed();
+  }
+
+  /**
+   * Members of the listed chats without a known name are looked up on the server (HAPP-NAMES-1); when names come,
+   * the list, and the open chats' author lines, are rewritten. Offline it waits for the link (the connection event).
+   */
+  private lookUpNames(list: readonly ConversationSummaryView[]): void {
+    const me = this.userId;
+    if (me.length === 0 || this.state !== 'online') return;
+    const wanted: string[] = [];
+    for (const c of list) {
+      if (!this.directory.needsLookup(c.members, me)) continue;
+      for (const m of c.members) if (m !== me && this.directory.name(m).length === 0) wanted.push(m);
+    }
+    if (wanted.length === 0) return;
+    this.directory
+      .refresh(() => this.getText('/v1/conversations'), wanted)
+      .then((changed: boolean) => {
+        if (!changed || this.userId !== me) return;
+        this.onConversations(this.latest);
+        for (const s of this.sessions.slice()) s.namesChanged();
+      })
+      .catch(() => undefined);
+  }
+
+  /** The body of an authenticated GET on the server (`path` from /v1); throws on an HTTP error. */
+  private async getText(path: string): Promise<string> {
+    const res = await this.platform.fetch(`${this.serverUrl}${path}`, this.authInit('GET'));
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res.text();
   }
 
   /** A new last message from someone else, in a chat not open on screen: notify (the notifier skips muted chats). */
@@ -627,7 +679,7 @@ export class ConcordApp {
       if (seen === undefined && last.sentAt < this.sessionStart) continue;
       if (last.author === me || c.id === this.openChatId || c.unread === 0) continue;
       published = true;
-      n.notify(make(c.id, c.title, lastPreview(last, this.words), c.muted), total).catch(() => undefined);
+      n.notify(make(c.id, this.directory.titleOf(c, me), lastPreview(last, this.words), c.muted), total).catch(() => undefined);
     }
     if (!published && total !== prevTotal) n.setBadge(total).catch(() => undefined);
   }
@@ -652,6 +704,10 @@ export class ChatSession {
   private exhausted = false;
   private closed = false;
   private visible = false;
+  /** Others' bubbles carry their author's name (HAPP-NAMES-1); a direct chat's header already says who. */
+  private readonly group: boolean;
+  /** Names arrived since the rows were written: the next update rewrites every row once. */
+  private namesStale = false;
   /** When and in which language the labels were written: a label's text depends on the day and the words. */
   private labelNow: number;
   private labelWords: TimeWords;
@@ -664,8 +720,9 @@ export class ChatSession {
   private readonly now: () => number;
 
   /** `draft`: the conversation's stored draft when the chat opens (HAPP-DRAFT-1). */
-  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number, draft: string = '') {
+  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number, draft: string = '', group: boolean = false) {
     this.app = app;
+    this.group = group;
     this.conv = conv;
     this.title = title;
     this.now = now;
@@ -690,6 +747,13 @@ export class ChatSession {
     this.visible = visible;
     this.app.chatVisible(this.conv.id, visible);
     this.readWhileShown();
+  }
+
+  /** Member names arrived (HAPP-NAMES-1): group bubbles show them. */
+  namesChanged(): void {
+    if (!this.group || this.closed) return;
+    this.namesStale = true;
+    this.refreshLabels();
   }
 
   private readWhileShown(): void {
@@ -959,7 +1023,8 @@ export class ChatSession {
   private refreshLabels(): void {
     const now = this.now();
     const words = this.app.timeWords();
-    const stale = words !== this.labelWords || calendarDaysAgo(this.labelNow, now) !== 0;
+    const stale = words !== this.labelWords || calendarDaysAgo(this.labelNow, now) !== 0 || this.namesStale;
+    this.namesStale = false;
     this.labelNow = now;
     this.labelWords = words;
     if (!stale || this.entries.length === 0) return;
@@ -989,6 +1054,7 @@ export class ChatSession {
     const fileName = a === undefined ? '' : a.name;
     const sizeText = a === undefined ? '' : humanSize(a.size);
     const mime = a === undefined ? '' : a.mime;
+    const authorName = this.group && !m.own ? this.app.nameOf(m.author) : '';
     const r = prev === undefined ? undefined : prev.row;
     if (
       r !== undefined &&
@@ -1001,11 +1067,12 @@ export class ChatSession {
       r.sentAt === m.sentAt &&
       r.kind === kind &&
       r.fileName === fileName &&
-      r.sizeText === sizeText
+      r.sizeText === sizeText &&
+      r.authorName === authorName
     ) {
       return new ChatEntry(m, r, anchor);
     }
-    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt, kind, fileName, sizeText, mime), anchor);
+    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt, kind, fileName, sizeText, mime, authorName), anchor);
   }
 
   /** First loaded position whose message sorts at or after `m`. */
