@@ -146,6 +146,9 @@ describe('HAPP-BARE-1: the runtime graph on API 12 globals only', () => {
     await waitFor('bob sees the message', () => texts(chatB).includes('hello from a bare runtime'));
     await chatB.send('and back');
     await waitFor('alice sees the reply', () => texts(chatA).includes('and back'));
+    // Receipts (their marks carry base64 clock vectors): bob's chat on screen reads, alice sees it.
+    chatB.setVisible(true);
+    await waitFor('alice sees read', () => chatA.rows.all().find((r: ChatRow) => r.text === 'hello from a bare runtime')?.status === 'read');
 
     // Restart alice: the process goes (client closed), the install's files stay, a fresh runtime boots on them.
     chatA.close();

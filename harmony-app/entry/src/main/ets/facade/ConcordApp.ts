@@ -349,9 +349,14 @@ export class ConcordApp {
    */
   async setServer(input: string): Promise<void> {
     const url = normalizeServerUrl(input);
+    if (url === this.serverUrl) {
+      // The same server (the login page submits its field every time): kept, and nothing to replace, whatever the
+      // session's state (the page also shows after a version mismatch, with the session still there).
+      await this.setTextSetting(SERVER_URL_KEY, url);
+      return;
+    }
     if (this.client.session !== null && !this.revoked) throw new Error('log out before changing the server');
     await this.setTextSetting(SERVER_URL_KEY, url);
-    if (url === this.serverUrl) return;
     this.serverUrl = url;
     this.releaseViews();
     await this.current.close();
