@@ -165,6 +165,30 @@ describe('HAPP-NAMES-1: chats say who is in them', () => {
     expect(rowTitle(again, id)).toBe('Alice A.');
   });
 
+  it('HAPP-NAMES-1 a chat opened before the names came gets its title in the header when they do', async () => {
+    const alice = uniq('alice');
+    const bob = uniq('bob');
+    const a = await appDevice(srv.url, cleanups);
+    const b = await appDevice(srv.url, cleanups);
+    await a.app.register(alice, pw(alice), 'Alice A.');
+    await b.app.register(bob, pw(bob), 'Bob B.');
+    b.httpDown = true; // bob's sync link works, his name lookups fail
+    const started = await a.app.startDirectChat(bob);
+    const chatA = await a.app.openChat(started.conversationId, started.title);
+    cleanups.push(() => chatA.close());
+    await chatA.send('hi bob');
+    await waitFor('bob lists the chat', () => b.app.conversations.all().some((r) => r.id === started.conversationId));
+    const chatB = await b.app.openChat(started.conversationId);
+    cleanups.push(() => chatB.close());
+    expect(chatB.title).toBe(`${a.app.userId.slice(0, 8)}…`);
+    const titles: string[] = [];
+    chatB.onTitleChanged((t) => titles.push(t));
+    b.httpDown = false;
+    await chatA.send('still there?'); // the list changes: the lookup is tried again
+    await waitFor('the header names alice', () => chatB.title === 'Alice A.');
+    expect(titles).toEqual(['Alice A.']);
+  });
+
   it('HAPP-NAMES-1 group bubbles from others carry the author name; own bubbles and direct chats do not', async () => {
     const { a, b, chatA, chatB } = await directChat();
     const carolName = uniq('carol');

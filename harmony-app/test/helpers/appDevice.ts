@@ -40,6 +40,8 @@ export interface AppDevice {
   dir: string;
   /** The app process ends (a restart): client and files closed; the files stay. Idempotent. */
   close(): Promise<void>;
+  /** While true, HTTP requests go to a port nothing listens on (the native request fails to connect). */
+  httpDown: boolean;
 }
 
 export interface AppDeviceOptions {
@@ -58,10 +60,12 @@ export async function appDevice(serverUrl: string, cleanups: (() => Promise<void
   const notifications = new StandinNotificationManager();
   const observer = new Observer();
   const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
+  const fetchOhos = ohosFetch(new StandinHttpModule());
+  const device = { httpDown: false };
   const platform = new AppPlatform(
     ohosWebSocketCtor(new StandinWebSocketModule(), observer),
     storage,
-    ohosFetch(new StandinHttpModule()),
+    (url, init) => fetchOhos(device.httpDown ? url.replace(/^https?:\/\/[^/]+/, 'http://127.0.0.1:9') : url, init),
     (n) => random.bytes(n),
     (cb) => network.onOnline(cb),
     new MessageNotifier(notifications, new StandinWantAgentModule(), new AbilityTarget('org.concord.im', 'EntryAbility')),
@@ -86,7 +90,19 @@ export async function appDevice(serverUrl: string, cleanups: (() => Promise<void
     await close();
     if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
   });
-  return { app, notifications, storage, dir, close };
+  return {
+    app,
+    notifications,
+    storage,
+    dir,
+    close,
+    get httpDown() {
+      return device.httpDown;
+    },
+    set httpDown(v: boolean) {
+      device.httpDown = v;
+    },
+  };
 }
 
 /** Polls `pred` until true; fails after `ms` (the facade's observable is state, not events). */

@@ -486,7 +486,7 @@ export class ConcordApp {
     this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
     this.openChatId = id;
     const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
-    const known = row === undefined ? '' : this.directory.titleOf(row, this.userId);
+    const known = this.chatTitle(id);
     const meta = conv.meta;
     const group = row !== undefined ? row.kind === 'group' : meta !== null && meta.kind === 'group';
     const session = new ChatSession(this, conv, known.length === 0 ? title : known, this.now, row === undefined ? '' : row.draft, group);
@@ -530,6 +530,12 @@ export class ConcordApp {
   chatVisible(id: string, visible: boolean): void {
     if (visible) this.openChatId = id;
     else if (this.openChatId === id) this.openChatId = '';
+  }
+
+  /** A listed chat's title (HAPP-NAMES-1); '' when the list does not have it. */
+  chatTitle(id: string): string {
+    const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
+    return row === undefined ? '' : this.directory.titleOf(row, this.userId);
   }
 
   /** A member's name as the chat shows it (HAPP-NAMES-1): display name, else username, else the id's start. */
@@ -721,7 +727,9 @@ export class ChatSession {
 
   private readonly app: ConcordApp;
   private readonly conv: Conversation;
-  readonly title: string;
+  /** The header: the list's title for the chat, which names the other member of a direct chat (HAPP-NAMES-1). */
+  private titleText: string;
+  private readonly titleListeners: ((title: string) => void)[] = [];
   private readonly now: () => number;
 
   /** `draft`: the conversation's stored draft when the chat opens (HAPP-DRAFT-1). */
@@ -729,7 +737,7 @@ export class ChatSession {
     this.app = app;
     this.group = group;
     this.conv = conv;
-    this.title = title;
+    this.titleText = title;
     this.now = now;
     const id = conv.id;
     this.composer = new ComposerDraft(draft, (text: string) => app.saveDraft(id, text), MAX_MESSAGE_LENGTH);
@@ -754,9 +762,28 @@ export class ChatSession {
     this.readWhileShown();
   }
 
-  /** Member names arrived (HAPP-NAMES-1): group bubbles show them. */
+  get title(): string {
+    return this.titleText;
+  }
+
+  /** The header's title changed (names arrived after the chat opened); returns the unsubscribe. */
+  onTitleChanged(listener: (title: string) => void): () => void {
+    this.titleListeners.push(listener);
+    return () => {
+      const i = this.titleListeners.indexOf(listener);
+      if (i >= 0) this.titleListeners.splice(i, 1);
+    };
+  }
+
+  /** Member names arrived (HAPP-NAMES-1): the header may name the chat now, and group bubbles show authors. */
   namesChanged(): void {
-    if (!this.group || this.closed) return;
+    if (this.closed) return;
+    const title = this.app.chatTitle(this.conv.id);
+    if (title.length > 0 && title !== this.titleText) {
+      this.titleText = title;
+      for (const l of this.titleListeners.slice()) l(title);
+    }
+    if (!this.group) return;
     this.namesStale = true;
     this.refreshLabels();
   }
