@@ -30,6 +30,7 @@ import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
 import { MemberDirectory } from './memberNames';
+import { AppSettings } from './appSettings';
 
 export type FetchFn = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
@@ -196,8 +197,7 @@ export class ConcordApp {
   private readonly views = new Map<Conversation, number>();
   /** Chat pages not yet left: each is told when its conversation's stored draft changes (HAPP-DRAFT-1). */
   private readonly sessions: ChatSession[] = [];
-  private readonly memorySettings = new Map<string, boolean>();
-  private readonly memoryTexts = new Map<string, string>();
+  private readonly settings: AppSettings;
   /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
   private readonly directory: MemberDirectory;
 
@@ -216,6 +216,7 @@ export class ConcordApp {
     this.now = now;
     this.segmentMessages = segmentMessages;
     this.directory = new MemberDirectory(platform.storage);
+    this.settings = new AppSettings(platform.settings);
     this.current = this.newClient();
     // The network is back (the light was greyed by networkLost): the socket, if it survived, counts again.
     platform.onOnline(() => {
@@ -329,11 +330,11 @@ export class ConcordApp {
   // ---- per-install settings --------------------------------------------------------------------------------
   /** Whether the privacy notice was accepted on this install (it is shown until then, and never again after). */
   async privacyAccepted(): Promise<boolean> {
-    return this.getSetting(PRIVACY_ACCEPTED);
+    return this.settings.getFlag(PRIVACY_ACCEPTED);
   }
 
   async acceptPrivacy(): Promise<void> {
-    await this.setSetting(PRIVACY_ACCEPTED, true);
+    await this.settings.setFlag(PRIVACY_ACCEPTED, true);
   }
 
   /** The sync server this app talks to (HAPP-SERVER-1). */
@@ -352,11 +353,11 @@ export class ConcordApp {
     if (url === this.serverUrl) {
       // The same server (the login page submits its field every time): kept, and nothing to replace, whatever the
       // session's state (the page also shows after a version mismatch, with the session still there).
-      await this.setTextSetting(SERVER_URL_KEY, url);
+      await this.settings.setText(SERVER_URL_KEY, url);
       return;
     }
     if (this.client.session !== null && !this.revoked) throw new Error('log out before changing the server');
-    await this.setTextSetting(SERVER_URL_KEY, url);
+    await this.settings.setText(SERVER_URL_KEY, url);
     this.serverUrl = url;
     this.releaseViews();
     await this.current.close();
@@ -366,23 +367,8 @@ export class ConcordApp {
     this.changed();
   }
 
-  private async setTextSetting(key: string, value: string): Promise<void> {
-    const s = this.platform.settings;
-    if (s === null) this.memoryTexts.set(key, value);
-    else await s.setText(key, value);
-  }
 
-  private async getSetting(key: string): Promise<boolean> {
-    const s = this.platform.settings;
-    if (s === null) return this.memorySettings.get(key) === true;
-    return s.getFlag(key);
-  }
 
-  private async setSetting(key: string, value: boolean): Promise<void> {
-    const s = this.platform.settings;
-    if (s === null) this.memorySettings.set(key, value);
-    else await s.setFlag(key, value);
-  }
 
   onSessionEnd(listener: SessionEndListener): () => void {
     this.endListeners.push(listener);
