@@ -367,9 +367,6 @@ export class ConcordApp {
     this.changed();
   }
 
-
-
-
   onSessionEnd(listener: SessionEndListener): () => void {
     this.endListeners.push(listener);
     return () => {
