@@ -8,7 +8,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
-import { randomId, type RandomBytes } from '../platform.js';
+import { randomId, type RandomBytes, microtask } from '../platform.js';
 import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids.js';
 import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type Attachment, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
 import { blobIdOf, blobPath, checkAttachment, type AttachmentInput } from '../attachments/blobs.js';
@@ -411,7 +411,7 @@ export class Conversation {
   private queueNotify(): void {
     if (this.notifyQueued) return;
     this.notifyQueued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.notifyQueued = false;
       if (this.events.listenerCount('messages') === 0) return;
       let page: Message[];

@@ -47,8 +47,12 @@ export function dbNameForUser(userId: string): string {
 }
 
 const EMPTY_DOC: StoredDoc = { snapshot: null, updates: [] };
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
+/*
+ * Codecs are created on use, never at module load: API 12 declares no TextEncoder/TextDecoder, and bootstrap
+ * installs them (installTextCodecs) only after this module has been evaluated (HAPP-BARE-1).
+ */
+const utf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+const utf8Bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 export class AccountRoutedStorage<C> implements StorageAdapter {
   private current: StorageAdapter | null = null;
@@ -66,7 +70,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
     const device = await RdbStorageAdapter.open(await rdb.getRdbStore(context, new RdbStoreConfig(DEVICE_DB_NAME, SECURITY_LEVEL_S1)));
     const s = new AccountRoutedStorage(rdb, context, device);
     const last = await device.getKv(CURRENT_ACCOUNT_KEY);
-    if (last !== undefined) await s.bind(decoder.decode(last));
+    if (last !== undefined) await s.bind(utf8(last));
     return s;
   }
 
@@ -86,7 +90,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
     const prev = this.current;
     this.current = next;
     this.currentUser = userId;
-    await this.device.setKv(CURRENT_ACCOUNT_KEY, encoder.encode(userId));
+    await this.device.setKv(CURRENT_ACCOUNT_KEY, utf8Bytes(userId));
     if (prev !== null) await prev.close();
   }
 
@@ -101,7 +105,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
 
   async setKv(key: string, value: Uint8Array): Promise<void> {
     if (key === OWNER_KEY) {
-      const userId = decoder.decode(value);
+      const userId = utf8(value);
       this.switching = this.switching.then(() => this.bind(userId));
       await this.switching;
     }

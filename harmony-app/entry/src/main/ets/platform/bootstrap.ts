@@ -12,6 +12,7 @@ import notificationManager from '@ohos.notificationManager';
 import wantAgent from '@ohos.app.ability.wantAgent';
 import util from '@ohos.util';
 import fileIo from '@ohos.file.fs';
+import deviceInfo from '@ohos.deviceInfo';
 import type common from '@ohos.app.ability.common';
 import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
 import { installTextCodecs } from './textCodecs';
@@ -22,10 +23,10 @@ import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
 import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
 import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
 import { readPickedFile } from './pickedFile';
+import { deviceNameOf } from './deviceName';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
+import { storedServerUrl } from '../facade/serverAddress';
 
-/** Where the sync server runs; change for your deployment (see README). */
-export const DEFAULT_SERVER_URL = 'http://192.168.1.10:8787';
 /** Shorter than client-core's 10 s default so the light greys within seconds of a dead link on a board. */
 export const HEARTBEAT_MS = 5000;
 
@@ -42,7 +43,8 @@ class LightObserver implements SocketObserver {
   }
 }
 
-export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = DEFAULT_SERVER_URL): Promise<ConcordApp> {
+/** `serverUrl`: the address to use; by default the one set on the login page, else DEFAULT_SERVER_URL (HAPP-SERVER-1). */
+export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = ''): Promise<ConcordApp> {
   // Before any Y.Doc exists: lib0 (through the bundle's webcrypto shim) and client-core draw from this.
   const random = new CryptoFrameworkRandom(cryptoFramework);
   installGlobalCrypto(random);
@@ -52,6 +54,8 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     getRdbStore: (ctx, config) => relationalStore.getRdbStore(ctx, { name: config.name, securityLevel: config.securityLevel }),
   };
   const storage = await AccountRoutedStorage.open(rdb, context);
+  const settings = storage.settings();
+  const server = serverUrl.length > 0 ? serverUrl : await storedServerUrl(settings);
 
   const network = new OhosNetworkSource(connection);
   const observer = new LightObserver();
@@ -65,11 +69,11 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     (cb: () => void) => network.onOnline(cb),
     notifier,
     (id: string, title: string, preview: string, muted: boolean) => new IncomingMessage(id, title, preview, muted),
-    'DAYU200',
+    deviceNameOf(deviceInfo),
     HEARTBEAT_MS,
-    storage.settings(),
+    settings,
   );
-  const app = ConcordApp.create(platform, serverUrl);
+  const app = ConcordApp.create(platform, server);
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();

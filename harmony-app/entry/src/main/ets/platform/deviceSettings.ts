@@ -27,4 +27,15 @@ export class DeviceSettingsStore implements DeviceSettings {
     await this.kv.setKv(PREFIX + key, new Uint8Array([value ? ON : 0]));
     await this.kv.flush();
   }
+
+  /** A text setting (the server address), UTF-8; '' when never set. */
+  async getText(key: string): Promise<string> {
+    const v = await this.kv.getKv(PREFIX + key);
+    return v === undefined ? '' : new TextDecoder().decode(v);
+  }
+
+  async setText(key: string, value: string): Promise<void> {
+    await this.kv.setKv(PREFIX + key, new TextEncoder().encode(value));
+    await this.kv.flush();
+  }
 }
