@@ -100,6 +100,8 @@ export interface SyncHubOptions {
   readonly extraRules?: readonly UpdateRule[];
   /** [TRUST-16] The rate gate run before every check, refusals included. */
   readonly admission?: Admission;
+  /** [TRUST-6] Writes rows inside each group commit's transaction (the client-id bindings the updates rely on). */
+  readonly inCommit?: () => void;
   /** Trust hook (TRUST-8): checks an awareness update before it is applied or relayed; null lets it through. */
   readonly awarenessRule?: AwarenessRule;
   /** Trust hook (TRUST-6): called before each server-authored change, to bind the writer's client id. */
@@ -468,6 +470,7 @@ export class SyncHub {
       seqs = this.opts.store.append(
         stored.map((a) => ({ doc: a.item.handle.name, data: a.data })),
         compactions,
+        this.opts.inCommit,
       );
     } catch (err) {
       this.opts.logger.error({ err: (err as Error).message, updates: stored.length }, 'storing updates failed');
