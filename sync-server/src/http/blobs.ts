@@ -17,6 +17,19 @@ import { badRequest } from './errors.js';
 export const DEFAULT_BLOB_MIME = 'application/octet-stream';
 export const BLOB_MIME_MAX = MAX_MIME_LENGTH;
 
+/** [BLOB-5] How much one user may have uploaded without a message referring to it, and for how long. */
+export interface BlobQuota {
+  readonly maxUnreferencedBytes: number;
+  readonly unreferencedGraceMs: number;
+}
+
+export const DEFAULT_BLOB_QUOTA: BlobQuota = {
+  // Ten of the largest attachments: a device back online uploads several at once, each after its message.
+  maxUnreferencedBytes: 256 * 1024 * 1024,
+  // A message and its upload meet within seconds; a day covers a message refused and re-sent much later.
+  unreferencedGraceMs: 24 * 60 * 60 * 1000,
+};
+
 /** The answer to an upload (BLOB-1). */
 export interface BlobView {
   readonly blobId: string;
@@ -40,6 +53,7 @@ export class BlobService {
     private readonly files: BlobFiles,
     private readonly clock: Clock,
     readonly maxBlobBytes: number,
+    private readonly quota: BlobQuota = DEFAULT_BLOB_QUOTA,
   ) {}
 
   /**
@@ -57,6 +71,16 @@ export class BlobService {
     checkIds(conversationId, blobId);
     const mime = mimeOf(contentType);
     this.checkMember(caller, conversationId);
+    // [BLOB-5] Uploads wait for their message; what one user has waiting is bounded. An honest client's upload goes
+    // after its message, so this is reached only by uploads nobody refers to (429: a client retries later).
+    const waiting = this.blobs.unreferencedBytes(caller);
+    if (waiting >= this.quota.maxUnreferencedBytes) {
+      throw new ServiceError(
+        ErrorCode.RateLimited,
+        `BLOB-5: ${waiting} bytes of your uploads are not referred to by any message yet (at most ${this.quota.maxUnreferencedBytes})`,
+        60_000,
+      );
+    }
 
     const upload = await this.files.begin(blobId);
     const hash = createHash('sha256');
@@ -98,6 +122,20 @@ export class BlobService {
     // Removed while the bytes were streaming: the removal wins (AUTHZ-2).
     if (added === null) throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
     return { created: added.created, blob: viewOf(added.row) };
+  }
+
+  /**
+   * [BLOB-5] Forgets uploads older than the grace period that no stored message refers to, and the files no
+   * conversation holds any more. Returns how many rows went.
+   */
+  async collect(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const ids = this.blobs.removeUnreferenced(this.clock() - this.quota.unreferencedGraceMs);
+      removed += ids.length;
+      for (const blobId of new Set(ids)) await this.exclusive(blobId, () => this.removeIfUnheld(blobId));
+      if (ids.length < 1000) return removed;
+    }
   }
 
   /** [BLOB-2] Same checks as an upload; 404 while this conversation does not hold the blob. */

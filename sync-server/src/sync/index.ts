@@ -67,7 +67,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     logger,
     // The trust rule goes last: it binds client ids only for updates every other rule accepted.
     extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
-    ...(trust ? { admission: trust.admission, inCommit: () => trust.registry.flush(), awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
+    ...(trust ? { admission: trust.admission, inCommit: () => trust.inCommit(), awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
   });
   // Sockets authenticated by ?token= that have not said HELLO yet, per device (AUTH-WS-5).
   const unwelcomed = new Map<DeviceId, Set<() => void>>();

@@ -13,6 +13,7 @@ import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from '
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
 import { TokenBuckets } from './rateLimit.js';
 import { MembershipCache, createAdmission, createTrustRule } from './rules.js';
+import { BlobRefRecorder } from './blobRefs.js';
 import { SegmentGate } from './segments.js';
 import { DocCatalog } from '../sync/docStore.js';
 
@@ -36,6 +37,8 @@ export interface Trust {
   readonly rules: readonly UpdateRule[];
   /** [TRUST-16] The rate gate the hub runs before every other check. */
   readonly admission: Admission;
+  /** [TRUST-6] [BLOB-5] Rows written inside each group commit: client-id bindings and blob references. */
+  inCommit(): void;
   readonly awarenessRule: AwarenessRule;
   readonly beforeServerWrite: (ydoc: Y.Doc) => void;
   /** After each group commit: settles the segments accepted for it (SEG-3). */
@@ -47,12 +50,14 @@ export function createTrust(opts: TrustOptions): Trust {
   const now = opts.now ?? (() => performance.now());
   const registry = new SqliteClientIdRegistry(opts.db);
   const membership = new MembershipCache(limits.membershipTtlMs, now);
+  const blobRefs = new BlobRefRecorder(opts.db);
   const rule = createTrustRule({
     membership,
     registry,
     access: opts.access,
     limits,
     wallNow: opts.wallNow ?? Date.now,
+    blobRefs,
   });
   const admission = createAdmission({
     connectionBuckets: new TokenBuckets(limits.connectionUpdatesPerSecond, limits.connectionUpdateBurst, limits.abuseDebt, now),
@@ -70,6 +75,10 @@ export function createTrust(opts: TrustOptions): Trust {
     limits,
     registry,
     admission,
+    inCommit(): void {
+      registry.flush();
+      blobRefs.flush();
+    },
     rules: [segments.check, rule, segments.accepted],
     awarenessRule,
     afterFlush: () => segments.settle(),

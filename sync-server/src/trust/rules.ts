@@ -8,12 +8,13 @@
  * doc: lookups are binary searches in the server's struct store.
  */
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, messageIdAuthor } from '@concord/client-core/protocol';
+import { CloseCode, ErrorCode, messageIdAuthor, parseBlobUrl } from '@concord/client-core/protocol';
 import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../seams.js';
 import type { Admission, DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
+import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from './rateLimit.js';
 import { draftProblem, editProblem, entrySizeProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
@@ -25,6 +26,15 @@ export interface TrustRuleDeps {
   readonly membership: MembershipCache;
   /** Wall-clock milliseconds (Date.now), for the HLC bound (HLC-2). */
   readonly wallNow: () => number;
+  /** [BLOB-5] Where accepted messages' attachments are recorded. */
+  readonly blobRefs?: BlobRefRecorder;
+}
+
+/** The blob a message value's attachment names (TRUST-15 checked its shape), or null. */
+function attachmentBlob(value: unknown): { conversationId: string; blobId: string } | null {
+  const a: unknown = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['attachment'] : undefined;
+  const url: unknown = typeof a === 'object' && a !== null ? (a as Record<string, unknown>)['url'] : undefined;
+  return typeof url === 'string' ? parseBlobUrl(url) : null;
 }
 
 /** [HLC-2] The stamp a conv value carries (message hlc, edit hlc, receipt rhlc) when it is too far in the future. */
@@ -191,6 +201,8 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
 
     // [TRUST-6] client ids of new structs: bound to this user, or unbound and never used on this doc.
     const toBind: number[] = [];
+    /** [BLOB-5] Blobs of this conversation that the update's messages refer to. */
+    const refs: string[] = [];
     for (const client of fresh.byClient.keys()) {
       const owner = registry.owner(client);
       if (owner === null) {
@@ -228,6 +240,10 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
           if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
           const p = valueProblem({ root: where.root, key }, v.value, limits, deps.wallNow());
           if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
+          if (where.root === CONV_MESSAGES && parsed.kind === 'conv') {
+            const blob = attachmentBlob(v.value);
+            if (blob !== null && blob.conversationId === parsed.conversationId) refs.push(blob.blobId);
+          }
         }
         if (where.root === CONV_MESSAGES) {
           // [TRUST-2] immutability: a key the server holds, has queued, or this update writes twice is refused.
@@ -294,6 +310,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     }
     for (const p of placements) overlay.add(p.client, p.clock, p.end, p.where);
     for (const k of newKeys) overlay.addKey(k.root, k.key);
+    if (parsed.kind === 'conv') for (const blobId of refs) deps.blobRefs?.note(parsed.conversationId, blobId);
     return null;
   };
 }
