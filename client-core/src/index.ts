@@ -14,6 +14,8 @@ export {
   type AttachmentType,
   type AttachmentInput,
 } from './attachments/blobs.js';
+export { ATTACHMENT_CHUNK_BYTES, bytesSource, type AttachmentProgress, type AttachmentSource } from './attachments/ingest.js';
+export { Sha256, jsSha256, type DigestFactory, type IncrementalDigest } from './attachments/sha256.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
