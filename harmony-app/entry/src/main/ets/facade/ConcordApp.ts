@@ -7,7 +7,9 @@
 import { ClientErrorCode, Concord, ConcordError, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
 import type {
   AttachmentInput,
+  AttachmentSource,
   AttachmentType,
+  DigestFactory,
   Conversation,
   ConversationSummaryView,
   LastMessage,
@@ -62,6 +64,8 @@ export class AppPlatform {
   readonly heartbeatMs: number;
   /** Null: settings live in memory only (tools and benches). */
   readonly settings: DeviceSettings | null;
+  /** SHA-256 for attachments (HAPP-ATTACH-2: cryptoFramework's native Md on a device); null: client-core's JS one. */
+  readonly digest: DigestFactory | null;
   constructor(
     webSocket: WebSocketCtor,
     storage: StorageAdapter,
@@ -73,6 +77,7 @@ export class AppPlatform {
     deviceName: string,
     heartbeatMs: number,
     settings: DeviceSettings | null = null,
+    digest: DigestFactory | null = null,
   ) {
     this.WebSocket = webSocket;
     this.storage = storage;
@@ -84,6 +89,7 @@ export class AppPlatform {
     this.deviceName = deviceName;
     this.heartbeatMs = heartbeatMs;
     this.settings = settings;
+    this.digest = digest;
   }
 }
 
@@ -240,6 +246,7 @@ export class ConcordApp {
       heartbeat: new Heartbeat(platform.heartbeatMs, 2),
       now: this.now,
       history: new HistoryLimits(this.segmentMessages > 0 ? this.segmentMessages : undefined),
+      attachments: new AttachmentChunking(platform.digest),
     });
     client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
     client.events.on('connection', (s: ConnectionStatus) => {
@@ -691,10 +698,12 @@ export class ChatSession {
   /**
    * Sends picked bytes as an image, file or voice message (client-core ATTACH-1): written at once like a text, the
    * bytes uploaded when online. Refusals are an AttachmentError (too big, empty, anything else).
+   * HAPP-ATTACH-2: a picked file comes as an AttachmentSource (platform/pickedFile.ts) that client-core reads, hashes
+   * and stores chunk by chunk; `percent` hears 0..100, each whole percent once, for the page to show.
    */
-  async sendAttachment(bytes: Uint8Array, meta: AttachmentMeta): Promise<void> {
+  async sendAttachment(bytes: Uint8Array | AttachmentSource, meta: AttachmentMeta, percent?: (percent: number) => void): Promise<void> {
     try {
-      await this.conv.sendAttachment(bytes, meta);
+      await this.conv.sendAttachment(bytes, meta, new AttachmentSendOptions(percent));
     } catch (e) {
       throw attachmentError(e as Error);
     }
@@ -1024,6 +1033,28 @@ class NetworkBridge {
   }
   onOnline(callback: () => void): () => void {
     return this.subscribe(callback);
+  }
+}
+
+class AttachmentChunking {
+  readonly digest?: DigestFactory;
+  constructor(digest: DigestFactory | null) {
+    if (digest !== null) this.digest = digest;
+  }
+}
+
+/** client-core's sendAttachment options: whole percents to the page, each once (HAPP-ATTACH-2). */
+class AttachmentSendOptions {
+  readonly onProgress?: (done: number, total: number) => void;
+  constructor(percent: ((percent: number) => void) | undefined) {
+    if (percent === undefined) return;
+    let last = -1;
+    this.onProgress = (done: number, total: number): void => {
+      const p = total === 0 ? 100 : Math.floor((done * 100) / total);
+      if (p === last) return;
+      last = p;
+      percent(p);
+    };
   }
 }
 

@@ -21,7 +21,8 @@ import { ohosFetch } from './httpFetch';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
 import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
 import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
-import { readPickedFile } from './pickedFile';
+import { PickedFile } from './pickedFile';
+import { cryptoFrameworkSha256 } from './nativeDigest';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 
 /** Where the sync server runs; change for your deployment (see README). */
@@ -68,6 +69,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     'DAYU200',
     HEARTBEAT_MS,
     storage.settings(),
+    cryptoFrameworkSha256(cryptoFramework),
   );
   const app = ConcordApp.create(platform, serverUrl);
   observer.app = app;
@@ -81,9 +83,10 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
 }
 
 /**
- * The bytes of a file the system picker returned (HAPP-ATTACH-1), read with `@ohos.file.fs`; throws
- * PickedFileTooBig above the attachment limit (nothing read), or the file system's error.
+ * A file the system picker returned, opened with `@ohos.file.fs` for client-core to read in chunks (HAPP-ATTACH-2);
+ * throws PickedFileTooBig above the attachment limit (nothing read), or the file system's error. Close it after
+ * the send.
  */
-export function readPickedUri(uri: string): Uint8Array {
-  return readPickedFile(fileIo, uri, MAX_ATTACHMENT_BYTES);
+export function openPickedUri(uri: string): PickedFile {
+  return PickedFile.open(fileIo, uri, MAX_ATTACHMENT_BYTES);
 }
