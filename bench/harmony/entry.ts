@@ -313,6 +313,12 @@ async function bigCold(): Promise<void> {
   t = performance.now();
   if (!(await chat.loadOlder())) throw new Error('no older page');
   out['olderPageMs'] = performance.now() - t;
+  // Send offline (what the user waits on: written to RDB and the row shown; the upload waits for a network).
+  const rowsBefore = chat.rows.count();
+  t = performance.now();
+  await chat.send(`cold-run message ${Date.now()}`);
+  out['sendMs'] = performance.now() - t;
+  if (chat.rows.count() !== rowsBefore + 1) throw new Error(`send: ${chat.rows.count()} rows after sending, ${rowsBefore} before`);
   const back = await pageBack(chat, 950);
   out['pageBack1000Ms'] = out['olderPageMs'] + back.ms;
   out['rowsAfterPaging'] = chat.rows.count();
