@@ -33,6 +33,7 @@ export class StandinHttpRequest implements http.HttpRequest {
   options: http.HttpRequestOptions | undefined;
   /** Which call served the request. */
   via: 'request' | 'requestInStream' | null = null;
+  url = '';
   /** The transfer in flight: destroy() aborts it, as destroying the native object does. */
   private inflight: nodeHttp.ClientRequest | null = null;
   private readonly onData = new Set<Callback<ArrayBuffer>>();
@@ -41,11 +42,12 @@ export class StandinHttpRequest implements http.HttpRequest {
 
   constructor(readonly apiLevel: number) {}
 
-  private claim(via: 'request' | 'requestInStream', options: http.HttpRequestOptions | undefined): Error | null {
+  private claim(via: 'request' | 'requestInStream', url: string, options: http.HttpRequestOptions | undefined): Error | null {
     if (this.destroyed) return businessError(2300999, 'request destroyed');
     if (this.used) return businessError(2300999, 'one request per HttpRequest');
     this.used = true;
     this.via = via;
+    this.url = url;
     this.options = options;
     return null;
   }
@@ -74,7 +76,7 @@ export class StandinHttpRequest implements http.HttpRequest {
   }
 
   requestInStream(url: string, options?: http.HttpRequestOptions): Promise<number> {
-    const refused = this.claim('requestInStream', options);
+    const refused = this.claim('requestInStream', url, options);
     if (refused !== null) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const req = nodeHttp.request(url, { agent: false, method: options?.method ?? 'GET', headers: (options?.header ?? {}) as Record<string, string> }, (res) => {
@@ -99,7 +101,7 @@ export class StandinHttpRequest implements http.HttpRequest {
   }
 
   request(url: string, options?: http.HttpRequestOptions): Promise<http.HttpResponse> {
-    const refused = this.claim('request', options);
+    const refused = this.claim('request', url, options);
     if (refused !== null) return Promise.reject(refused);
     const asked = Math.min(options?.maxLimit ?? DEFAULT_MAX_LIMIT, MAX_MAX_LIMIT);
     const limit = this.apiLevel < 23 ? Math.min(asked, PRE_API23_REQUEST_CAP) : asked;
