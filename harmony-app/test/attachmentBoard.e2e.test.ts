@@ -9,20 +9,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
 import { ATTACHMENT_CHUNK_BYTES, MAX_ATTACHMENT_BYTES } from '@concord/client-core';
-import { AppPlatform, AttachmentMeta, ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
-import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
-import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
-import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
-import { cryptoFrameworkSha256 } from '../entry/src/main/ets/platform/nativeDigest';
+import { AttachmentMeta } from '../entry/src/main/ets/facade/ConcordApp';
 import { PickedFile } from '../entry/src/main/ets/platform/pickedFile';
-import { AccountRoutedStorage, type RelationalStoreModule } from '../entry/src/main/ets/platform/accountStorage';
-import { StandinWebSocketModule } from './standins/nativeWebSocket';
-import { StandinHttpModule } from './standins/http';
-import { StandinCryptoFramework, StandinCryptoMd } from './standins/cryptoFramework';
 import { StandinFileIo } from './standins/fileIo';
+import { boardDevice, waitFor } from './boardDevice';
 
 let srv: TestServer;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -35,63 +27,6 @@ afterAll(async () => {
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function waitFor(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-class Observer implements SocketObserver {
-  app: ConcordApp | null = null;
-  opened(): void {
-    this.app?.socketOpened();
-  }
-  frame(): void {
-    this.app?.socketFrame();
-  }
-  closed(): void {
-    this.app?.socketClosed();
-  }
-}
-
-interface Board {
-  app: ConcordApp;
-  http: StandinHttpModule;
-  md: StandinCryptoMd;
-}
-
-async function board(): Promise<Board> {
-  const dir = mkdtempSync(join(tmpdir(), 'concord-board-'));
-  const storage = await AccountRoutedStorage.open(new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>, {});
-  const http = new StandinHttpModule(12);
-  const md = new StandinCryptoMd();
-  const observer = new Observer();
-  const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
-  const platform = new AppPlatform(
-    ohosWebSocketCtor(new StandinWebSocketModule(), observer),
-    storage,
-    ohosFetch(http),
-    (n) => random.bytes(n),
-    () => () => undefined,
-    null,
-    null,
-    'test-board',
-    1000,
-    storage.settings(),
-    cryptoFrameworkSha256(md),
-  );
-  const app = ConcordApp.create(platform, srv.url);
-  observer.app = app;
-  cleanups.push(async () => {
-    await app.client.close();
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { app, http, md };
-}
 
 /** Counts turns of the event loop (a chain of 0 ms timers) and the longest gap between two of them. */
 function loopWatch(): () => { turns: number; longestGapMs: number } {
@@ -120,8 +55,8 @@ describe('HAPP-ATTACH-2 a 25 MiB picked file on the board stand-ins', () => {
   it('HAPP-ATTACH-2 HAPP-ATTACH-3 goes through in chunks with progress to 100%, never blocks the event loop long, and arrives with the same hash', async () => {
     const alice = uniq('alice');
     const bob = uniq('bob');
-    const a = await board();
-    const b = await board();
+    const a = await boardDevice(srv.url, cleanups);
+    const b = await boardDevice(srv.url, cleanups);
     await a.app.register(alice, `password-${alice}`, 'Alice');
     await b.app.register(bob, `password-${bob}`, 'Bob');
     const { conversationId: convId } = await a.app.startDirectChat(bob);

@@ -280,8 +280,8 @@ export interface StandInStoreConfig {
  * `<dir>/<config.name>`; the context is accepted and ignored, as the stand-in has no app sandbox.
  */
 export class StandInRelationalStore {
-  /** Every store this module opened, in order (tests inject faults into them). */
-  readonly opened: StandInRdbStore[] = [];
+  /** Every store this module opened, by the name it was opened with, in order (tests inject faults into them). */
+  readonly opened: { readonly name: string; readonly store: StandInRdbStore }[] = [];
 
   constructor(
     private readonly dir: string,
@@ -291,7 +291,7 @@ export class StandInRelationalStore {
   getRdbStore(_context: unknown, config: StandInStoreConfig): Promise<StandInRdbStore> {
     return new Promise<void>((resolve) => setTimeout(resolve, this.options.asyncDelayMs ?? 0)).then(() => {
       const store = StandInRdbStore.open(join(this.dir, config.name), this.options);
-      this.opened.push(store);
+      this.opened.push({ name: config.name, store });
       return store;
     });
   }

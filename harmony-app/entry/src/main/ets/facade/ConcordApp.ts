@@ -204,6 +204,7 @@ export class ConcordApp {
   private revoked = false;
   private readonly platform: AppPlatform;
   private readonly serverUrl: string;
+  private storageFailure: Error | null = null;
   private readonly now: () => number;
   private readonly segmentMessages: number;
 
@@ -226,6 +227,11 @@ export class ConcordApp {
    */
   static create(platform: AppPlatform, serverUrl: string, now: () => number = Date.now, segmentMessages: number = 0): ConcordApp {
     return new ConcordApp(platform, serverUrl, now, segmentMessages);
+  }
+
+  /** The last storage failure client-core reported (HAPP-RDB-1), or null: the device could not save something. */
+  get storageTrouble(): Error | null {
+    return this.storageFailure;
   }
 
   /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
@@ -258,6 +264,12 @@ export class ConcordApp {
       this.end(SessionEnd.Revoked, e.reason);
     });
     client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
+    client.events.on('storageError', (e: StorageFailure) => {
+      // HAPP-RDB-1: a write that failed past the RDB adapter's retries. The change stays in memory and still goes
+      // out when online; the page can say that this device could not save it.
+      this.storageFailure = e.error;
+      this.changed();
+    });
     return client;
   }
 
@@ -1012,6 +1024,11 @@ function inDisplayOrder(list: readonly Message[]): Message[] {
 
 class SessionReason {
   reason: string = '';
+}
+
+class StorageFailure {
+  doc: string | null = null;
+  error: Error = new Error('storage failure');
 }
 
 class DeviceBody {
