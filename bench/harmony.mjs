@@ -34,9 +34,10 @@ const { values: a } = parseArgs({
     'big-chat': { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     jitless: { type: 'boolean', default: false },
+    'attach-runs': { type: 'string', default: '1' },
   },
 });
-const P = { convs: Number(a.convs), messages: Number(a.messages), big: Number(a['big-chat']), runs: Number(a.runs) };
+const P = { convs: Number(a.convs), messages: Number(a.messages), big: Number(a['big-chat']), runs: Number(a.runs), attach: Number(a['attach-runs']) };
 for (const [k, v] of Object.entries(P)) if (!Number.isInteger(v) || v < 0) throw new Error(`--${k}: a whole number >= 0`);
 if (P.big > 1_000_000 || P.runs < 1 || P.runs > 20) throw new Error('parameters outside the bounded range');
 
@@ -167,6 +168,18 @@ try {
       fs.rmSync(runDir, { recursive: true, force: true });
       log(`cold ${i + 1}/${P.runs}: ${JSON.stringify(cold.at(-1))}`);
     }
+    // A 25 MiB attachment sent offline (HAPP-ATTACH-2), with the native digest the app uses and the JS fallback.
+    const attach = { md: [], js: [] };
+    for (let i = 0; i < P.attach; i++) {
+      for (const digest of ['md', 'js']) {
+        const runDir = path.join(tmp, `attach-${digest}-${i}`);
+        fs.cpSync(dir, runDir, { recursive: true });
+        loads.push(load1());
+        attach[digest].push(await phase(['--phase', 'big-attach', '--job', JSON.stringify(job), '--dir', runDir, '--digest', digest]));
+        log(`attach ${digest} ${i + 1}/${P.attach}: ${JSON.stringify(attach[digest].at(-1))}`);
+        fs.rmSync(runDir, { recursive: true, force: true });
+      }
+    }
     const c = (k) => median(cold.map((x) => x[k]));
     const rng = (k, d = 0) => (cold.length > 1 ? ` (${f(Math.min(...cold.map((x) => x[k])), d)}–${f(Math.max(...cold.map((x) => x[k])), d)})` : '');
     const n = job.messages;
@@ -185,6 +198,12 @@ try {
       [`  one older page of 50`, `${f(c('olderPageMs'), 1)} ms${rng('olderPageMs', 1)}`],
       [`  send a text offline (written, row shown)`, `${f(c('sendMs'), 1)} ms${rng('sendMs', 1)}`],
       [`  page back 1,000 (20 pages of 50, from RDB)`, `${f(c('pageBack1000Ms'))} ms${rng('pageBack1000Ms')} (+${f(c('heapAfterPagingMB'), 2)} MB)`],
+      ...(P.attach > 0
+        ? [
+            [`  send a 25 MiB attachment offline, cryptoFramework Md (stand-in: native) / client-core's JS SHA-256 (median of ${P.attach})`, `${f(median(attach.md.map((x) => x.attachMs)))} / ${f(median(attach.js.map((x) => x.attachMs)))} ms`],
+            [`  longest event-loop gap during that send, Md / JS`, `${f(median(attach.md.map((x) => x.attachLongestGapMs)))} / ${f(median(attach.js.map((x) => x.attachLongestGapMs)))} ms`],
+          ]
+        : []),
       [`  heap after leaving the chat (vs. before opening)`, `${f(c('heapAfterLeaveMB'), 2)} MB (segments loaded: open ${JSON.stringify(cold[0].loadedAtOpen)}, paged ${cold[0].loadedAfterPaging.length}, left ${JSON.stringify(cold[0].loadedAfterLeave)})`],
     );
     if (a.jitless) {
