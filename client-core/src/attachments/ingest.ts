@@ -35,10 +35,10 @@ export function bytesSource(bytes: Uint8Array): AttachmentSource {
   };
 }
 
-/** One macrotask turn: timers, input and rendering may run before the next chunk. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** One macrotask turn (a 0 ms timer): timers, input and rendering may run before the next chunk. */
+export type NextTurn = () => Promise<void>;
+
+export const timerTurn: NextTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Reads the source chunk by chunk, in order, handing each to `each`, with a turn of the event loop after each. */
 export async function eachChunk(
@@ -46,6 +46,7 @@ export async function eachChunk(
   chunkBytes: number,
   each: (bytes: Uint8Array, index: number) => Promise<void>,
   onProgress?: AttachmentProgress,
+  nextTurn: NextTurn = timerTurn,
 ): Promise<void> {
   const size = source.size;
   for (let offset = 0, index = 0; offset < size; offset += chunkBytes, index++) {
@@ -62,6 +63,8 @@ export async function eachChunk(
 export interface IngestOptions {
   readonly digest: DigestFactory;
   readonly chunkBytes: number;
+  /** The turn of the event loop between chunks (client-core's injected timers; default a global 0 ms timer). */
+  readonly nextTurn?: NextTurn;
   /** A fresh stage id (random, so two ingests never share parts). */
   readonly newStage: () => string;
   /** Called with the stage while it is being written, and with null when done, so a sweep leaves it alone. */
@@ -69,9 +72,9 @@ export interface IngestOptions {
 }
 
 /** Hash of a source, chunk by chunk (a download's check against its blob id). */
-export async function hashSource(source: AttachmentSource, o: Pick<IngestOptions, 'digest' | 'chunkBytes'>, onProgress?: AttachmentProgress): Promise<string> {
+export async function hashSource(source: AttachmentSource, o: Pick<IngestOptions, 'digest' | 'chunkBytes' | 'nextTurn'>, onProgress?: AttachmentProgress): Promise<string> {
   const d = o.digest();
-  await eachChunk(source, o.chunkBytes, (bytes) => d.update(bytes), onProgress);
+  await eachChunk(source, o.chunkBytes, (bytes) => d.update(bytes), onProgress, o.nextTurn);
   return toHexString(await d.digest());
 }
 
@@ -112,6 +115,7 @@ export async function ingest(
         parts = index + 1;
       },
       onProgress,
+      o.nextTurn,
     );
     const blobId = toHexString(await d.digest());
     if (expectBlobId !== undefined && blobId !== expectBlobId) throw new BlobMismatch(blobId, expectBlobId);

@@ -66,11 +66,6 @@ export class AttachmentStore {
     await this.storage.flush();
   }
 
-  /** Keep fetched bytes as this device's copy. */
-  async keep(conversationId: ConversationId, blobId: string, bytes: Uint8Array): Promise<void> {
-    await this.storage.setKv(blobKey(conversationId, blobId), bytes);
-  }
-
   /** A blob that fits one chunk, in one write (ATTACH-3: no stage needed). */
   async putWhole(conversationId: ConversationId, blobId: string, bytes: Uint8Array): Promise<void> {
     await this.storage.setKv(blobKey(conversationId, blobId), bytes);

@@ -9,7 +9,7 @@
  * Downloads: the local copy first; else GET, check the bytes against the blob id, keep them, return them.
  */
 import { ClientErrorCode, ConcordError, HttpError, InvalidInputError } from '../errors.js';
-import { randomId, type FetchLike, type FetchResponseLike, type RandomBytes } from '../platform.js';
+import { randomId, type FetchLike, type FetchResponseLike, type RandomBytes, type Timers } from '../platform.js';
 import type { ConversationId } from '../protocol/ids.js';
 import type { Attachment } from '../schema/conv.js';
 import { blobPath, parseBlobUrl } from './blobs.js';
@@ -58,6 +58,8 @@ export interface AttachmentTransferOptions {
   readonly digest?: DigestFactory;
   /** Chunk size of reads, hashing and stored parts (ATTACH-3); default ATTACHMENT_CHUNK_BYTES. */
   readonly chunkBytes?: number;
+  /** The 0 ms timer between chunks (ATTACH-3); default the global one. */
+  readonly timers?: Timers;
 }
 
 /**
@@ -89,6 +91,7 @@ export class AttachmentTransfer {
     this.chunking = {
       digest: o.digest ?? jsSha256,
       chunkBytes: o.chunkBytes ?? ATTACHMENT_CHUNK_BYTES,
+      ...(o.timers !== undefined ? { nextTurn: turnOn(o.timers) } : {}),
       newStage: () => randomId(o.random),
       staging: (stage, active) => {
         if (active) this.staging.add(stage);
@@ -260,6 +263,10 @@ export class AttachmentTransfer {
       return { status: 0, code: ClientErrorCode.Network, message: err instanceof Error ? err.message : String(err) };
     }
   }
+}
+
+function turnOn(timers: Timers): () => Promise<void> {
+  return () => new Promise<void>((resolve) => void timers.setTimeout(resolve, 0));
 }
 
 /** The server's `{"error": {code, message}}` (HTTP-2), or a code made from the status. */

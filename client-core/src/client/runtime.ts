@@ -107,6 +107,7 @@ export class Runtime {
         }),
       storageError: (error) => emit.emit('storageError', { doc: null, error }),
       random,
+      timers: o.timers ?? defaultTimers,
       ...(o.attachments?.digest !== undefined ? { digest: o.attachments.digest } : {}),
       ...(o.attachments?.chunkBytes !== undefined ? { chunkBytes: o.attachments.chunkBytes } : {}),
     });
