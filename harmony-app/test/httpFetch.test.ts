@@ -108,6 +108,17 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
     expect((api23.result as ArrayBuffer).byteLength).toBe(served.length);
   });
 
+  it('HAPP-ATTACH-3 a streamed download completes whichever of the response code and dataEnd comes first', async () => {
+    served = Buffer.from(binary(3 * 1024 * 1024 + 5));
+    for (const endAfterCode of [false, true]) {
+      const http = new StandinHttpModule(12, endAfterCode);
+      const res = await ohosFetch(http)(`${base}/bytes`);
+      expect(res.status).toBe(200);
+      expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), served)).toBe(0);
+      expect(http.created[0]!.listeners).toBe(0);
+    }
+  });
+
   it('HAPP-ATTACH-3 a streamed body over MAX_RESPONSE_BYTES is cut off and rejected; bodies still go by request() with maxLimit raised', async () => {
     expect(MAX_RESPONSE_BYTES).toBeGreaterThanOrEqual(MAX_ATTACHMENT_BYTES);
     expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(100 * 1024 * 1024);

@@ -11,7 +11,8 @@
  * no error code for either limit, so both use 2300063 (the SDK's "Maximum file size exceeded"); tests only rely on
  * the rejection. requestInStream (API 10) has no such cap: the body goes to 'dataReceive' listeners chunk by chunk
  * as it arrives (ArrayBuffers), with 'dataReceiveProgress' ({receiveSize, totalSize}: totalSize from
- * Content-Length, 0 when absent), then 'dataEnd', and then the promise resolves with the response code.
+ * Content-Length, 0 when absent), then 'dataEnd', and then the promise resolves with the response code (or, with
+ * `endAfterCode`, the code first and 'dataEnd' a few ms later: the SDK does not say which comes first).
  * `requests` records each call's options.
  */
 import nodeHttp from 'node:http';
@@ -40,7 +41,11 @@ export class StandinHttpRequest implements http.HttpRequest {
   private readonly onEnd = new Set<Callback<void>>();
   private readonly onProgress = new Set<Callback<http.DataReceiveProgressInfo>>();
 
-  constructor(readonly apiLevel: number) {}
+  constructor(
+    readonly apiLevel: number,
+    /** requestInStream resolves with the code before 'dataEnd' (the SDK does not say which comes first). */
+    readonly endAfterCode = false,
+  ) {}
 
   private claim(via: 'request' | 'requestInStream', url: string, options: http.HttpRequestOptions | undefined): Error | null {
     if (this.destroyed) return businessError(2300999, 'request destroyed');
@@ -89,6 +94,14 @@ export class StandinHttpRequest implements http.HttpRequest {
           for (const f of [...this.onProgress]) f({ receiveSize: received, totalSize: total });
         });
         res.on('end', () => {
+          if (this.endAfterCode) {
+            // The other order, which the SDK does not rule out: the code first, 'dataEnd' on a later turn.
+            resolve(res.statusCode ?? 0);
+            setTimeout(() => {
+              for (const f of [...this.onEnd]) f();
+            }, 5);
+            return;
+          }
           for (const f of [...this.onEnd]) f();
           resolve(res.statusCode ?? 0);
         });
@@ -150,9 +163,12 @@ function writeBody(req: nodeHttp.ClientRequest, data: http.HttpRequestOptions['e
 export class StandinHttpModule {
   readonly created: StandinHttpRequest[] = [];
   /** The OpenHarmony API level this module behaves as (default 12, OpenHarmony 5.0.0 on the DAYU200). */
-  constructor(readonly apiLevel = 12) {}
+  constructor(
+    readonly apiLevel = 12,
+    readonly endAfterCode = false,
+  ) {}
   createHttp(): StandinHttpRequest {
-    const r = new StandinHttpRequest(this.apiLevel);
+    const r = new StandinHttpRequest(this.apiLevel, this.endAfterCode);
     this.created.push(r);
     return r;
   }
