@@ -35,10 +35,20 @@ export function blobIdOf(bytes: Uint8Array): string {
  */
 export function checkAttachment(bytes: Uint8Array, meta: AttachmentInput): void {
   if (!(bytes instanceof Uint8Array)) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment bytes must be a Uint8Array');
-  if (bytes.byteLength === 0) throw new InvalidInputError(ClientErrorCode.EmptyAttachment, 'an attachment needs some bytes');
-  if (bytes.byteLength > MAX_ATTACHMENT_BYTES) {
+  checkAttachmentSize(bytes.byteLength);
+  checkAttachmentMeta(meta);
+}
+
+/** The size rules alone, for a source whose bytes are read later (ATTACH-3). */
+export function checkAttachmentSize(size: number): void {
+  if (!Number.isInteger(size) || size < 0) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment size must be a whole number');
+  if (size === 0) throw new InvalidInputError(ClientErrorCode.EmptyAttachment, 'an attachment needs some bytes');
+  if (size > MAX_ATTACHMENT_BYTES) {
     throw new InvalidInputError(ClientErrorCode.AttachmentTooBig, `an attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`);
   }
+}
+
+export function checkAttachmentMeta(meta: AttachmentInput): void {
   if (typeof meta !== 'object' || meta === null) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment meta missing');
   if (!(ATTACHMENT_TYPES as readonly string[]).includes(meta.type)) {
     throw new InvalidInputError(ClientErrorCode.InvalidArgument, `attachment type must be one of ${ATTACHMENT_TYPES.join(', ')}`);

@@ -1,5 +1,5 @@
 /**
- * [ATTACH-3] The type an attachment's bytes may be shown as, from the bytes themselves, never from the sender's
+ * [ATTACH-4] The type an attachment's bytes may be shown as, from the bytes themselves, never from the sender's
  * `mime`: the sender chooses that, and an `image/svg+xml` "image" or a `text/html` "file" opened by an app in its own
  * origin runs script there. Only raster images and plain audio containers are allow-listed; everything else is opaque
  * bytes (`application/octet-stream`), saved as a download, never rendered.

@@ -106,6 +106,10 @@ export class Runtime {
           message: `ATTACH-1: the server refused the upload of blob ${r.blobId} (${r.status}): ${r.message}`,
         }),
       storageError: (error) => emit.emit('storageError', { doc: null, error }),
+      random,
+      timers: o.timers ?? defaultTimers,
+      ...(o.attachments?.digest !== undefined ? { digest: o.attachments.digest } : {}),
+      ...(o.attachments?.chunkBytes !== undefined ? { chunkBytes: o.attachments.chunkBytes } : {}),
     });
     this.offs.push(
       this.connection.events.on('state', (s) => {

@@ -21,6 +21,8 @@ declare namespace fileIo {
   function openSync(path: string, mode?: number): File;
   /** (9) */
   function statSync(file: string | number): Stat;
+  /** (9) Bytes read into `buffer` (from its start), asynchronously; without `offset`, at the file's position. */
+  function read(fd: number, buffer: ArrayBuffer, options?: ReadOptions): Promise<number>;
   /** (9) Bytes read into `buffer` (from its start). */
   function readSync(fd: number, buffer: ArrayBuffer, options?: ReadOptions): number;
   /** (9) */

@@ -11,5 +11,18 @@ declare namespace cryptoFramework {
     readonly algName: string;
   }
   function createRandom(): Random;
+  /** (9) A message digest; `update` in pieces, then `digest` (Promise forms run natively off the JS thread). */
+  interface Md {
+    update(input: DataBlob): Promise<void>;
+    /** (12) */
+    updateSync(input: DataBlob): void;
+    digest(): Promise<DataBlob>;
+    /** (12) */
+    digestSync(): DataBlob;
+    getMdLength(): number;
+    readonly algName: string;
+  }
+  /** (9) `algName`: 'SHA1', 'SHA224', 'SHA256', 'SHA384', 'SHA512', 'MD5', 'SM3' (10). */
+  function createMd(algName: string): Md;
 }
 export default cryptoFramework;

@@ -5,7 +5,7 @@
 
 /**
  * The web app: its own scripts, styles, workers and socket only; attachments are shown from `blob:` URLs whose type
- * the client took from the bytes (ATTACH-3), and `data:` covers the inline favicon. No plugins, no framing, no
+ * the client took from the bytes (ATTACH-4), and `data:` covers the inline favicon. No plugins, no framing, no
  * `<base>` games, forms post only here.
  */
 export const APP_CSP = [

@@ -1,7 +1,7 @@
 /**
  * WEB-ATTACH-1: an attachment inside a message bubble. The bytes come from client-core (ATTACH-2: this device's
  * copy, else fetched from the server and kept) and are shown through an object URL that lives as long as the bubble.
- * The URL's type comes from the bytes (ATTACH-3), never from the sender's `mime`: anything that is not a raster
+ * The URL's type comes from the bytes (ATTACH-4), never from the sender's `mime`: anything that is not a raster
  * image or plain audio is opaque bytes, saved as a download, so no attachment can run script in this origin.
  */
 import { isInlineMedia, safeMediaType, type Message } from '@concord/client-core';

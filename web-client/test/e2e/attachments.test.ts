@@ -166,7 +166,7 @@ describe('web client, attachments', () => {
     expect([...erin.errors, ...frank.errors]).toEqual([]);
   }, 60_000);
 
-  it('[ATTACH-3] [WEB-SERVE-7] an SVG sent as an image and an HTML file never run in the app: offered as opaque downloads, under a strict CSP', async () => {
+  it('[ATTACH-4] [WEB-SERVE-7] an SVG sent as an image and an HTML file never run in the app: offered as opaque downloads, under a strict CSP', async () => {
     // What the red team sent: script in an "image" and in a file, meant to be opened in the app's origin.
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>window.parent.pwned = localStorage.length</script></svg>');
     const html = Buffer.from('<!doctype html><script>window.opener && (window.opener.pwned = 1)</script><p>hi</p>');

@@ -7,7 +7,9 @@
 import { ClientErrorCode, Concord, ConcordError, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
 import type {
   AttachmentInput,
+  AttachmentSource,
   AttachmentType,
+  DigestFactory,
   Conversation,
   ConversationSummaryView,
   LastMessage,
@@ -68,6 +70,8 @@ export class AppPlatform {
   readonly heartbeatMs: number;
   /** Null: settings live in memory only (tools and benches). */
   readonly settings: DeviceSettings | null;
+  /** SHA-256 for attachments (HAPP-ATTACH-2: cryptoFramework's native Md on a device); null: client-core's JS one. */
+  readonly digest: DigestFactory | null;
   constructor(
     webSocket: WebSocketCtor,
     storage: StorageAdapter,
@@ -79,6 +83,7 @@ export class AppPlatform {
     deviceName: string,
     heartbeatMs: number,
     settings: DeviceSettings | null = null,
+    digest: DigestFactory | null = null,
   ) {
     this.WebSocket = webSocket;
     this.storage = storage;
@@ -90,6 +95,7 @@ export class AppPlatform {
     this.deviceName = deviceName;
     this.heartbeatMs = heartbeatMs;
     this.settings = settings;
+    this.digest = digest;
   }
 }
 
@@ -207,6 +213,7 @@ export class ConcordApp {
   private readonly platform: AppPlatform;
   /** Normalized (serverAddress.ts); changed on the login page, which replaces the client (HAPP-SERVER-1). */
   private serverUrl: string;
+  private storageFailure: Error | null = null;
   private readonly now: () => number;
   private readonly segmentMessages: number;
 
@@ -233,6 +240,11 @@ export class ConcordApp {
     return new ConcordApp(platform, serverUrl, now, segmentMessages);
   }
 
+  /** The last storage failure client-core reported (HAPP-RDB-1), or null: the device could not save something. */
+  get storageTrouble(): Error | null {
+    return this.storageFailure;
+  }
+
   /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
   get client(): Concord {
     return this.current;
@@ -251,6 +263,7 @@ export class ConcordApp {
       heartbeat: new Heartbeat(platform.heartbeatMs, 2),
       now: this.now,
       history: new HistoryLimits(this.segmentMessages > 0 ? this.segmentMessages : undefined),
+      attachments: new AttachmentChunking(platform.digest),
     });
     client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
     client.events.on('connection', (s: ConnectionStatus) => {
@@ -267,6 +280,12 @@ export class ConcordApp {
       this.end(SessionEnd.Revoked, e.reason);
     });
     client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
+    client.events.on('storageError', (e: StorageFailure) => {
+      // HAPP-RDB-1: a write that failed past the RDB adapter's retries. The change stays in memory and still goes
+      // out when online; the page can say that this device could not save it.
+      this.storageFailure = e.error;
+      this.changed();
+    });
     return client;
   }
 
@@ -835,10 +854,12 @@ export class ChatSession {
   /**
    * Sends picked bytes as an image, file or voice message (client-core ATTACH-1): written at once like a text, the
    * bytes uploaded when online. Refusals are an AttachmentError (too big, empty, anything else).
+   * HAPP-ATTACH-2: a picked file comes as an AttachmentSource (platform/pickedFile.ts) that client-core reads, hashes
+   * and stores chunk by chunk; `percent` hears 0..100, each whole percent once, for the page to show.
    */
-  async sendAttachment(bytes: Uint8Array, meta: AttachmentMeta): Promise<void> {
+  async sendAttachment(bytes: Uint8Array | AttachmentSource, meta: AttachmentMeta, percent?: (percent: number) => void): Promise<void> {
     try {
-      await this.conv.sendAttachment(bytes, meta);
+      await this.conv.sendAttachment(bytes, meta, new AttachmentSendOptions(percent));
     } catch (e) {
       throw attachmentError(e as Error);
     }
@@ -1152,6 +1173,11 @@ class SessionReason {
   reason: string = '';
 }
 
+class StorageFailure {
+  doc: string | null = null;
+  error: Error = new Error('storage failure');
+}
+
 class DeviceBody {
   deviceId: string = '';
   name?: string;
@@ -1171,6 +1197,28 @@ class NetworkBridge {
   }
   onOnline(callback: () => void): () => void {
     return this.subscribe(callback);
+  }
+}
+
+class AttachmentChunking {
+  readonly digest?: DigestFactory;
+  constructor(digest: DigestFactory | null) {
+    if (digest !== null) this.digest = digest;
+  }
+}
+
+/** client-core's sendAttachment options: whole percents to the page, each once (HAPP-ATTACH-2). */
+class AttachmentSendOptions {
+  readonly onProgress?: (done: number, total: number) => void;
+  constructor(percent: ((percent: number) => void) | undefined) {
+    if (percent === undefined) return;
+    let last = -1;
+    this.onProgress = (done: number, total: number): void => {
+      const p = total === 0 ? 100 : Math.floor((done * 100) / total);
+      if (p === last) return;
+      last = p;
+      percent(p);
+    };
   }
 }
 

@@ -22,7 +22,8 @@ import { ohosFetch } from './httpFetch';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
 import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
 import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
-import { readPickedFile } from './pickedFile';
+import { PickedFile } from './pickedFile';
+import { cryptoFrameworkSha256 } from './nativeDigest';
 import { deviceNameOf } from './deviceName';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 import { storedServerUrl } from '../facade/serverAddress';
@@ -72,6 +73,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     deviceNameOf(deviceInfo),
     HEARTBEAT_MS,
     settings,
+    cryptoFrameworkSha256(cryptoFramework),
   );
   const app = ConcordApp.create(platform, server);
   observer.app = app;
@@ -85,9 +87,10 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
 }
 
 /**
- * The bytes of a file the system picker returned (HAPP-ATTACH-1), read with `@ohos.file.fs`; throws
- * PickedFileTooBig above the attachment limit (nothing read), or the file system's error.
+ * A file the system picker returned, opened with `@ohos.file.fs` for client-core to read in chunks (HAPP-ATTACH-2);
+ * throws PickedFileTooBig above the attachment limit (nothing read), or the file system's error. Close it after
+ * the send.
  */
-export function readPickedUri(uri: string): Uint8Array {
-  return readPickedFile(fileIo, uri, MAX_ATTACHMENT_BYTES);
+export function openPickedUri(uri: string): PickedFile {
+  return PickedFile.open(fileIo, uri, MAX_ATTACHMENT_BYTES);
 }
