@@ -10,8 +10,10 @@ import { CONV_MESSAGES } from '@concord/client-core/schema';
 import {
   MuxClient,
   createConversation,
+  openDoc,
   readSync,
   register,
+  syncMessage,
   removeDir,
   startTestServer,
   tempDataDir,
@@ -179,8 +181,8 @@ describe('crash durability (real CLI in a child process)', () => {
     return outfile;
   }
 
-  function startCli(cli: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  function startCli(cli: string, dataDir: string, extra: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -214,6 +216,72 @@ describe('crash durability (real CLI in a child process)', () => {
     const after = await fetchDoc(`ws://127.0.0.1:${second.port}`, bob.token, conv);
     expect(after.getMap(CONV_MESSAGES).get(`${alice.userId}.last-words`)).toMatchObject({ body: 'acked then killed' });
     second.child.kill('SIGTERM');
+  });
+
+  it('[DUR-6] a server killed between relay and commit loses nothing acknowledged; once the author is back, receiver and server agree', async () => {
+    const cli = await bundleCli();
+    const dataDir = tempDataDir();
+    cleanups.push(() => removeDir(dataDir));
+    // Commits at most once a second: an update relayed right after a commit waits for the next one.
+    const first = await startCli(cli, dataDir, ['--commit-interval-ms', '1000']);
+    const base = `127.0.0.1:${first.port}`;
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation({ http: `http://${base}`, ws: `ws://${base}` });
+    const receiver = await MuxClient.connect(`ws://${base}`, bob.token);
+    const bobDoc = await openDoc(receiver.client, conv, { follow: true });
+    client.sendUpdate(conv, msg(ydoc, alice, 'm0', 'committed'));
+    await allAcks(client, 1);
+    const acksBefore = client.frames().filter((f) => f.kind === FrameKind.Ack).length;
+    client.sendUpdate(conv, msg(ydoc, alice, 'm1', 'relayed, not yet stored'));
+    // Bob has it at once; Alice has no ACK for it (the commit is up to a second away): kill now.
+    await receiver.client.waitMessage(() => bobDoc.getMap(CONV_MESSAGES).has(`${alice.userId}.m1`), 900);
+    expect(client.frames().filter((f) => f.kind === FrameKind.Ack).length).toBe(acksBefore);
+    first.child.kill('SIGKILL');
+    await within(new Promise((r) => first.child.once('exit', r)), 5000, 'the kill');
+
+    const second = await startCli(cli, dataDir);
+    const ws2 = `ws://127.0.0.1:${second.port}`;
+    const lost = await fetchDoc(ws2, bob.token, conv);
+    expect(lost.getMap(CONV_MESSAGES).get(`${alice.userId}.m0`)).toMatchObject({ body: 'committed' });
+    expect(lost.getMap(CONV_MESSAGES).has(`${alice.userId}.m1`)).toBe(false);
+    // Bob offers what he holds: Alice's struct is not his to give (TRUST-6), so it is refused and nothing changes.
+    const bobAgain = await MuxClient.connect(ws2, bob.token);
+    const serverSv = Y.encodeStateVector(lost);
+    bobAgain.client.sendFrame({ kind: FrameKind.Sync, doc: conv, payload: syncMessage(1, Y.encodeStateAsUpdate(bobDoc, serverSv)) });
+    expect((await bobAgain.client.waitFrame(FrameKind.Reject, (r) => r.doc === conv)).message).toMatch(/^TRUST-(1|6)\b/);
+    // Alice's device was not acknowledged, so it sends again (its handshake offers what the server lacks).
+    const aliceAgain = await MuxClient.connect(ws2, alice.token);
+    aliceAgain.client.sendFrame({ kind: FrameKind.Sync, doc: conv, payload: syncMessage(1, Y.encodeStateAsUpdate(ydoc, serverSv)) });
+    await aliceAgain.client.waitFrame(FrameKind.Ack, (a) => a.doc === conv);
+    const healed = await fetchDoc(ws2, bob.token, conv);
+    expect(healed.getMap(CONV_MESSAGES).toJSON()).toEqual(bobDoc.getMap(CONV_MESSAGES).toJSON());
+    expect(Y.encodeStateVector(healed)).toEqual(Y.encodeStateVector(bobDoc));
+    for (const c of [client, receiver.client, bobAgain.client, aliceAgain.client]) c.close();
+    second.child.kill('SIGTERM');
+  });
+});
+
+describe('relay at validation, acknowledge at commit', () => {
+  it('[DUR-6] the other devices get an update before its commit; its sender gets the ACK only after it', async () => {
+    const srv = await startTestServer({ syncLimits: { commitIntervalMs: 400 } });
+    cleanups.push(async () => {
+      await srv.close();
+      removeDir(srv.dataDir);
+    });
+    const { alice, bob, conv, client, ydoc } = await aliceInConversation(srv);
+    const receiver = await MuxClient.connect(srv.ws, bob.token);
+    const bobDoc = await openDoc(receiver.client, conv, { follow: true });
+    client.sendUpdate(conv, msg(ydoc, alice, 'warm'));
+    await allAcks(client, 1);
+    const commits = srv.sync.metrics().commits;
+    client.sendUpdate(conv, msg(ydoc, alice, 'fast'));
+    await receiver.client.waitMessage(() => bobDoc.getMap(CONV_MESSAGES).has(`${alice.userId}.fast`), 2000);
+    // Relayed before its group commit ran; the ACK waits for that commit.
+    expect(srv.sync.metrics().commits).toBe(commits);
+    expect(client.frames().filter((f) => f.kind === FrameKind.Ack)).toHaveLength(1);
+    await allAcks(client, 2);
+    expect(srv.sync.metrics().commits).toBe(commits + 1);
+    receiver.client.close();
+    client.close();
   });
 });
 
