@@ -53,4 +53,36 @@ describe('against the real sync-server', () => {
     const names = (await a.client.devices()).map((d) => d['name']).sort();
     expect(names).toEqual(["alice's test device", "alice-phone's test device"]);
   });
+
+  it('[SYNC-9] updates the server cannot take for now (rate limited) go out again on their own: nothing fails', async () => {
+    // A server whose rate limit a quick burst of sends exceeds.
+    const slow = await RealBackend.start({ trust: { connectionUpdatesPerSecond: 5, connectionUpdateBurst: 3, userUpdatesPerSecond: 5, userUpdateBurst: 3 } });
+    try {
+      const a = new TestDevice('alice', slow);
+      const b = new TestDevice('bob', slow);
+      devices.push(a, b);
+      await a.boot();
+      await b.boot();
+      await a.client.register(uniq('alice'), 'password-alice-1');
+      const bob = await b.client.register(uniq('bob'), 'password-bob-1');
+      await a.waitOnline();
+      await b.waitOnline();
+      const convId = await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+      const ca = await a.client.conversation(convId);
+      const rejected: string[] = [];
+      a.client.events.on('rejected', (r) => rejected.push(r.code));
+      const sent: Awaited<ReturnType<typeof ca.send>>[] = [];
+      for (let i = 0; i < 12; i++) sent.push(await ca.send(`burst ${i}`));
+      await until(
+        'every message sent without a retry by hand',
+        () => sent.every((m) => ['sent', 'delivered', 'read'].includes(ca.message(m.id)?.status ?? '')),
+        [convEvents(ca)],
+        30_000,
+      );
+      expect(rejected).toContain('rate_limited');
+      expect(sent.some((m) => ca.message(m.id)?.status === 'failed')).toBe(false);
+    } finally {
+      await slow.stop();
+    }
+  }, 40_000);
 });

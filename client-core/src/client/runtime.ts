@@ -83,7 +83,7 @@ export class Runtime {
       },
       (error) => emit.emit('storageError', { doc: null, error }),
     );
-    this.engine = new SyncEngine(this.docs, storage, session.token, session.userId, () => this.wanted(), this.histories);
+    this.engine = new SyncEngine(this.docs, storage, session.token, session.userId, () => this.wanted(), this.histories, o.timers ?? defaultTimers);
     const wsUrl = `${o.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/v1/sync?token=${encodeURIComponent(session.token)}`;
     this.connection = new Connection({
       url: wsUrl,

@@ -15,6 +15,8 @@ import { Emitter } from '../events/emitter.js';
 import { FrameKind, unexpectedCase, type Frame } from '../protocol/frames.js';
 import { compareDocNames, isDocName, type DocName } from '../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { ErrorCode } from '../protocol/codes.js';
+import { defaultTimers, type Timers } from '../platform.js';
 import { unackedOwnIds } from '../conversation/model.js';
 import { handleSyncPayload, step1Payload, updatePayload } from './docSync.js';
 import { CursorStore } from './cursorStore.js';
@@ -66,6 +68,8 @@ export class SyncEngine {
   private readonly cursor: CursorStore;
   /** `fetch` callers waiting for a doc's handshake. */
   private readonly waiters = new Map<DocName, ((ok: boolean) => void)[]>();
+  /** [SYNC-9] Docs whose updates the server could not take for now, with their retry count and timer. */
+  private readonly retries = new Map<DocName, { attempt: number; timer: unknown | null }>();
 
   constructor(
     private readonly docs: DocStore,
@@ -75,6 +79,7 @@ export class SyncEngine {
     /** Docs the app has open (always synced on connect). */
     private readonly wanted: () => Iterable<DocName>,
     private readonly policy: SyncPolicy = SYNC_ALL,
+    private readonly timers: Timers = defaultTimers,
   ) {
     this.cursor = new CursorStore(storage, () => docs.persisted());
     docs.onOpen((h) => this.attach(h));
@@ -113,6 +118,8 @@ export class SyncEngine {
 
   close(): void {
     this.link = null;
+    for (const r of this.retries.values()) this.timers.clearTimeout(r.timer);
+    this.retries.clear();
     const waiting = [...this.waiters.values()];
     this.waiters.clear();
     for (const list of waiting) for (const w of list) w(false);
@@ -148,6 +155,22 @@ export class SyncEngine {
   }
 
   /** Make sure a doc is subscribed on the current link (an app opened it, or it became visible). */
+  /** [SYNC-9] Runs the doc's handshake again after 1 s, doubling up to 60 s while the refusals go on. */
+  private retryLater(name: DocName): void {
+    const previous = this.retries.get(name);
+    // Refusals of one burst (answers to updates sent before the first refusal came back) share one retry; only a
+    // refusal after a retry ran lengthens the delay.
+    if (previous !== undefined && previous.timer !== null) return;
+    const attempt = (previous?.attempt ?? 0) + 1;
+    const delay = Math.min(TRANSIENT_RETRY_MAX_MS, TRANSIENT_RETRY_FIRST_MS * 2 ** (attempt - 1));
+    const timer = this.timers.setTimeout(() => {
+      const r = this.retries.get(name);
+      if (r !== undefined) r.timer = null;
+      if (this.link?.authenticated === true) this.ensureSynced(name);
+    }, delay);
+    this.retries.set(name, { attempt, timer });
+  }
+
   ensureSynced(name: DocName): void {
     const link = this.link;
     if (link === null || !link.authenticated || link.subscribed.has(name)) return;
@@ -201,12 +224,19 @@ export class SyncEngine {
         return;
       }
       case FrameKind.Ack:
+        if (isDocName(frame.doc)) this.retries.delete(frame.doc);
         this.handleOf(frame.doc)?.acknowledge(frame.clocks.map((c) => [c.client, c.clock] as const));
         this.advanceCursor(link, frame.cursor);
         return;
       case FrameKind.Reject: {
         const handle = this.handleOf(frame.doc);
-        if (handle !== undefined) {
+        if (handle !== undefined && isTransientRefusal(frame.code)) {
+          // [SYNC-9] The server could not take it for now (its disk, its rate limit): nothing is failed; the doc's
+          // handshake runs again after a growing delay and offers the same structs, so nothing waits for a person.
+          link.subscribed.delete(handle.name);
+          this.handshakeDone(link, handle.name, false);
+          this.retryLater(handle.name);
+        } else if (handle !== undefined) {
           // Only structs that went out on this link and are still unacknowledged can be what was refused; a
           // second REJECT for a re-offer of already refused structs finds nothing new and fails nothing.
           const sent = this.sentOf(link, handle.name);
@@ -347,4 +377,12 @@ export class SyncEngine {
     this.cursor.store(cursor);
   }
 
+}
+
+const TRANSIENT_RETRY_FIRST_MS = 1_000;
+const TRANSIENT_RETRY_MAX_MS = 60_000;
+
+/** [SYNC-9] Refusals that say "not now" rather than "never": the same update will be taken later. */
+function isTransientRefusal(code: string): boolean {
+  return code === ErrorCode.Internal || code === ErrorCode.RateLimited;
 }

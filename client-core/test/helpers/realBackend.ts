@@ -3,7 +3,7 @@
  * is cut by terminating its sockets and pointing new ones at a closed port.
  */
 import WebSocket from 'ws';
-import { startServer, type TestServer } from '../../../sync-server/test/helpers/server.js';
+import { startServer, type StartServerOptions, type TestServer } from '../../../sync-server/test/helpers/server.js';
 import type { Backend, TestDevice } from './devices.js';
 import type { FetchLike, WebSocketCtor } from '../../src/platform.js';
 
@@ -14,8 +14,8 @@ export class RealBackend implements Backend {
 
   private constructor(readonly srv: TestServer) {}
 
-  static async start(): Promise<RealBackend> {
-    return new RealBackend(await startServer());
+  static async start(options: StartServerOptions = {}): Promise<RealBackend> {
+    return new RealBackend(await startServer(options));
   }
 
   get serverUrl(): string {
