@@ -59,13 +59,14 @@ class Device {
         const t = now();
         for (const key of event.keysChanged) {
           const v = this.map.get(key);
-          if (!v || v.author === spec.userId || typeof v.ts !== 'number' || v.ts < measureStart) continue;
+          const ts = v && typeof v.body === 'string' ? sentAt(v.body) : NaN;
+          if (!v || v.author === spec.userId || !Number.isFinite(ts) || ts < measureStart) continue;
           if (!measuring) {
             receivedLate++;
             continue;
           }
           received++;
-          lat.push(t - v.ts);
+          lat.push(t - ts);
         }
       });
     }
@@ -131,8 +132,10 @@ class Device {
     const id = `${this.spec.userId}.${this.spec.index}x${seq}`;
     const ts = now();
     this.pendingAcks.push(ts);
-    // One message per transaction, as an app sends it: the update goes out from the doc's update handler.
-    this.map.set(id, { id, author: this.spec.userId, hlc: '0000000000000', type: 'text', body, ts });
+    // One message per transaction, as an app sends it: the update goes out from the doc's update handler. The send
+    // time rides at the start of the body: a message carries only its schema's fields (TRUST-15).
+    const stamp = `${ts.toFixed(3)}|`;
+    this.map.set(id, { id, author: this.spec.userId, hlc: '0000000000000', type: 'text', body: stamp + body.slice(stamp.length) });
     return ts;
   }
 }
@@ -225,3 +228,9 @@ main().catch((e) => {
   process.stderr.write(`worker: ${e.stack}\n`);
   process.exit(1);
 });
+
+/** The send time a bench message's body starts with (`<ms>|...`), or NaN. */
+function sentAt(body) {
+  const bar = body.indexOf('|');
+  return bar > 0 ? Number(body.slice(0, bar)) : NaN;
+}
