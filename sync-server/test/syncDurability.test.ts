@@ -218,7 +218,7 @@ describe('crash durability (real CLI in a child process)', () => {
     second.child.kill('SIGTERM');
   });
 
-  it('[DUR-6] a server killed between relay and commit loses nothing acknowledged; once the author is back, receiver and server agree', async () => {
+  it('[DUR-7] a server killed between relay and commit loses nothing acknowledged; once the author is back, receiver and server agree', async () => {
     const cli = await bundleCli();
     const dataDir = tempDataDir();
     cleanups.push(() => removeDir(dataDir));
@@ -261,7 +261,7 @@ describe('crash durability (real CLI in a child process)', () => {
 });
 
 describe('relay at validation, acknowledge at commit', () => {
-  it('[DUR-6] the other devices get an update before its commit; its sender gets the ACK only after it', async () => {
+  it('[DUR-7] the other devices get an update before its commit; its sender gets the ACK only after it', async () => {
     const srv = await startTestServer({ syncLimits: { commitIntervalMs: 400 } });
     cleanups.push(async () => {
       await srv.close();

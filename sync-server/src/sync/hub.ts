@@ -342,7 +342,7 @@ export class SyncHub {
   // ---- client updates ---------------------------------------------------------------------------------------
 
   /**
-   * [DUR-6] Validates a client update, applies it to the server's copy and relays what was new to the doc's other
+   * [DUR-7] Validates a client update, applies it to the server's copy and relays what was new to the doc's other
    * subscribers at once; it is stored in the next group commit and acknowledged to its sender after that commit. A
    * crash in between loses nothing acknowledged: the sender was not acked and sends again, and merge removes the
    * duplicate. Returns false when refused.
@@ -496,7 +496,7 @@ export class SyncHub {
     } catch (err) {
       // Nothing of the batch is stored and nothing is acknowledged: each sender is told and sends again (clients
       // retry a transient refusal). What was relayed meanwhile stays with its receivers, who offer it back on their
-      // next handshake: refused from them (not theirs, TRUST-1/6), accepted again from its author (DUR-6).
+      // next handshake: refused from them (not theirs, TRUST-1/6), accepted again from its author (DUR-7).
       this.opts.logger.error({ err: (err as Error).message, updates: stored.length }, 'storing updates failed');
       const broken = new Set<DocHandle>(compacted);
       for (const item of batch) {
