@@ -19,7 +19,7 @@ export interface RdbStorageOptions {
   faults?: StorageFaultHooks;
   /** Part size; only tests lower it. */
   chunkBytes?: number;
-  /** Waits before each retry of a transiently failed transaction or read (STORE-42); default RDB_RETRY_DELAYS_MS. */
+  /** Waits before each retry of a transiently failed transaction or read (STORE-48); default RDB_RETRY_DELAYS_MS. */
   retryDelaysMs?: readonly number[];
 }
 
@@ -127,7 +127,7 @@ export class RdbStorageAdapter implements StorageAdapter {
     return this.txCount;
   }
 
-  /** Transactions and reads run again after a passing failure (STORE-42). */
+  /** Transactions and reads run again after a passing failure (STORE-48). */
   get retries(): number {
     return this.retryCount;
   }

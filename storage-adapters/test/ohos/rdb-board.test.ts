@@ -1,5 +1,5 @@
 /**
- * STORE-40..42: the relationalStore stand-in closer to a board (async calls settle after a real timer; -1 from
+ * STORE-46..48: the relationalStore stand-in closer to a board (async calls settle after a real timer; -1 from
  * batchInsertSync and 14800047/14800015/... injectable on the next N calls), and what the RDB adapter does with
  * them: passing failures are rolled back and retried, nothing is lost or doubled; past the retries the writes fail
  * with the typed error, nothing of the batch is stored, and the adapter keeps working.
@@ -23,7 +23,7 @@ async function adapter(store = StandInRdbStore.open(':memory:')): Promise<{ a: R
 }
 
 describe('relationalStore stand-in, board behaviour', () => {
-  it('[STORE-40] async calls settle after a real timer, not in the same turn: a 0 ms timer set before runs first; asyncDelayMs delays them', async () => {
+  it('[STORE-46] async calls settle after a real timer, not in the same turn: a 0 ms timer set before runs first; asyncDelayMs delays them', async () => {
     const s = StandInRdbStore.open(':memory:');
     const order: string[] = [];
     setTimeout(() => order.push('timer'), 0);
@@ -37,7 +37,7 @@ describe('relationalStore stand-in, board behaviour', () => {
     await s.close();
   });
 
-  it('[STORE-41] batchInsertSync returns -1 (writing nothing) and injected codes are thrown by the next N calls of their scope, then calls work again', async () => {
+  it('[STORE-47] batchInsertSync returns -1 (writing nothing) and injected codes are thrown by the next N calls of their scope, then calls work again', async () => {
     const s = StandInRdbStore.open(':memory:');
     await s.executeSql('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
     s.batchInsertReturnsMinusOne(1);
@@ -59,7 +59,7 @@ describe('relationalStore stand-in, board behaviour', () => {
 });
 
 describe('RDB adapter on board faults', () => {
-  it('[STORE-42] -1 from batchInsertSync, 14800047 and 14800015 on the next calls: the batch is rolled back and retried, every write lands once, in order', async () => {
+  it('[STORE-48] -1 from batchInsertSync, 14800047 and 14800015 on the next calls: the batch is rolled back and retried, every write lands once, in order', async () => {
     const { a, s } = await adapter();
     const cases: [string, () => void][] = [
       ['-1', () => s.batchInsertReturnsMinusOne(2)],
@@ -86,7 +86,7 @@ describe('RDB adapter on board faults', () => {
     await a.close();
   });
 
-  it('[STORE-42] past the retries the writes fail with the typed error (quota, busy, internal for -1), nothing of the batch is stored, and the adapter keeps working', async () => {
+  it('[STORE-48] past the retries the writes fail with the typed error (quota, busy, internal for -1), nothing of the batch is stored, and the adapter keeps working', async () => {
     const { a, s } = await adapter();
     await a.appendUpdate('d', bytes(4, 1));
     const failures: [() => void, new (...args: never[]) => StorageError][] = [

@@ -98,7 +98,7 @@ const MESSAGES: Record<number, string> = {
  * 2 MB that are written fine but fail when read. One connection serves reads and writes; a device has one
  * writer and several readers, which code that never awaits inside a transaction cannot tell apart.
  *
- * Closer to a board (STORE-40/41): async calls settle after a real timer (`asyncDelayMs`); faults a device shows
+ * Closer to a board (STORE-46/47): async calls settle after a real timer (`asyncDelayMs`); faults a device shows
  * under load can be injected: `batchInsertSync` returning -1 (the SDK's "-1 otherwise": nothing written), and a
  * BusinessError code (14800047 WAL file over its limit, 14800015 not responding, 14800024/25 busy/locked, or any
  * other) thrown by the next N calls of a scope, before they touch the database.
