@@ -77,6 +77,25 @@ describe('client basics (in-process server)', () => {
     expect(decodeHlc(other.hlc as Hlc).ms).toBeLessThanOrEqual(before + MAX_HLC_SKEW_MS + 60_000);
   });
 
+  it('[HLC-2] a device whose clock is hours behind stamps by the server clock: its answer sorts after the question it saw', async () => {
+    const { be, a, b, convId } = await setup();
+    // A second device of Alice's account, its clock three hours behind (no RTC battery, no NTP).
+    const slow = new TestDevice('alice-slow', be, undefined, { now: () => Date.now() - 3 * 60 * 60 * 1000 });
+    devices.push(slow);
+    await slow.boot();
+    await slow.client.login('alice', 'password-a');
+    await slow.waitOnline();
+    const cb = await b.client.conversation(convId);
+    const question = await cb.send('are you there?');
+    const cs = await slow.client.conversation(convId);
+    await until('the slow device has the question', () => cs.message(question.id) !== null, [convEvents(cs)]);
+    const answer = await cs.send('yes');
+    expect(answer.hlc > question.hlc).toBe(true);
+    const ca = await a.client.conversation(convId);
+    await until('alice sees both', () => bodies(ca).includes('yes'), [convEvents(ca)]);
+    expect(bodies(ca).slice(-2)).toEqual(['are you there?', 'yes']);
+  });
+
   it('[INPUT-1] empty and oversized messages are refused with typed errors and nothing is stored', async () => {
     const { a, convId } = await setup();
     const ca = await a.client.conversation(convId);
