@@ -84,7 +84,7 @@ export function ownStatus(msg: StoredMessage, ctx: StatusContext): { status: Mes
   const others = ctx.marks.filter((m) => m.userId !== ctx.me);
   if (others.some((m) => readsMessage(m, msg))) return { status: 'read' };
   if (others.some((m) => deliversMessage(m, msg))) return { status: 'delivered' };
-  // Relayed at validation, acknowledged at commit (DUR-7): delivered may come before sent; the stronger state shows.
+  // A mark from another member covers it only if the server relayed it, so delivered implies sent.
   return { status: acked ? 'sent' : 'sending' };
 }
 

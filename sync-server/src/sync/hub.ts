@@ -83,15 +83,10 @@ const COMPACT_TAIL_TO_SNAPSHOT = 1;
  */
 const COMPACT_MAX_TAIL_FACTOR = 4;
 
-/**
- * An update applied to the server's copy and relayed, waiting for its group commit (then it is acknowledged). `data`
- * is what the server integrated, re-encoded (VAL-5); null when nothing was new (a re-send), which is still
- * acknowledged by the commit, because what it repeats may itself be waiting for that commit.
- */
 interface QueuedUpdate {
   readonly handle: DocHandle;
   readonly peer: Peer;
-  readonly data: Uint8Array | null;
+  readonly bytes: Uint8Array;
   readonly update: DecodedUpdate;
 }
 
@@ -342,10 +337,8 @@ export class SyncHub {
   // ---- client updates ---------------------------------------------------------------------------------------
 
   /**
-   * [DUR-7] Validates a client update, applies it to the server's copy and relays what was new to the doc's other
-   * subscribers at once; it is stored in the next group commit and acknowledged to its sender after that commit. A
-   * crash in between loses nothing acknowledged: the sender was not acked and sends again, and merge removes the
-   * duplicate. Returns false when refused.
+   * Validates a client update and queues it for the next group commit; the sender gets ACK or REJECT. Returns
+   * false when refused.
    */
   submit(peer: Peer, handle: DocHandle, bytes: Uint8Array): boolean {
     const verdict = validateUpdate(
@@ -367,49 +360,10 @@ export class SyncHub {
       // the client what it holds.
       return true;
     }
-    const data = this.apply(peer, handle, bytes);
-    if (data === undefined) return false;
-    if (data !== null) {
-      try {
-        this.relayUpdate(handle, data, peer);
-      } catch (err) {
-        // Applied and queued: a failed send must not cost the update its commit and ack.
-        this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'relay failed');
-      }
-    }
     handle.queued++;
-    this.queue.push({ handle, peer, data, update: verdict.update });
+    this.queue.push({ handle, peer, bytes, update: verdict.update });
     this.scheduleFlush();
     return true;
-  }
-
-  /**
-   * [VAL-5] Applies a validated update and returns what the server integrated, re-encoded by Yjs from the
-   * transaction (the structs that were new and the deletions that took effect), never the bytes as received: a
-   * struct the server already held is not passed on, so a re-sent id with other content reaches nobody. Null when
-   * nothing was new; undefined (after a REJECT) when integration failed.
-   */
-  private apply(peer: Peer, handle: DocHandle, bytes: Uint8Array): Uint8Array | null | undefined {
-    const parts: Uint8Array[] = [];
-    const onUpdate = (u: Uint8Array): void => {
-      parts.push(u);
-    };
-    const ydoc = handle.ydoc;
-    ydoc.on('update', onUpdate);
-    try {
-      Y.applyUpdate(ydoc, bytes, { source: 'client', peer } satisfies ServerOrigin);
-      return parts.length === 0 ? null : parts.length === 1 && parts[0] !== undefined ? parts[0] : Y.mergeUpdates(parts);
-    } catch (err) {
-      // Decoding succeeded but integration failed: the copy may be half-changed, so it is rebuilt from storage and
-      // the updates still waiting for their commit; this one is neither stored nor relayed.
-      this.opts.metrics.updatesRejected++;
-      this.opts.logger.warn({ doc: handle.name, err: (err as Error).message }, 'update failed to apply');
-      peer.sendReject(handle.name, ErrorCode.InvalidUpdate, 'VAL-2: update could not be applied');
-      this.reload(handle);
-      return undefined;
-    } finally {
-      ydoc.off('update', onUpdate);
-    }
   }
 
   /** Group commit of everything queued and of pending compactions (also called on close). Never throws. */
@@ -460,9 +414,7 @@ export class SyncHub {
   }
 
   private flushBatch(batch: readonly QueuedUpdate[]): void {
-    // [DUR-3] A snapshot is the copy as it is now: the stored doc plus this batch's updates (applied when they were
-    // validated). It replaces the rows up to the doc's lastSeq; the batch's rows stay in the tail, where loading them
-    // again on top of the snapshot changes nothing (Yjs applies a known struct once).
+    // [DUR-3] Snapshots are taken before this batch is applied: each is exactly the doc at its lastSeq.
     const compactions: Compaction[] = [];
     const compacted: DocHandle[] = [];
     const snapshotBytes = new Map<DocHandle, number>();
@@ -484,22 +436,46 @@ export class SyncHub {
       }
     }
     if (this.compactPending.size > 0) this.scheduleFlush();
-    for (const item of batch) item.handle.queued--;
-    const stored = batch.filter((i): i is QueuedUpdate & { readonly data: Uint8Array } => i.data !== null);
+    // [VAL-5] What is stored and relayed is what the server integrated, re-encoded by Yjs from the transaction (the
+    // structs that were new, checked and applied, and the deletions that took effect), never the bytes as received:
+    // a struct the server already held is not passed on, so a re-sent id with other content reaches nobody.
+    const applied: { readonly item: QueuedUpdate; readonly data: Uint8Array | null }[] = [];
+    const broken = new Set<DocHandle>();
+    for (const item of batch) {
+      item.handle.queued--;
+      const parts: Uint8Array[] = [];
+      const onUpdate = (u: Uint8Array): void => {
+        parts.push(u);
+      };
+      const ydoc = item.handle.ydoc;
+      ydoc.on('update', onUpdate);
+      try {
+        Y.applyUpdate(ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
+        const data = parts.length === 0 ? null : parts.length === 1 && parts[0] !== undefined ? parts[0] : Y.mergeUpdates(parts);
+        applied.push({ item, data });
+      } catch (err) {
+        // Decoding succeeded but integration failed: the in-memory copy may be half-changed, so it is rebuilt
+        // from storage below, and the update is neither stored nor relayed.
+        broken.add(item.handle);
+        this.opts.metrics.updatesRejected++;
+        this.opts.logger.warn({ doc: item.handle.name, err: (err as Error).message }, 'update failed to apply');
+        item.peer.sendReject(item.handle.name, ErrorCode.InvalidUpdate, 'VAL-2: update could not be applied');
+      } finally {
+        ydoc.off('update', onUpdate);
+      }
+    }
+    const stored = applied.filter((a): a is { readonly item: QueuedUpdate; readonly data: Uint8Array } => a.data !== null);
     let seqs: number[];
     try {
       seqs = this.opts.store.append(
-        stored.map((i) => ({ doc: i.handle.name, data: i.data })),
+        stored.map((a) => ({ doc: a.item.handle.name, data: a.data })),
         compactions,
         this.opts.inCommit,
       );
     } catch (err) {
-      // Nothing of the batch is stored and nothing is acknowledged: each sender is told and sends again (clients
-      // retry a transient refusal). What was relayed meanwhile stays with its receivers, who offer it back on their
-      // next handshake: refused from them (not theirs, TRUST-1/6), accepted again from its author (DUR-7).
       this.opts.logger.error({ err: (err as Error).message, updates: stored.length }, 'storing updates failed');
-      const broken = new Set<DocHandle>(compacted);
-      for (const item of batch) {
+      for (const handle of compacted) broken.add(handle);
+      for (const { item } of applied) {
         broken.add(item.handle);
         item.peer.sendReject(item.handle.name, ErrorCode.Internal, 'the server could not store the update');
       }
@@ -515,8 +491,8 @@ export class SyncHub {
     this.opts.metrics.compactions += compacted.length;
     const notify = new Map<DocHandle, number>();
     let next = 0;
-    for (const item of batch) {
-      const { handle, data } = item;
+    for (const { item, data } of applied) {
+      const { handle } = item;
       if (data !== null) {
         const seq = seqs[next++];
         if (seq === undefined) continue;
@@ -528,28 +504,24 @@ export class SyncHub {
         notify.set(handle, seq);
         if (this.needsCompaction(handle)) this.scheduleCompaction(handle);
       }
-    }
-    // Acknowledged after the whole batch is stored: the copy then holds exactly what storage does, so the clocks an
-    // ACK reports are durable. A re-send (no data) is acknowledged at the doc's seq.
-    for (const item of batch) {
       try {
-        item.peer.sendAck(item.handle.name, item.handle.lastSeq, clocksFor(item.handle.ydoc, updateClients(item.update)));
+        // Nothing new (a re-send of what the server holds) is acknowledged at the doc's current seq: the sender
+        // learns its structs are durable, and nothing is stored or relayed.
+        item.peer.sendAck(handle.name, handle.lastSeq, clocksFor(handle.ydoc, updateClients(item.update)));
+        if (data !== null) this.relayUpdate(handle, data, item.peer);
       } catch (err) {
-        // Stored already: one failed send must not cost the rest of the batch their acks.
-        this.opts.logger.error({ doc: item.handle.name, err: (err as Error).message }, 'ack failed');
+        // Stored already: one failed send must not cost the rest of the batch their acks and relays.
+        this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'ack or relay failed');
       }
     }
     for (const [handle, seq] of notify) this.notifyUnsubscribed(handle, seq);
+    for (const handle of broken) this.reload(handle);
   }
 
-  /** Rebuilds a doc's copy from storage plus the updates still waiting for their commit. */
   private reload(handle: DocHandle): void {
     try {
       handle.ydoc.destroy();
       this.loadInto(handle);
-      for (const item of this.queue) {
-        if (item.handle === handle && item.data !== null) Y.applyUpdate(handle.ydoc, item.data, STORAGE_ORIGIN);
-      }
     } catch (err) {
       this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'reloading a doc failed');
     }
