@@ -6,11 +6,12 @@
  *
  * What is copied: LICENSE, ets-options.json, every ArkUI component/*.d.ts (an .ets file sees all of them as
  * globals), every @ohos.* / @kit.* module the app's sources import, and the transitive closure of what those files
- * import or reference (comments are skipped: the SDK's doc examples import many modules). FILES.txt lists the result.
+ * import or reference (comments are skipped: the SDK's doc examples import many modules). FILES.txt lists the result with each file's SHA-256.
  *
  * Usage: node scripts/vendor-sdk.mjs --from <SDK dir with api/ kits/ component/ ets-options.json> [--to <dir>]
  *   (default --to: third_party/openharmony-sdk-5.0.0). Re-run after the app imports a new module.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -106,7 +107,10 @@ function main() {
     fs.mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
     fs.copyFileSync(f, path.join(to, rel));
   }
-  const list = copied.map((f) => path.relative(sdk, f).split(path.sep).join('/')).sort();
+  // One `sha256  path` line per file (sha256sum's format): check-ets.mjs refuses a vendored file that was edited.
+  const list = copied
+    .map((f) => `${crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')}  ${path.relative(sdk, f).split(path.sep).join('/')}`)
+    .sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : 1));
   fs.writeFileSync(path.join(to, 'FILES.txt'), list.join('\n') + '\n');
   const bytes = copied.reduce((n, f) => n + fs.statSync(f).size, 0);
   console.log(`vendored ${copied.length} files (${(bytes / 1048576).toFixed(1)} MiB) for ${modules.length} app modules: ${modules.join(', ')}`);

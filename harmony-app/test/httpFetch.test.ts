@@ -9,6 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 import { MAX_RESPONSE_BYTES, ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { StandinHttpModule } from './standins/http';
+import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
+import { standinUtil } from './standins/util';
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 interface Seen {
   method: string;
@@ -60,7 +64,7 @@ function binary(n: number): Uint8Array {
 describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   it('HAPP-ATTACH-1 a Uint8Array body goes as the raw bytes of its own range, with the caller\'s Content-Type', async () => {
     const http = new StandinHttpModule();
-    const fetch = ohosFetch(http);
+    const fetch = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
     const whole = binary(4096);
     const view = whole.subarray(100, 3100);
     seen.length = 0;
@@ -76,7 +80,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   });
 
   it('HAPP-ATTACH-1 an ArrayBuffer body without a Content-Type goes as application/octet-stream', async () => {
-    const fetch = ohosFetch(new StandinHttpModule());
+    const fetch = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
     seen.length = 0;
     await fetch(`${base}/json`, { method: 'PUT', body: binary(10).buffer as ArrayBuffer });
     expect(seen[0]?.contentType).toBe('application/octet-stream');
@@ -85,7 +89,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
 
   it('HAPP-ATTACH-1 arrayBuffer() returns the response bytes exactly, beyond the 5 MiB default maxLimit', async () => {
     const http = new StandinHttpModule();
-    const fetch = ohosFetch(http);
+    const fetch = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
     served = Buffer.from(binary(6 * 1024 * 1024 + 3));
     const res = await fetch(`${base}/bytes`, { method: 'GET', headers: { authorization: 'Bearer t' } });
     expect(res.status).toBe(200);
@@ -103,7 +107,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   });
 
   it('HAPP-ATTACH-1 JSON calls read as before: text() decodes UTF-8, string bodies go as text, errors keep their body', async () => {
-    const fetch = ohosFetch(new StandinHttpModule());
+    const fetch = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
     seen.length = 0;
     const res = await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Zoë 张"}' });
     expect(res.ok).toBe(true);

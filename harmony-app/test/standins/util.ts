@@ -4,6 +4,7 @@
  * test can tell the shim, not Node's global, did the work.
  */
 import type util from '@ohos.util';
+import type { UtilModule } from '../../entry/src/main/ets/platform/textCodecs';
 
 export const usage = { encodes: 0, decodes: 0 };
 
@@ -25,4 +26,8 @@ class StandinTextDecoder implements util.TextDecoder {
   }
 }
 
-export const standinUtil = { TextEncoder: StandinTextEncoder, TextDecoder: StandinTextDecoder };
+/** The UtilModule the platform code takes, over the stand-in codecs. */
+export const standinUtil: UtilModule = {
+  createEncoder: () => new StandinTextEncoder(),
+  createDecoder: (encoding: string) => StandinTextDecoder.create(encoding),
+};

@@ -22,29 +22,44 @@ export interface NativeWebSocketModule {
 export const MAX_SEND_BYTES = 5 * 1024 * 1024 - 16;
 
 export class OhosSocketEvent {
-  constructor(readonly type: string) {}
+  readonly type: string;
+  constructor(type: string) {
+    this.type = type;
+  }
 }
 export class OhosMessageEvent extends OhosSocketEvent {
-  constructor(readonly data: ArrayBuffer | string) {
+  readonly data: ArrayBuffer | string;
+  constructor(data: ArrayBuffer | string) {
     super('message');
+    this.data = data;
   }
 }
 export class OhosCloseEvent extends OhosSocketEvent {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
   constructor(
-    readonly code: number,
-    readonly reason: string,
-    readonly wasClean: boolean,
+    code: number,
+    reason: string,
+    wasClean: boolean,
   ) {
     super('close');
+    this.code = code;
+    this.reason = reason;
+    this.wasClean = wasClean;
   }
 }
 export class OhosErrorEvent extends OhosSocketEvent {
+  /** The native BusinessError code (200 for a failed connect, 401 for an oversized frame, 2302xxx ...). */
+  readonly code: number;
+  readonly message: string;
   constructor(
-    /** The native BusinessError code (200 for a failed connect, 401 for an oversized frame, 2302xxx ...). */
-    readonly code: number,
-    readonly message: string,
+    code: number,
+    message: string,
   ) {
     super('error');
+    this.code = code;
+    this.message = message;
   }
 }
 
@@ -101,12 +116,14 @@ export class OhosWebSocket {
   private erroredWhileOpen = false;
   private opened = false;
 
+  private readonly observer?: SocketObserver;
   constructor(
     nativeModule: NativeWebSocketModule,
     url: string,
     protocols?: string | string[],
-    private readonly observer?: SocketObserver,
+    observer?: SocketObserver,
   ) {
+    this.observer = observer;
     this.url = url;
     // One native object per connection: the native side refuses a second connect on the same object (2302003).
     this.native = nativeModule.createWebSocket();

@@ -10,6 +10,7 @@
 import type { StorageAdapter, StoredDoc } from '@concord/storage-adapters';
 import { RdbStorageAdapter, type RdbStore } from '@concord/storage-adapters/rdb';
 import { DeviceSettingsStore } from './deviceSettings';
+import type { TextCodec } from './textCodecs';
 
 /** client-core's key for the account that owns the local data (client/concord.ts OWNER_KEY). */
 export const OWNER_KEY = 'owner';
@@ -20,10 +21,12 @@ export const DEVICE_DB_NAME = 'concord_device.db';
 export const SECURITY_LEVEL_S1 = 1;
 
 export class RdbStoreConfig {
-  constructor(
-    readonly name: string,
-    readonly securityLevel: number,
-  ) {}
+  readonly name: string;
+  readonly securityLevel: number;
+  constructor(name: string, securityLevel: number) {
+    this.name = name;
+    this.securityLevel = securityLevel;
+  }
 }
 
 /** The part of `relationalStore` used here; the app passes the real module, tests the stand-in. */
@@ -47,26 +50,31 @@ export function dbNameForUser(userId: string): string {
 }
 
 const EMPTY_DOC: StoredDoc = { snapshot: null, updates: [] };
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 export class AccountRoutedStorage<C> implements StorageAdapter {
   private current: StorageAdapter | null = null;
   private currentUser: string | null = null;
   private switching: Promise<void> = Promise.resolve();
 
-  private constructor(
-    private readonly rdb: RelationalStoreModule<C>,
-    private readonly context: C,
-    private readonly device: StorageAdapter,
-  ) {}
+  private readonly rdb: RelationalStoreModule<C>;
+  private readonly context: C;
+  private readonly device: StorageAdapter;
+  /** UTF-8 for the account id kept in the device file (`@ohos.util`'s codecs on a device). */
+  private readonly codec: TextCodec;
+
+  private constructor(rdb: RelationalStoreModule<C>, context: C, device: StorageAdapter, codec: TextCodec) {
+    this.rdb = rdb;
+    this.context = context;
+    this.device = device;
+    this.codec = codec;
+  }
 
   /** Opens the device database and, if an account was active, that account's database. */
-  static async open<C>(rdb: RelationalStoreModule<C>, context: C): Promise<AccountRoutedStorage<C>> {
+  static async open<C>(rdb: RelationalStoreModule<C>, context: C, codec: TextCodec): Promise<AccountRoutedStorage<C>> {
     const device = await RdbStorageAdapter.open(await rdb.getRdbStore(context, new RdbStoreConfig(DEVICE_DB_NAME, SECURITY_LEVEL_S1)));
-    const s = new AccountRoutedStorage(rdb, context, device);
+    const s = new AccountRoutedStorage(rdb, context, device, codec);
     const last = await device.getKv(CURRENT_ACCOUNT_KEY);
-    if (last !== undefined) await s.bind(decoder.decode(last));
+    if (last !== undefined) await s.bind(codec.decode(last));
     return s;
   }
 
@@ -86,7 +94,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
     const prev = this.current;
     this.current = next;
     this.currentUser = userId;
-    await this.device.setKv(CURRENT_ACCOUNT_KEY, encoder.encode(userId));
+    await this.device.setKv(CURRENT_ACCOUNT_KEY, this.codec.encode(userId));
     if (prev !== null) await prev.close();
   }
 
@@ -101,7 +109,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
 
   async setKv(key: string, value: Uint8Array): Promise<void> {
     if (key === OWNER_KEY) {
-      const userId = decoder.decode(value);
+      const userId = this.codec.decode(value);
       this.switching = this.switching.then(() => this.bind(userId));
       await this.switching;
     }

@@ -1,7 +1,7 @@
 /*
  * Random bytes on `@ohos.security.cryptoFramework`, for client-core's `random` seam and for lib0.
  * lib0's default webcrypto module reads the global `crypto` (reference §4), which the ArkTS runtime is not known
- * to provide; the bundle therefore aliases lib0/webcrypto to ./webcryptoShim, which calls whatever installGlobalCrypto
+ * to provide; the bundle therefore aliases lib0/webcrypto to bundle-runtime/webcryptoShim.ts, which calls whatever installGlobalCrypto
  * put on globalThis at call time. yjs draws its client ids from it, so it must be cryptographically random.
  */
 import type cryptoFramework from '@ohos.security.cryptoFramework';

@@ -5,17 +5,23 @@
  * sandbox on uninstall, so a flag stored here is "once per install". Keys are prefixed so they never collide with
  * the routing keys AccountRoutedStorage keeps in the same table.
  */
-import type { StorageAdapter } from '@concord/storage-adapters';
 import type { DeviceSettings } from '../facade/ConcordApp';
 
 const PREFIX = 'setting:';
 const ON = 1;
 
 /** The part of a StorageAdapter a settings store needs (the device file's kv). */
-export type SettingsKv = Pick<StorageAdapter, 'getKv' | 'setKv' | 'flush'>;
+export interface SettingsKv {
+  getKv(key: string): Promise<Uint8Array | undefined>;
+  setKv(key: string, value: Uint8Array): Promise<void>;
+  flush(): Promise<void>;
+}
 
 export class DeviceSettingsStore implements DeviceSettings {
-  constructor(private readonly kv: SettingsKv) {}
+  private readonly kv: SettingsKv;
+  constructor(kv: SettingsKv) {
+    this.kv = kv;
+  }
 
   async getFlag(key: string): Promise<boolean> {
     const v = await this.kv.getKv(PREFIX + key);

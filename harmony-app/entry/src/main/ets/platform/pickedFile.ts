@@ -10,7 +10,8 @@ import type fileIo from '@ohos.file.fs';
 export interface FileIoModule {
   openSync(path: string, mode?: number): fileIo.File;
   statSync(file: string | number): fileIo.Stat;
-  readSync(fd: number, buffer: ArrayBuffer, options?: fileIo.ReadOptions): number;
+  // No options are passed (see above); the API 12 SDK does not export their type (`fs.ReadOptions`) anyway.
+  readSync(fd: number, buffer: ArrayBuffer): number;
   closeSync(file: number | fileIo.File): void;
 }
 

@@ -5,9 +5,32 @@
  */
 import type util from '@ohos.util';
 
+/** `@ohos.util`'s codec factories (nativeModules.ts on a device, test/standins/util.ts in Node). */
 export interface UtilModule {
-  TextEncoder: new () => util.TextEncoder;
-  TextDecoder: { create(encoding?: string, options?: util.TextDecoderOptions): util.TextDecoder };
+  createEncoder(): util.TextEncoder;
+  createDecoder(encoding: string, options?: util.TextDecoderOptions): util.TextDecoder;
+}
+
+/** UTF-8 text to bytes and back: what the app's own code uses (the SDK declares no TextEncoder/TextDecoder global). */
+export interface TextCodec {
+  encode(text: string): Uint8Array;
+  decode(bytes: Uint8Array): string;
+}
+
+/** `@ohos.util`'s UTF-8 codecs as a TextCodec. */
+export class Utf8Codec implements TextCodec {
+  private readonly encoder: util.TextEncoder;
+  private readonly decoder: util.TextDecoder;
+  constructor(u: UtilModule) {
+    this.encoder = u.createEncoder();
+    this.decoder = u.createDecoder('utf-8');
+  }
+  encode(text: string): Uint8Array {
+    return this.encoder.encodeInto(text);
+  }
+  decode(bytes: Uint8Array): string {
+    return this.decoder.decodeWithStream(bytes);
+  }
 }
 
 interface CodecGlobals {
@@ -20,7 +43,7 @@ export function installTextCodecs(u: UtilModule, target: object = globalThis): b
   if (typeof g.TextEncoder === 'function' && typeof g.TextDecoder === 'function') return false;
   class OhosTextEncoder {
     readonly encoding = 'utf-8';
-    private readonly inner = new u.TextEncoder();
+    private readonly inner = u.createEncoder();
     encode(input = ''): Uint8Array {
       return this.inner.encodeInto(input);
     }
@@ -32,7 +55,7 @@ export function installTextCodecs(u: UtilModule, target: object = globalThis): b
       if (label.toLowerCase().replace('_', '-') !== 'utf-8' && label.toLowerCase() !== 'utf8') {
         throw new RangeError(`only utf-8 is supported, not ${label}`);
       }
-      this.inner = u.TextDecoder.create('utf-8', options);
+      this.inner = u.createDecoder('utf-8', options);
     }
     decode(input?: ArrayBuffer | ArrayBufferView): string {
       if (input === undefined) return '';

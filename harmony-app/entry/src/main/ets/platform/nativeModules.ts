@@ -1,0 +1,94 @@
+/*
+ * The native OpenHarmony modules as objects of the small interfaces the adapters take (NativeWebSocketModule,
+ * HttpModule, ...). ArkTS does not let a module namespace be passed around as a value (arkts-no-ns-as-obj), so each
+ * interface gets a class that forwards to the module; the adapters stay testable on Node stand-ins of the same
+ * interfaces. With bootstrap.ts, the only place that imports `@ohos.*` as values.
+ */
+import webSocket from '@ohos.net.webSocket';
+import connection from '@ohos.net.connection';
+import http from '@ohos.net.http';
+import cryptoFramework from '@ohos.security.cryptoFramework';
+import notificationManager from '@ohos.notificationManager';
+import wantAgent from '@ohos.app.ability.wantAgent';
+import util from '@ohos.util';
+import fileIo from '@ohos.file.fs';
+import type { WantAgent } from '@ohos.app.ability.wantAgent';
+import type { NativeWebSocketModule } from './OhosWebSocket';
+import type { NetConnectionModule } from './networkSource';
+import type { HttpModule } from './httpFetch';
+import type { CryptoFrameworkModule } from './cryptoRandom';
+import type { NotificationModule, WantAgentModule } from './notifier';
+import type { UtilModule } from './textCodecs';
+import type { FileIoModule } from './pickedFile';
+
+export class OhosWebSocketModule implements NativeWebSocketModule {
+  createWebSocket(): webSocket.WebSocket {
+    return webSocket.createWebSocket();
+  }
+}
+
+export class OhosConnectionModule implements NetConnectionModule {
+  createNetConnection(): connection.NetConnection {
+    return connection.createNetConnection();
+  }
+}
+
+export class OhosHttpModule implements HttpModule {
+  createHttp(): http.HttpRequest {
+    return http.createHttp();
+  }
+}
+
+export class OhosCryptoModule implements CryptoFrameworkModule {
+  createRandom(): cryptoFramework.Random {
+    return cryptoFramework.createRandom();
+  }
+}
+
+export class OhosNotificationModule implements NotificationModule {
+  publish(request: notificationManager.NotificationRequest): Promise<void> {
+    return notificationManager.publish(request);
+  }
+  cancel(id: number, label?: string): Promise<void> {
+    return notificationManager.cancel(id, label);
+  }
+  cancelAll(): Promise<void> {
+    return notificationManager.cancelAll();
+  }
+  setBadgeNumber(badgeNumber: number): Promise<void> {
+    return notificationManager.setBadgeNumber(badgeNumber);
+  }
+  addSlot(type: notificationManager.SlotType): Promise<void> {
+    return notificationManager.addSlot(type);
+  }
+}
+
+export class OhosWantAgentModule implements WantAgentModule {
+  getWantAgent(info: wantAgent.WantAgentInfo): Promise<WantAgent> {
+    return wantAgent.getWantAgent(info);
+  }
+}
+
+export class OhosUtilModule implements UtilModule {
+  createEncoder(): util.TextEncoder {
+    return new util.TextEncoder();
+  }
+  createDecoder(encoding: string, options?: util.TextDecoderOptions): util.TextDecoder {
+    return util.TextDecoder.create(encoding, options);
+  }
+}
+
+export class OhosFileIoModule implements FileIoModule {
+  openSync(path: string, mode?: number): fileIo.File {
+    return fileIo.openSync(path, mode);
+  }
+  statSync(file: string | number): fileIo.Stat {
+    return fileIo.statSync(file);
+  }
+  readSync(fd: number, buffer: ArrayBuffer): number {
+    return fileIo.readSync(fd, buffer);
+  }
+  closeSync(file: number | fileIo.File): void {
+    fileIo.closeSync(file);
+  }
+}
