@@ -6,27 +6,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type fileIo from '@ohos.file.fs';
-import { PickedFileTooBig, readPickedFile, type FileIoModule } from '../entry/src/main/ets/platform/pickedFile';
+import { PickedFileTooBig, readPickedFile, type FileIoModule, type FileStat, type OpenedFile } from '../entry/src/main/ets/platform/pickedFile';
 import { fileNameOfUri, imageMimeOf } from '../entry/src/main/ets/logic/attachmentText';
 
 /** `@ohos.file.fs`'s subset on node:fs, recording what is open. */
 class NodeFileIo implements FileIoModule {
   readonly open = new Set<number>();
-  openSync(path: string, mode?: number): fileIo.File {
+  openSync(path: string, mode?: number): OpenedFile {
     const fd = nodeFs.openSync(path, mode === 0 || mode === undefined ? 'r' : 'r+');
     this.open.add(fd);
     return { fd };
   }
-  statSync(file: string | number): fileIo.Stat {
+  statSync(file: string | number): FileStat {
     return { size: typeof file === 'number' ? nodeFs.fstatSync(file).size : nodeFs.statSync(file).size };
   }
-  readSync(fd: number, buffer: ArrayBuffer, options?: fileIo.ReadOptions): number {
-    expect(options).toBeUndefined();
+  readSync(fd: number, buffer: ArrayBuffer, ...more: unknown[]): number {
+    // The adapter passes no read options (a position would be ambiguous, see pickedFile.ts).
+    expect(more).toEqual([]);
     return nodeFs.readSync(fd, new Uint8Array(buffer), 0, buffer.byteLength, null);
   }
-  closeSync(file: number | fileIo.File): void {
-    const fd = typeof file === 'number' ? file : file.fd;
+  closeSync(fd: number): void {
     nodeFs.closeSync(fd);
     this.open.delete(fd);
   }

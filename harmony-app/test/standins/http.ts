@@ -11,16 +11,17 @@
  */
 import nodeHttp from 'node:http';
 import type http from '@ohos.net.http';
+import type { HttpModule, HttpRequestLike, HttpResponseLike } from '../../entry/src/main/ets/platform/httpFetch';
 import { businessError } from './nativeWebSocket';
 
 const DEFAULT_MAX_LIMIT = 5 * 1024 * 1024;
 const MAX_MAX_LIMIT = 100 * 1024 * 1024;
 
-export class StandinHttpRequest implements http.HttpRequest {
+export class StandinHttpRequest implements HttpRequestLike {
   used = false;
   destroyed = false;
   options: http.HttpRequestOptions | undefined;
-  request(url: string, options?: http.HttpRequestOptions): Promise<http.HttpResponse> {
+  request(url: string, options?: http.HttpRequestOptions): Promise<HttpResponseLike & { resultType: http.HttpDataType; header: nodeHttp.IncomingHttpHeaders }> {
     if (this.destroyed) return Promise.reject(businessError(2300999, 'request destroyed'));
     if (this.used) return Promise.reject(businessError(2300999, 'one request per HttpRequest'));
     this.used = true;

@@ -3,19 +3,18 @@
  * (TextDecoder.create(encoding), decodeWithStream(Uint8Array): string, API 9), on Node's codecs. Counts use so a
  * test can tell the shim, not Node's global, did the work.
  */
-import type util from '@ohos.util';
-import type { UtilModule } from '../../entry/src/main/ets/platform/textCodecs';
+import type { UtilDecoder, UtilEncoder, UtilModule } from '../../entry/src/main/ets/platform/textCodecs';
 
 export const usage = { encodes: 0, decodes: 0 };
 
-class StandinTextEncoder implements util.TextEncoder {
+class StandinTextEncoder implements UtilEncoder {
   encodeInto(input = ''): Uint8Array {
     usage.encodes++;
     return new Uint8Array(Buffer.from(input, 'utf8'));
   }
 }
 
-class StandinTextDecoder implements util.TextDecoder {
+class StandinTextDecoder implements UtilDecoder {
   static create(encoding = 'utf-8'): StandinTextDecoder {
     if (encoding.toLowerCase() !== 'utf-8') throw new Error(`unsupported ${encoding}`);
     return new StandinTextDecoder();

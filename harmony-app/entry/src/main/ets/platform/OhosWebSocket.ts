@@ -11,11 +11,29 @@
  * The native module is injected so that Node tests can pass a stand-in; the app passes the real `webSocket`.
  */
 import type webSocket from '@ohos.net.webSocket';
-import type { BusinessError } from '@ohos.base';
+import type { AsyncCallback, BusinessError, ErrorCallback } from '@ohos.base';
 
 /** The part of the `@ohos.net.webSocket` module this adapter needs. */
+/**
+ * The part of `webSocket.WebSocket` the adapter calls, with the SDK's own signatures (a real WebSocket is one; the
+ * Node stand-in implements just this).
+ */
+export interface NativeSocket {
+  connect(url: string, options?: webSocket.WebSocketRequestOptions): Promise<boolean>;
+  send(data: string | ArrayBuffer): Promise<boolean>;
+  close(options?: webSocket.WebSocketCloseOptions): Promise<boolean>;
+  on(type: 'open', callback: AsyncCallback<Object>): void;
+  on(type: 'message', callback: AsyncCallback<string | ArrayBuffer>): void;
+  on(type: 'close', callback: AsyncCallback<webSocket.CloseResult>): void;
+  on(type: 'error', callback: ErrorCallback): void;
+  off(type: 'open', callback?: AsyncCallback<Object>): void;
+  off(type: 'message', callback?: AsyncCallback<string | ArrayBuffer>): void;
+  off(type: 'close', callback?: AsyncCallback<webSocket.CloseResult>): void;
+  off(type: 'error', callback?: ErrorCallback): void;
+}
+
 export interface NativeWebSocketModule {
-  createWebSocket(): webSocket.WebSocket;
+  createWebSocket(): NativeSocket;
 }
 
 /** Largest payload the native send accepts (5 MiB - 16 bytes); anything larger is refused with 401. */
@@ -111,7 +129,7 @@ export class OhosWebSocket {
   onerror: ((ev: unknown) => void) | null = null;
   onclose: ((ev: SocketCloseLike) => void) | null = null;
 
-  private readonly native: webSocket.WebSocket;
+  private readonly native: NativeSocket;
   /** An 'error' seen on an open link: the following native close (1005) is then an abnormal closure. */
   private erroredWhileOpen = false;
   private opened = false;

@@ -24,8 +24,20 @@
 import type http from '@ohos.net.http';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 
+/** What the adapter reads of `http.HttpResponse` (a real response is one). */
+export interface HttpResponseLike {
+  result: string | Object | ArrayBuffer;
+  responseCode: number;
+}
+
+/** The part of `http.HttpRequest` the adapter calls, with the SDK's own signatures (a real HttpRequest is one). */
+export interface HttpRequestLike {
+  request(url: string, options?: http.HttpRequestOptions): Promise<HttpResponseLike>;
+  destroy(): void;
+}
+
 export interface HttpModule {
-  createHttp(): http.HttpRequest;
+  createHttp(): HttpRequestLike;
 }
 
 /** UTF-8 bytes to text (`@ohos.util`'s TextDecoder on a device, see textCodecs.ts; the WHATWG one in Node tests). */

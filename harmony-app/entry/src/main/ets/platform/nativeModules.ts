@@ -13,16 +13,16 @@ import wantAgent from '@ohos.app.ability.wantAgent';
 import util from '@ohos.util';
 import fileIo from '@ohos.file.fs';
 import type { WantAgent } from '@ohos.app.ability.wantAgent';
-import type { NativeWebSocketModule } from './OhosWebSocket';
+import type { NativeSocket, NativeWebSocketModule } from './OhosWebSocket';
 import type { NetConnectionModule } from './networkSource';
-import type { HttpModule } from './httpFetch';
+import type { HttpModule, HttpRequestLike } from './httpFetch';
 import type { CryptoFrameworkModule } from './cryptoRandom';
 import type { NotificationModule, WantAgentModule } from './notifier';
-import type { UtilModule } from './textCodecs';
-import type { FileIoModule } from './pickedFile';
+import type { UtilDecoder, UtilEncoder, UtilModule } from './textCodecs';
+import type { FileIoModule, FileStat, OpenedFile } from './pickedFile';
 
 export class OhosWebSocketModule implements NativeWebSocketModule {
-  createWebSocket(): webSocket.WebSocket {
+  createWebSocket(): NativeSocket {
     return webSocket.createWebSocket();
   }
 }
@@ -34,7 +34,7 @@ export class OhosConnectionModule implements NetConnectionModule {
 }
 
 export class OhosHttpModule implements HttpModule {
-  createHttp(): http.HttpRequest {
+  createHttp(): HttpRequestLike {
     return http.createHttp();
   }
 }
@@ -70,25 +70,25 @@ export class OhosWantAgentModule implements WantAgentModule {
 }
 
 export class OhosUtilModule implements UtilModule {
-  createEncoder(): util.TextEncoder {
+  createEncoder(): UtilEncoder {
     return new util.TextEncoder();
   }
-  createDecoder(encoding: string, options?: util.TextDecoderOptions): util.TextDecoder {
+  createDecoder(encoding: string, options?: util.TextDecoderOptions): UtilDecoder {
     return util.TextDecoder.create(encoding, options);
   }
 }
 
 export class OhosFileIoModule implements FileIoModule {
-  openSync(path: string, mode?: number): fileIo.File {
+  openSync(path: string, mode?: number): OpenedFile {
     return fileIo.openSync(path, mode);
   }
-  statSync(file: string | number): fileIo.Stat {
+  statSync(file: string | number): FileStat {
     return fileIo.statSync(file);
   }
   readSync(fd: number, buffer: ArrayBuffer): number {
     return fileIo.readSync(fd, buffer);
   }
-  closeSync(file: number | fileIo.File): void {
+  closeSync(file: number): void {
     fileIo.closeSync(file);
   }
 }

@@ -5,14 +5,22 @@
  * a file position or relative to the file pointer differs between the SDK's comments, so none is passed; a short
  * read is reported instead of guessed around. Plain TS with the module injected, so it is tested on node:fs.
  */
-import type fileIo from '@ohos.file.fs';
 
+/** What is read of `fs.File` and `fs.Stat` (real ones are these). */
+export interface OpenedFile {
+  readonly fd: number;
+}
+export interface FileStat {
+  readonly size: number;
+}
+
+/** The part of `@ohos.file.fs` used here, with the SDK's signatures narrowed to what is passed. */
 export interface FileIoModule {
-  openSync(path: string, mode?: number): fileIo.File;
-  statSync(file: string | number): fileIo.Stat;
+  openSync(path: string, mode?: number): OpenedFile;
+  statSync(file: string | number): FileStat;
   // No options are passed (see above); the API 12 SDK does not export their type (`fs.ReadOptions`) anyway.
   readSync(fd: number, buffer: ArrayBuffer): number;
-  closeSync(file: number | fileIo.File): void;
+  closeSync(file: number): void;
 }
 
 /** The file is larger than the attachment limit: nothing was read. */
@@ -37,6 +45,6 @@ export function readPickedFile(io: FileIoModule, uri: string, maxBytes: number):
     if (n !== size) throw new Error(`read ${n} of the file's ${size} bytes`);
     return new Uint8Array(buffer);
   } finally {
-    io.closeSync(file);
+    io.closeSync(file.fd);
   }
 }

@@ -5,10 +5,19 @@
  */
 import type util from '@ohos.util';
 
+/** The part of `util.TextEncoder` used here (API 9 signature; a real encoder is one). */
+export interface UtilEncoder {
+  encodeInto(input?: string): Uint8Array;
+}
+/** The part of `util.TextDecoder` used here (API 9 signature; a real decoder is one). */
+export interface UtilDecoder {
+  decodeWithStream(input: Uint8Array): string;
+}
+
 /** `@ohos.util`'s codec factories (nativeModules.ts on a device, test/standins/util.ts in Node). */
 export interface UtilModule {
-  createEncoder(): util.TextEncoder;
-  createDecoder(encoding: string, options?: util.TextDecoderOptions): util.TextDecoder;
+  createEncoder(): UtilEncoder;
+  createDecoder(encoding: string, options?: util.TextDecoderOptions): UtilDecoder;
 }
 
 /** UTF-8 text to bytes and back: what the app's own code uses (the SDK declares no TextEncoder/TextDecoder global). */
@@ -19,8 +28,8 @@ export interface TextCodec {
 
 /** `@ohos.util`'s UTF-8 codecs as a TextCodec. */
 export class Utf8Codec implements TextCodec {
-  private readonly encoder: util.TextEncoder;
-  private readonly decoder: util.TextDecoder;
+  private readonly encoder: UtilEncoder;
+  private readonly decoder: UtilDecoder;
   constructor(u: UtilModule) {
     this.encoder = u.createEncoder();
     this.decoder = u.createDecoder('utf-8');
@@ -50,7 +59,7 @@ export function installTextCodecs(u: UtilModule, target: object = globalThis): b
   }
   class OhosTextDecoder {
     readonly encoding = 'utf-8';
-    private readonly inner: util.TextDecoder;
+    private readonly inner: UtilDecoder;
     constructor(label = 'utf-8', options?: util.TextDecoderOptions) {
       if (label.toLowerCase().replace('_', '-') !== 'utf-8' && label.toLowerCase() !== 'utf8') {
         throw new RangeError(`only utf-8 is supported, not ${label}`);
