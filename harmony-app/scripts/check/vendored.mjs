@@ -11,8 +11,8 @@ import { walk } from './program.mjs';
 
 export const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-export function checkVendoredSdk(report) {
-  const list = path.join(SDK_DIR, 'FILES.txt');
+export function checkVendoredSdk(report, sdkDir = SDK_DIR, extraDir = EXTRA_TYPES_DIR) {
+  const list = path.join(sdkDir, 'FILES.txt');
   if (!fs.existsSync(list)) return report('sdk', list, 0, 'missing: run scripts/vendor-sdk.mjs');
   const listed = new Map();
   for (const l of fs.readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
@@ -20,18 +20,18 @@ export function checkVendoredSdk(report) {
     listed.set(rel, hash);
   }
   for (const [rel, hash] of listed) {
-    const f = path.join(SDK_DIR, rel);
+    const f = path.join(sdkDir, rel);
     if (!fs.existsSync(f)) report('sdk', f, 0, 'listed in FILES.txt but missing');
     else if (sha256(f) !== hash) report('sdk', f, 0, 'differs from the SDK copy (FILES.txt hash): vendored files stay unchanged');
   }
-  const present = walk(SDK_DIR, () => true).map((f) => path.relative(SDK_DIR, f).split(path.sep).join('/'));
+  const present = walk(sdkDir, () => true).map((f) => path.relative(sdkDir, f).split(path.sep).join('/'));
   for (const rel of present) {
-    if (!listed.has(rel) && rel !== 'FILES.txt' && rel !== 'README.md') report('sdk', path.join(SDK_DIR, rel), 0, 'not from the SDK (not in FILES.txt)');
+    if (!listed.has(rel) && rel !== 'FILES.txt' && rel !== 'README.md') report('sdk', path.join(sdkDir, rel), 0, 'not from the SDK (not in FILES.txt)');
   }
-  for (const f of walk(EXTRA_TYPES_DIR, (n) => n.endsWith('.d.ts'))) {
+  for (const f of walk(extraDir, (n) => n.endsWith('.d.ts'))) {
     const text = fs.readFileSync(f, 'utf8');
     for (const m of text.matchAll(/declare\s+module\s+['"]([^'"]+)['"]/g)) {
-      const base = m[1].startsWith('@kit.') ? path.join(SDK_DIR, 'kits', m[1]) : path.join(SDK_DIR, 'api', m[1]);
+      const base = m[1].startsWith('@kit.') ? path.join(sdkDir, 'kits', m[1]) : path.join(sdkDir, 'api', m[1]);
       if (fs.existsSync(`${base}.d.ts`) || fs.existsSync(`${base}.d.ets`)) {
         report('sdk', f, text.slice(0, m.index).split('\n').length, `redeclares ${m[1]}, which the SDK declares`);
       }
