@@ -72,7 +72,9 @@ const parsed = etsFiles.map((file) => {
   return sf;
 });
 checkUiState(ts, parsed, report);
-checkLifecycle(ts, parsed, report);
+// The notification request may sit in any file (it used to be in platform/bootstrap.ts).
+const parsedTs = tsFiles.map((file) => ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2017, true, ts.ScriptKind.TS));
+checkLifecycle(ts, [...parsed, ...parsedTs], report);
 
 for (const pass of passes) {
   if (pass === 'bundles') {

@@ -139,6 +139,9 @@ describe('scripts/check-ets.mjs', () => {
   it('HAPP-SDK-6 fails on a notification request before loadContent completed, with its failure dropped (fixture fail/)', () => {
     expect(bad.out).toMatch(/EntryAbility\.ets:8: \[lifecycle\] HAPP-SDK-6 requestEnableNotification before windowStage\.loadContent/);
     expect(bad.out).toMatch(/EntryAbility\.ets:8: \[lifecycle\] HAPP-SDK-6 requestEnableNotification failure is not handled/);
+    // In a .ts file too, where the failure is handled but the UI is not loaded yet.
+    expect(bad.out).toMatch(/platform\/boot\.ts:7: \[lifecycle\] HAPP-SDK-6 requestEnableNotification before windowStage\.loadContent/);
+    expect(bad.out).not.toMatch(/boot\.ts:\d+: \[lifecycle\] HAPP-SDK-6 requestEnableNotification failure/);
   });
 
   it('HAPP-SDK-3 checks the app a second time against the bundles and their generated .d.ts', async () => {
