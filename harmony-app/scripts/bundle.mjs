@@ -24,7 +24,7 @@ export const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 export const SHIM = path.join(appDir, 'bundle-runtime/webcryptoShim.ts');
 
 /** Minified size budgets in bytes. The board has 2 GB shared RAM and slow eMMC: parse time and memory grow with it. */
-export const BUDGETS = { 'client-core': 250 * 1024, 'storage-adapters-rdb': 40 * 1024 };
+export const BUDGETS = { 'client-core': 250 * 1024, 'storage-adapters-rdb': 40 * 1024, runtime: 8 * 1024 };
 
 /** esbuild plugin: every import of lib0/webcrypto (the package subpath or its files) goes to the shim. */
 export const webcryptoAlias = {
@@ -66,6 +66,14 @@ export const TARGETS = [
     name: 'storage-adapters-rdb',
     entry: path.join(appDir, '../storage-adapters/src/rdb/index.ts'),
     out: 'libs/storage-adapters/rdb/index.js',
+    inline: [],
+  },
+  {
+    // The WHATWG globals the client-core bundle needs, installed from the app's native modules (JS on purpose:
+    // ArkTS may not touch globalThis; see bundle-runtime/globals.ts).
+    name: 'runtime',
+    entry: path.join(appDir, 'bundle-runtime/globals.ts'),
+    out: 'libs/runtime/index.js',
     inline: [],
   },
 ];

@@ -61,6 +61,7 @@ export const SOURCES = {
   '@concord/client-core': [path.join(appDir, '../client-core/src/index.ts')],
   '@concord/storage-adapters': [path.join(appDir, '../storage-adapters/src/index.ts')],
   '@concord/storage-adapters/rdb': [path.join(appDir, '../storage-adapters/src/rdb/index.ts')],
+  '@concord/runtime': [path.join(appDir, 'bundle-runtime/globals.ts')],
 };
 
 /**
@@ -71,4 +72,5 @@ export const BUNDLES = {
   '@concord/client-core': [path.join(appDir, 'libs/client-core/index.d.ts')],
   '@concord/storage-adapters': [path.join(appDir, 'libs/storage-adapters/rdb/index.d.ts')],
   '@concord/storage-adapters/rdb': [path.join(appDir, 'libs/storage-adapters/rdb/index.d.ts')],
+  '@concord/runtime': [path.join(appDir, 'libs/runtime/index.d.ts')],
 };

@@ -3,7 +3,7 @@
  * (TextDecoder.create(encoding), decodeWithStream(Uint8Array): string, API 9), on Node's codecs. Counts use so a
  * test can tell the shim, not Node's global, did the work.
  */
-import type { UtilDecoder, UtilEncoder, UtilModule } from '../../entry/src/main/ets/platform/textCodecs';
+import type { UtilDecoder, UtilEncoder, UtilModule } from '@concord/runtime';
 
 export const usage = { encodes: 0, decodes: 0 };
 

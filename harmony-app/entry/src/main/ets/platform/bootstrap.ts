@@ -5,8 +5,9 @@
  */
 import relationalStore from '@ohos.data.relationalStore';
 import type common from '@ohos.app.ability.common';
-import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
-import { installTextCodecs, Utf8Codec } from './textCodecs';
+import { installGlobalCrypto, installTextCodecs } from '@concord/runtime';
+import { CryptoFrameworkRandom } from './cryptoRandom';
+import { Utf8Codec } from './textCodecs';
 import { ohosWebSocketCtor, type SocketObserver } from './OhosWebSocket';
 import { OhosNetworkSource } from './networkSource';
 import { ohosFetch } from './httpFetch';

@@ -18,7 +18,7 @@ import type { NetConnectionModule } from './networkSource';
 import type { HttpModule, HttpRequestLike } from './httpFetch';
 import type { CryptoFrameworkModule } from './cryptoRandom';
 import type { NotificationModule, WantAgentModule } from './notifier';
-import type { UtilDecoder, UtilEncoder, UtilModule } from './textCodecs';
+import type { DecoderOptions, UtilDecoder, UtilEncoder, UtilModule } from '@concord/runtime';
 import type { FileIoModule, FileStat, OpenedFile } from './pickedFile';
 
 export class OhosWebSocketModule implements NativeWebSocketModule {
@@ -73,7 +73,7 @@ export class OhosUtilModule implements UtilModule {
   createEncoder(): UtilEncoder {
     return new util.TextEncoder();
   }
-  createDecoder(encoding: string, options?: util.TextDecoderOptions): UtilDecoder {
+  createDecoder(encoding: string, options?: DecoderOptions): UtilDecoder {
     return util.TextDecoder.create(encoding, options);
   }
 }
