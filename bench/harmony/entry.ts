@@ -31,6 +31,10 @@ import { StandinWebSocketModule } from '../../harmony-app/test/standins/nativeWe
 import { StandinHttpModule } from '../../harmony-app/test/standins/http';
 import { StandinCryptoFramework } from '../../harmony-app/test/standins/cryptoFramework';
 import { seed } from '../history/seed';
+import { cryptoFrameworkSha256 } from '../../harmony-app/entry/src/main/ets/platform/nativeDigest';
+import { StandinCryptoMd } from '../../harmony-app/test/standins/cryptoFramework';
+import { AttachmentMeta } from '../../harmony-app/entry/src/main/ets/facade/ConcordApp';
+import { bytesSource, MAX_ATTACHMENT_BYTES, type DigestFactory } from '@concord/client-core';
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(name);
@@ -65,7 +69,7 @@ const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
 // As on the device: no WebCrypto unless the shim installs it (run with --no-experimental-global-webcrypto).
 installGlobalCrypto(random);
 
-async function makeApp(dir: string, serverUrl: string, offline: boolean): Promise<{ app: ConcordApp; close: () => Promise<void> }> {
+async function makeApp(dir: string, serverUrl: string, offline: boolean, digest: DigestFactory | null = null): Promise<{ app: ConcordApp; close: () => Promise<void> }> {
   const storage = await AccountRoutedStorage.open(new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>, {});
   const sockets = new StandinWebSocketModule();
   // Offline cold start: every connect fails like a board without network (native error, no close).
@@ -80,6 +84,8 @@ async function makeApp(dir: string, serverUrl: string, offline: boolean): Promis
     null,
     'bench',
     10000,
+    null,
+    digest,
   );
   const app = ConcordApp.create(platform, url);
   return {
@@ -313,6 +319,12 @@ async function bigCold(): Promise<void> {
   t = performance.now();
   if (!(await chat.loadOlder())) throw new Error('no older page');
   out['olderPageMs'] = performance.now() - t;
+  // Send offline (what the user waits on: written to RDB and the row shown; the upload waits for a network).
+  const rowsBefore = chat.rows.count();
+  t = performance.now();
+  await chat.send(`cold-run message ${Date.now()}`);
+  out['sendMs'] = performance.now() - t;
+  if (chat.rows.count() !== rowsBefore + 1) throw new Error(`send: ${chat.rows.count()} rows after sending, ${rowsBefore} before`);
   const back = await pageBack(chat, 950);
   out['pageBack1000Ms'] = out['olderPageMs'] + back.ms;
   out['rowsAfterPaging'] = chat.rows.count();
@@ -328,8 +340,43 @@ async function bigCold(): Promise<void> {
   await b.close();
 }
 
+/**
+ * A 25 MiB attachment sent offline into the big chat (HAPP-ATTACH-2): time until sendAttachment resolves (read in
+ * chunks, hashed, stored in parts, message written) and the longest the event loop waited meanwhile, hashed by
+ * the app's digest (--digest md: cryptoFramework's Md, native; its stand-in is node:crypto) or client-core's
+ * pure-JS fallback (--digest js).
+ */
+async function bigAttach(): Promise<void> {
+  const job = JSON.parse(sarg('--job')) as BigJob;
+  const native = sarg('--digest') === 'md';
+  const b = await makeApp(sarg('--dir'), '', true, native ? cryptoFrameworkSha256(new StandinCryptoMd()) : null);
+  if (!(await b.app.restore())) throw new Error('no session to restore');
+  const chat = await b.app.openChat(job.convId);
+  const bytes = new Uint8Array(MAX_ATTACHMENT_BYTES);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >>> 16)) & 0xff;
+  let longest = 0;
+  let last = performance.now();
+  let on = true;
+  const tick = (): void => {
+    if (!on) return;
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const t = performance.now();
+  await chat.sendAttachment(bytesSource(bytes), new AttachmentMeta('file', 'big.bin', 'application/octet-stream'));
+  out['attachMs'] = performance.now() - t;
+  on = false;
+  out['attachLongestGapMs'] = Math.max(longest, performance.now() - last);
+  chat.close();
+  await b.close();
+}
+
 try {
   if (PHASE === 'main') await main();
+  else if (PHASE === 'big-attach') await bigAttach();
   else if (PHASE === 'big-seed') await bigSeed();
   else if (PHASE === 'big-online') await bigOnline();
   else if (PHASE === 'big-cold') await bigCold();

@@ -29,6 +29,7 @@ const server = createServer({
   logger: createLogger(values['log-level'], process.stderr),
   scrypt: { N: Number(values['scrypt-n']) },
   registrationLimits: { burst: 1_000_000, refillMs: 1 },
+  conversationLimits: { createBurst: 1_000_000, addBurst: 1_000_000 },
   // The validation bench (bench/validation, issue 5) compares the load with the trust rules off; never set otherwise.
   ...(process.env['CONCORD_BENCH_TRUST'] === 'off' ? { trust: false } : {}),
 });

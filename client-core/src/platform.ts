@@ -70,6 +70,15 @@ export function defaultRandomBytes(length: number): Uint8Array {
   return out;
 }
 
+/**
+ * Runs `fn` after the current synchronous work, before any timer (a microtask). Not `queueMicrotask`: OpenHarmony
+ * API 12 does not declare it and the app's runtime is not known to have it, while every ES2015 runtime has promises.
+ * A throw from `fn` surfaces as an unhandled rejection, as loudly as queueMicrotask's uncaught error.
+ */
+export function microtask(fn: () => void): void {
+  void Promise.resolve().then(fn);
+}
+
 /** A float in [0, 1) from 4 random bytes. */
 export function randomFloat(random: RandomBytes): number {
   return randomUint32(random) / 2 ** 32;

@@ -5,6 +5,7 @@
  * attachments-scenarios-{fake,real}.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
 import { blobIdOf, blobPath, MAX_ATTACHMENT_BYTES, parseBlobUrl } from '../src/attachments/blobs.js';
 import { AttachmentStore } from '../src/attachments/store.js';
@@ -51,6 +52,7 @@ function transfer(fetch: FetchLike, storage = new MemoryStorageAdapter()) {
   const refusals: UploadRefusal[] = [];
   const errors: Error[] = [];
   const t = new AttachmentTransfer(new AttachmentStore(storage), {
+    random: (n: number) => new Uint8Array(randomBytes(n)),
     baseUrl: 'http://srv',
     token: 'tok',
     fetch,

@@ -4,7 +4,8 @@ import { TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';
 import { ClientClosedError, InvalidInputError } from '../src/errors.js';
 import type { Conversation } from '../src/conversation/conversation.js';
-import { MAX_MESSAGE_LENGTH } from '../src/schema/conv.js';
+import { CONV_MESSAGES, MAX_MESSAGE_LENGTH } from '../src/schema/conv.js';
+import { MAX_HLC_SKEW_MS, decodeHlc, type Hlc } from '../src/schema/hlc.js';
 
 const devices: TestDevice[] = [];
 afterEach(async () => {
@@ -57,6 +58,23 @@ describe('client basics (in-process server)', () => {
     await until('bob has it', () => cb.message(m.id) !== null, [convEvents(cb)]);
     await cb.markRead();
     await until('read', () => ca.message(m.id)?.status === 'read', [convEvents(ca)]);
+  });
+
+  it('[HLC-2] a far-future stamp from the other side does not stop this device from sending, in that chat or any other', async () => {
+    const { be, a, b, convId } = await setup();
+    const ca = await a.client.conversation(convId);
+    const bobId = b.client.session?.userId ?? '';
+    const hostileId = `${bobId}.zzzz`;
+    be.server.inject(`conv:${convId}`, (d) =>
+      d.getMap(CONV_MESSAGES).set(hostileId, { id: hostileId, author: bobId, hlc: 'zzzzzzzzzzzzz', type: 'text', body: 'from the year 5188' }),
+    );
+    await until('alice has the stamped message', () => ca.message(hostileId) !== null, [convEvents(ca)]);
+    const before = Date.now();
+    const mine = await ca.send('still here');
+    expect(decodeHlc(mine.hlc as Hlc).ms).toBeLessThanOrEqual(before + MAX_HLC_SKEW_MS + 60_000);
+    const carol = await a.client.createConversation({ kind: 'group', members: [bobId] });
+    const other = await (await a.client.conversation(carol)).send('and here');
+    expect(decodeHlc(other.hlc as Hlc).ms).toBeLessThanOrEqual(before + MAX_HLC_SKEW_MS + 60_000);
   });
 
   it('[INPUT-1] empty and oversized messages are refused with typed errors and nothing is stored', async () => {

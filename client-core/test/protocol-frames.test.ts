@@ -11,6 +11,7 @@ import {
   encodePlainReject,
   isTerminalCloseCode,
   parseDocName,
+  PROTOCOL_VERSION,
 } from '@concord/client-core/protocol';
 
 const samples: Frame[] = [
@@ -18,7 +19,7 @@ const samples: Frame[] = [
   { kind: FrameKind.Awareness, doc: 'conv:abc', update: new Uint8Array([9, 9]) },
   { kind: FrameKind.QueryAwareness, doc: 'user:u1' },
   { kind: FrameKind.Hello, version: 1, token: 'tok', cursor: 123456789 },
-  { kind: FrameKind.Welcome, version: 1, userId: 'u1', deviceId: 'd1', cursor: 77, changed: ['user:u1', 'conv:c'] },
+  { kind: FrameKind.Welcome, version: PROTOCOL_VERSION, userId: 'u1', deviceId: 'd1', cursor: 77, changed: ['user:u1', 'conv:c'], serverTime: 1_700_000_000_123 },
   { kind: FrameKind.Ack, doc: 'conv:c', cursor: 5, clocks: [{ client: 4294967295, clock: 12 }] },
   { kind: FrameKind.Reject, doc: 'conv:c', code: 'forbidden', message: 'not a member' },
   { kind: FrameKind.Notify, doc: 'conv:c', cursor: 9 },

@@ -3,7 +3,11 @@ import * as Y from 'yjs';
 import {
   CONV_MESSAGES,
   HybridClock,
+  MAX_HLC_SKEW_MS,
+  type Hlc,
   type MessageEntry,
+  decodeHlc,
+  isHlc,
   compareMessages,
   decodeStateVectorSafe,
   encodeHlc,
@@ -29,10 +33,37 @@ describe('HLC and order', () => {
 
   test('[HLC-1] a reply from a device whose clock is behind sorts after what it answers', () => {
     const ahead = new HybridClock(() => 5_000_000);
-    const behind = new HybridClock(() => 1_000);
+    const behind = new HybridClock(() => 5_000_000 - 30 * 60_000);
     const question = ahead.tick();
     behind.observe(question);
     expect(behind.tick() > question).toBe(true);
+  });
+
+  test('[HLC-2] a far-future remote stamp moves the clock at most MAX_HLC_SKEW_MS ahead, and later stamps stay valid', () => {
+    const wall = Date.UTC(2026, 11, 4);
+    const clock = new HybridClock(() => wall);
+    clock.observe('zzzzzzzzzzzzz' as Hlc);
+    const next = clock.tick();
+    expect(isHlc(next)).toBe(true);
+    expect(decodeHlc(next).ms).toBeLessThanOrEqual(wall + MAX_HLC_SKEW_MS + 1);
+    clock.observe(encodeHlc(wall + 100 * 365 * 86_400_000, 5));
+    expect(decodeHlc(clock.tick()).ms).toBeLessThanOrEqual(wall + MAX_HLC_SKEW_MS + 1);
+  });
+
+  test('[HLC-2] a device whose clock is far behind stamps in server time once it knows it, and a reply still sorts after the question', () => {
+    const server = Date.UTC(2026, 11, 4);
+    const question = new HybridClock(() => server).tick();
+    // A board without an RTC battery boots in 1970.
+    const board = new HybridClock(() => 1_000);
+    board.setReferenceTime(server);
+    board.observe(question);
+    const reply = board.tick();
+    expect(reply > question).toBe(true);
+    expect(decodeHlc(reply).ms - server).toBeLessThan(1_000);
+    // Without the server's time, the same board cannot be dragged years ahead by one stamp.
+    const lost = new HybridClock(() => 1_000);
+    lost.observe(question);
+    expect(decodeHlc(lost.tick()).ms).toBeLessThanOrEqual(1_000 + MAX_HLC_SKEW_MS + 1);
   });
 
   test('[HLC-1] string order is time order across digit boundaries', () => {

@@ -1,35 +1,15 @@
 /*
- * HAPP-ATTACH-1: a picked image's bytes, read the way the chat page reads them (`@ohos.file.fs` openSync, statSync,
- * one readSync, closeSync), here on node:fs; and the name and mime type the page sends with them.
+ * HAPP-ATTACH-1/2: a picked file as the chat page opens it (`@ohos.file.fs` openSync, statSync, then async reads of
+ * at most what client-core asks, in order, closeSync), here on the node:fs stand-in; and the name and mime type the
+ * page sends with it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PickedFileTooBig, readPickedFile, type FileIoModule, type FileStat, type OpenedFile } from '../entry/src/main/ets/platform/pickedFile';
+import { PickedFile, PickedFileTooBig } from '../entry/src/main/ets/platform/pickedFile';
 import { fileNameOfUri, imageMimeOf } from '../entry/src/main/ets/logic/attachmentText';
-
-/** `@ohos.file.fs`'s subset on node:fs, recording what is open. */
-class NodeFileIo implements FileIoModule {
-  readonly open = new Set<number>();
-  openSync(path: string, mode?: number): OpenedFile {
-    const fd = nodeFs.openSync(path, mode === 0 || mode === undefined ? 'r' : 'r+');
-    this.open.add(fd);
-    return { fd };
-  }
-  statSync(file: string | number): FileStat {
-    return { size: typeof file === 'number' ? nodeFs.fstatSync(file).size : nodeFs.statSync(file).size };
-  }
-  readSync(fd: number, buffer: ArrayBuffer, ...more: unknown[]): number {
-    // The adapter passes no read options (a position would be ambiguous, see pickedFile.ts).
-    expect(more).toEqual([]);
-    return nodeFs.readSync(fd, new Uint8Array(buffer), 0, buffer.byteLength, null);
-  }
-  closeSync(fd: number): void {
-    nodeFs.closeSync(fd);
-    this.open.delete(fd);
-  }
-}
+import { StandinFileIo } from './standins/fileIo';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,23 +24,37 @@ function fileWith(bytes: Uint8Array): string {
 }
 
 describe('HAPP-ATTACH-1 picked files', () => {
-  it('HAPP-ATTACH-1 reads a picked file\'s exact bytes and closes it', () => {
-    const io = new NodeFileIo();
+  it('HAPP-ATTACH-2 reads a picked file\'s exact bytes in the chunks asked for, in order, and closes it', async () => {
+    const io = new StandinFileIo();
     const bytes = new Uint8Array(200_000).map((_, i) => (i * 7 + 255) & 0xff);
-    expect(readPickedFile(io, fileWith(bytes), 1_000_000)).toEqual(bytes);
+    const f = PickedFile.open(io, fileWith(bytes), 1_000_000);
+    expect(f.size).toBe(200_000);
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < f.size; at += 65_536) parts.push(await f.read(at, 65_536));
+    f.close();
+    expect(Buffer.concat(parts).equals(Buffer.from(bytes))).toBe(true);
+    expect(Math.max(...io.reads)).toBeLessThanOrEqual(65_536);
+    expect(io.reads).toHaveLength(4);
+    expect(io.open.size).toBe(0);
+  });
+
+  it('HAPP-ATTACH-2 refuses a read out of order, and a file that ended before its size', async () => {
+    const io = new StandinFileIo();
+    const f = PickedFile.open(io, fileWith(new Uint8Array(1000)), 10_000);
+    await expect(f.read(500, 100)).rejects.toThrow('reads go in order');
+    f.close();
+    await expect(f.read(0, 100)).rejects.toThrow('closed');
+    io.statOverride = 2000;
+    const grown = PickedFile.open(io, fileWith(new Uint8Array(1000)), 10_000);
+    await expect(grown.read(0, 2000)).rejects.toThrow('the file ended after 1000 of its 2000 bytes');
+    grown.close();
     expect(io.open.size).toBe(0);
   });
 
   it('HAPP-ATTACH-1 refuses a file over the limit without reading it, and closes it', () => {
-    const io = new NodeFileIo();
-    let reads = 0;
-    const read = io.readSync.bind(io);
-    io.readSync = (fd, buffer, options) => {
-      reads++;
-      return read(fd, buffer, options);
-    };
-    expect(() => readPickedFile(io, fileWith(new Uint8Array(1001)), 1000)).toThrow(PickedFileTooBig);
-    expect(reads).toBe(0);
+    const io = new StandinFileIo();
+    expect(() => PickedFile.open(io, fileWith(new Uint8Array(1001)), 1000)).toThrow(PickedFileTooBig);
+    expect(io.reads).toHaveLength(0);
     expect(io.open.size).toBe(0);
   });
 

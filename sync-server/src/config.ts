@@ -9,6 +9,8 @@ import type { SyncLimits } from './seams.js';
 import type { TrustLimits } from './trust/limits.js';
 import type { ScryptParams } from './auth/password.js';
 import type { LoginLimiterOptions, RegistrationLimiterOptions } from './auth/rateLimit.js';
+import type { BlobQuota } from './http/blobs.js';
+import type { ConversationLimits } from './http/conversations.js';
 
 /** Milliseconds since the epoch. Injected so that token expiry and rate limits can be tested without waiting. */
 export type Clock = () => number;
@@ -39,6 +41,11 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Largest accepted attachment (BLOB-1); a bigger upload is cut off with 413. Default 25 MiB. */
   readonly maxBlobBytes?: number;
+  /** [BLOB-5] Unreferenced uploads: bytes per user and grace period; and how often they are collected (default 10 min). */
+  readonly blobQuota?: Partial<BlobQuota>;
+  readonly blobCollectMs?: number;
+  /** [HTTP-23] Conversations created and people added per user. */
+  readonly conversationLimits?: Partial<ConversationLimits>;
   /** Password hashing cost; the default keeps one login under ~100 ms on the reference machine. */
   readonly scrypt?: Partial<ScryptParams>;
   readonly loginLimits?: Partial<LoginLimiterOptions>;

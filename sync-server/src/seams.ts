@@ -28,7 +28,10 @@ export interface AccessPolicy {
   usersWhoMaySee(doc: DocName): UserId[];
 }
 
-/** Session lifecycle events the sync side reacts to (a revoked device's sockets are closed with 4401). */
+/**
+ * Session lifecycle events the sync side reacts to: a device's token stopped being valid (revoked, rotated or
+ * expired), so every socket opened with it closes with 4401, whatever phase it is in (AUTH-WS-2, AUTH-WS-5).
+ */
 export interface SessionEvents {
   onRevoked(listener: (deviceId: DeviceId) => void): () => void;
 }
@@ -59,6 +62,9 @@ export interface SyncLimits {
   readonly commitIntervalMs: number;
   readonly maxBufferedBytes: number;
   readonly maxDocsPerSocket: number;
+  /** [WIRE-7] Open sockets (both endpoints, after authentication) per device and per user. */
+  readonly maxSocketsPerDevice: number;
+  readonly maxSocketsPerUser: number;
 }
 
 /** What server.ts hands to `createSyncService` (exported from sync/index.ts). */

@@ -31,9 +31,9 @@ import { openDatabase } from './db/open.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { UserRepo } from './db/users.js';
 import { createApp } from './http/app.js';
-import { BlobService } from './http/blobs.js';
+import { BlobService, DEFAULT_BLOB_QUOTA } from './http/blobs.js';
 import { createStaticHandler } from './http/static.js';
-import { ConversationService } from './http/conversations.js';
+import { ConversationService, DEFAULT_CONVERSATION_LIMITS } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
 import type { AccessPolicy, SyncService } from './seams.js';
@@ -56,6 +56,7 @@ export interface ConcordServer {
   readonly accounts: AccountService;
   readonly conversations: ConversationService;
   readonly access: AccessPolicy;
+  readonly blobs: BlobService;
   /** Starts listening on the configured host and port (0 = any free port). */
   listen(): Promise<ListeningAddress>;
   /** Stops accepting, waits for requests in flight (bounded), closes the sync service (flush), then the database. */
@@ -99,7 +100,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     db.close();
     throw err;
   }
-  const blobs = new BlobService(conversationRepo, new BlobRepo(db), blobFiles, clock, maxBlobBytes);
+  const blobs = new BlobService(conversationRepo, new BlobRepo(db), blobFiles, clock, maxBlobBytes, { ...DEFAULT_BLOB_QUOTA, ...options.blobQuota });
 
   let sync: SyncServiceInternals;
   try {
@@ -116,9 +117,14 @@ export function createServer(options: ServerOptions): ConcordServer {
     db.close();
     throw err;
   }
-  const conversations = new ConversationService(users, conversationRepo, sync, clock, {
-    loadedSegments: (id) => sync.loadedSegments(id),
-  });
+  const conversations = new ConversationService(
+    users,
+    conversationRepo,
+    sync,
+    clock,
+    { loadedSegments: (id) => sync.loadedSegments(id) },
+    { ...DEFAULT_CONVERSATION_LIMITS, ...options.conversationLimits },
+  );
   // [DUR-5] WAL checkpoints in a worker thread, not inside a group commit.
   const checkpointer = startCheckpointer(db, (err) => logger.warn({ err }, 'checkpoint worker'));
   // [AUTH-WS-4] sockets of sessions that expire while open are closed like revoked ones.
@@ -127,6 +133,16 @@ export function createServer(options: ServerOptions): ConcordServer {
     (err) => logger.error({ err }, 'session sweep failed'),
     (deviceId) => sync.isConnected(deviceId),
   );
+
+  // [BLOB-5] Uploads no message refers to are collected after their grace period. Only with the trust rules on: they
+  // record the references (a bench without them would see every upload as unreferenced).
+  const collectTimer =
+    options.trust === false
+      ? null
+      : setInterval(() => {
+          blobs.collect().catch((err: unknown) => logger.error({ err }, 'blob collection failed'));
+        }, options.blobCollectMs ?? 10 * 60_000);
+  collectTimer?.unref();
 
   const app = createApp({
     router: buildRoutes({ accounts, sessions, users, conversations, blobs }),
@@ -186,6 +202,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     accounts,
     conversations,
     access,
+    blobs,
 
     listen() {
       return new Promise<ListeningAddress>((resolve, reject) => {
@@ -206,6 +223,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     close() {
       closing ??= (async () => {
         stopSweep();
+        if (collectTimer !== null) clearInterval(collectTimer);
         const stopped = new Promise<void>((resolve) => {
           if (!httpServer.listening) {
             resolve();

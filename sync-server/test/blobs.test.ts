@@ -138,7 +138,11 @@ describe('attachments', () => {
       const down = await get(who, group, id);
       expect(down.status).toBe(200);
       expect(down.bytes.equals(bytes)).toBe(true);
-      expect(down.headers.get('content-type')).toBe('image/png');
+      // [BLOB-4] whatever the uploader declared, the bytes come as an opaque download that nothing renders.
+      expect(down.headers.get('content-type')).toBe('application/octet-stream');
+      expect(down.headers.get('content-disposition')).toBe('attachment');
+      expect(down.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(down.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
       expect(down.headers.get('content-length')).toBe(String(bytes.length));
       expect(down.headers.get('etag')).toBe(`"${id}"`);
       expect(down.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
@@ -148,7 +152,7 @@ describe('attachments', () => {
     const head = await get(carol, group, id, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.bytes.length).toBe(0);
-    expect(head.headers.get('content-type')).toBe('image/png');
+    expect(head.headers.get('content-type')).toBe('application/octet-stream');
     expect(head.headers.get('content-length')).toBe(String(bytes.length));
     expect(head.headers.get('etag')).toBe(`"${id}"`);
     expect(head.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
@@ -169,7 +173,7 @@ describe('attachments', () => {
     expect(rows(id)).toBe(1);
     expect(blobFiles().filter((f) => f.includes(id))).toEqual([`${id.slice(0, 2)}/${id}`]);
     expect(noTempFiles()).toBe(true);
-    expect((await get(carol, group, id)).headers.get('content-type')).toBe('audio/webm;codecs=opus');
+    expect((await get(carol, group, id)).headers.get('content-type')).toBe('application/octet-stream');
   });
 
   it('[BLOB-1] uploads of one blob racing each other store it once', async () => {
@@ -192,9 +196,9 @@ describe('attachments', () => {
     expect(second.json).toEqual({ blobId: id, size: bytes.length, mime: 'image/webp' });
     expect(rows(id)).toBe(2);
     expect(blobFiles().filter((f) => f.includes(id))).toHaveLength(1);
-    // Each conversation keeps the type it was given.
-    expect((await get(carol, group, id)).headers.get('content-type')).toBe('image/jpeg');
-    expect((await get(carol, other, id)).headers.get('content-type')).toBe('image/webp');
+    // Each conversation keeps the type it was given (in its JSON); the bytes are served opaque (BLOB-4).
+    expect((await get(carol, group, id)).headers.get('content-type')).toBe('application/octet-stream');
+    expect((await get(carol, other, id)).status).toBe(200);
   });
 
   it('[BLOB-1] the Content-Type is the mime type: absent is application/octet-stream, malformed or too long is 400', async () => {
@@ -410,7 +414,7 @@ describe('attachments', () => {
     const down = await get(bob, group, id);
     expect(down.status).toBe(200);
     expect(down.bytes.equals(bytes)).toBe(true);
-    expect(down.headers.get('content-type')).toBe('video/mp4');
+    expect(down.headers.get('content-type')).toBe('application/octet-stream');
     expect((await put(bob, group, bytes)).status).toBe(200);
   });
 });

@@ -162,6 +162,25 @@ describe.each<Endpoint>(['mux', 'plain'])('abuse on %s', (endpoint) => {
     expect(r).toBe('ack');
     m.close();
   });
+
+  it('[TRUST-16] a flood of refused updates (malformed, server-only roots) spends the rate limit and is closed with 4429', async () => {
+    // A user of her own: the flood drains her user-wide bucket, which the other tests' mallory must not share.
+    const eve = await register(srv.url, `eve${endpoint}`);
+    const own = `conv:${await createConversation(srv.url, eve.token, 'group', [alice.userId], 'eve')}`;
+    await unharmed(async () => {
+      const m = await HostileClient.open(srv.wsUrl, endpoint, eve.token, own);
+      // Refused before any trust rule ran: bytes that are no Yjs update (VAL-2), and a write to `meta` (VAL-3).
+      const junk = new Uint8Array([0xff, 0xff, 0xff, 0x01]);
+      const meta = change(new Y.Doc(), (d) => d.getMap('meta').set('title', 'pwned'));
+      let sent = 0;
+      for (; sent < 5000 && m.socket.readyState === m.socket.OPEN; sent++) {
+        m.sendUpdate(sent % 2 === 0 ? junk : meta);
+        if (sent % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      expect((await m.waitClose(10_000)).code).toBe(CloseCode.RateLimited);
+      expect(m.events.some((e) => e.kind === 'reject' && e.reject.code === ErrorCode.RateLimited)).toBe(true);
+    });
+  });
 });
 
 describe('abuse on mux only', () => {

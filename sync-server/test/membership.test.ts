@@ -202,19 +202,22 @@ describe('after a removal on the sync side (SYNC-6, TRUST-13, SYNC-2)', () => {
       aDocs.push(ydoc);
       await write(a.client, doc, ydoc, alice, `${doc} before`);
     }
-    // Carol subscribes to the stored segments, to the next one (a writer's new head, not stored yet) and to one far
-    // ahead (nothing stored, nobody may write it before 3..6 exist, but a subscription all the same).
+    // Carol subscribes to the stored segments and to the next one (a writer's new head, not stored yet); one far ahead
+    // is no subscription at all (SEG-8).
     const c = await MuxClient.connect(srv.ws, carol.token);
     const watched = [...segments, seg(id, 3)];
+    for (const doc of watched) await open(c.client, doc);
     const ahead = seg(id, 7);
-    for (const doc of [...watched, ahead]) await open(c.client, doc);
+    const aheadFrom = c.client.messages.length;
+    c.client.syncStep1(ahead, new Y.Doc());
+    expect(await next(c.client, aheadFrom, FrameKind.Reject, (f) => f.doc === ahead)).toMatchObject({ code: ErrorCode.SegmentGap });
     const plain0 = RawClient.open(`${srv.ws}/v1/doc/${seg(id, 0)}?token=${carol.token}`);
     const plain2 = RawClient.open(`${srv.ws}/v1/doc/${encodeURIComponent(seg(id, 2))}?token=${carol.token}`);
     for (const p of [plain0, plain2]) await p.waitMessage((m) => m[0] === FrameKind.Sync);
 
     const from = c.client.messages.length;
     expect((await removeMember(alice, id, carol.userId)).status).toBe(204);
-    for (const doc of [...watched, ahead]) {
+    for (const doc of watched) {
       const reject = await next(c.client, from, FrameKind.Reject, (f) => f.doc === doc);
       expect(reject, doc).toMatchObject({ code: ErrorCode.Forbidden });
     }

@@ -185,7 +185,9 @@ describe('segments: contiguity (SEG-3)', () => {
     const id = await createConversation(srv.http, alice, [bob]);
     const a = await MuxClient.connect(srv.ws, alice.token);
     const b = await MuxClient.connect(srv.ws, bob.token);
-    // Bob watches segment 2 and, through NOTIFY, the rest.
+    // Bob watches segment 2 and, through NOTIFY, the rest. Segment 1 is open (loaded, nothing written), so segment 2
+    // may be subscribed to (SEG-8) and the write is what the gap rule judges.
+    await open(b.client, seg(id, 1));
     await open(b.client, seg(id, 2));
     const ydoc = await open(a.client, seg(id, 2));
     const before = srv.sync.cursor();
@@ -207,10 +209,9 @@ describe('segments: contiguity (SEG-3)', () => {
     const fresh = await open(b.client, seg(id, 2));
     expect(fresh.getMap(CONV_MESSAGES).size).toBe(0);
 
-    // The far end of the range is no shortcut: segment 999,999 is as much a gap.
+    // The far end of the range is no shortcut: segment 999,999 cannot even be subscribed to (SEG-8).
     const far = seg(id, 999_999);
-    const farDoc = await open(a.client, far);
-    expect(await send(a.client, far, message(farDoc, alice))).toMatchObject({ kind: FrameKind.Reject, code: ErrorCode.SegmentGap });
+    expect(await send(a.client, far, message(new Y.Doc(), alice))).toMatchObject({ kind: FrameKind.Reject, code: ErrorCode.SegmentGap });
     expect(storedRows(far)).toEqual({ docs: 0, updates: 0 });
     a.client.close();
     b.client.close();
@@ -219,6 +220,7 @@ describe('segments: contiguity (SEG-3)', () => {
   it('[SEG-3] once segment 1 is stored, segment 2 is accepted, and later writes to both are too', async () => {
     const id = await createConversation(srv.http, alice, [bob]);
     const a = await MuxClient.connect(srv.ws, alice.token);
+    await open(a.client, seg(id, 1));
     const s2 = await open(a.client, seg(id, 2));
     expect((await send(a.client, seg(id, 2), message(s2, alice))).kind).toBe(FrameKind.Reject);
 
@@ -292,18 +294,22 @@ describe('segments: contiguity (SEG-3)', () => {
   it('[SEG-3] updates that write nothing need no predecessor: a SyncStep1 and an empty SyncStep2 of a gap segment pass', async () => {
     const id = await createConversation(srv.http, alice, [bob]);
     const a = await MuxClient.connect(srv.ws, alice.token);
-    await open(a.client, seg(id, 5));
+    await open(a.client, seg(id, 1));
+    await open(a.client, seg(id, 2));
     const from = a.client.messages.length;
-    a.client.sendFrame({ kind: FrameKind.Sync, doc: seg(id, 5), payload: syncMessage(1, Y.encodeStateAsUpdate(new Y.Doc())) });
+    a.client.sendFrame({ kind: FrameKind.Sync, doc: seg(id, 2), payload: syncMessage(1, Y.encodeStateAsUpdate(new Y.Doc())) });
     a.client.sendFrame({ kind: FrameKind.Ping, nonce: 5 });
     await a.client.waitFrame(FrameKind.Pong, (p) => p.nonce === 5);
     expect(a.client.frames().slice(from).filter((f) => f.kind === FrameKind.Reject)).toEqual([]);
-    expect(storedRows(seg(id, 5))).toEqual({ docs: 0, updates: 0 });
+    expect(storedRows(seg(id, 2))).toEqual({ docs: 0, updates: 0 });
     a.client.close();
   });
 
   it('[SEG-3] [WIRE-PLAIN-1] on the plain endpoint a gap write gets REJECT segment_gap; after segment 1 it is acked', async () => {
     const id = await createConversation(srv.http, alice, [bob]);
+    // Segment 1 open on another plain socket (loaded, nothing written): segment 2 may be opened (SEG-8).
+    const one = RawClient.open(plainUrl(seg(id, 1), alice.token));
+    await one.waitMessage((m) => m[0] === FrameKind.Sync);
     const c = RawClient.open(plainUrl(seg(id, 2), alice.token));
     await c.waitMessage((m) => m[0] === FrameKind.Sync);
     const early = new Y.Doc();
@@ -313,9 +319,7 @@ describe('segments: contiguity (SEG-3)', () => {
     if (rej?.kind === FrameKind.Reject) expect(rej.message).toMatch(/^SEG-3\b/);
     expect(storedRows(seg(id, 2))).toEqual({ docs: 0, updates: 0 });
 
-    // Segment 1 through another plain socket, then segment 2 again on the same socket.
-    const one = RawClient.open(plainUrl(seg(id, 1), alice.token));
-    await one.waitMessage((m) => m[0] === FrameKind.Sync);
+    // Segment 1 through the other plain socket, then segment 2 again on the same socket.
     one.sendRaw(new Uint8Array([FrameKind.Sync, ...syncMessage(2, message(new Y.Doc(), alice, 'one'))]));
     expect(decodePlainConcordFrame(await one.waitMessage((m) => m[0] === FrameKind.Ack))).toMatchObject({ kind: FrameKind.Ack });
     one.close();
@@ -367,8 +371,10 @@ describe('segments: names (DOC-1)', () => {
       expect(await a.client.waitFrame(FrameKind.Reject, (r) => r.doc === doc), doc).toMatchObject({ code: ErrorCode.InvalidDocName });
       expect(storedRows(doc)).toEqual({ docs: 0, updates: 0 });
     }
-    // The socket goes on: the largest valid segment name subscribes.
-    await open(a.client, seg(id, 999_999));
+    // The socket goes on: the largest valid segment name is a name, refused only as far beyond the head (SEG-8).
+    const last = seg(id, 999_999);
+    a.client.sendFrame({ kind: FrameKind.Sync, doc: last, payload: syncMessage(0, Y.encodeStateVector(new Y.Doc())) });
+    expect(await a.client.waitFrame(FrameKind.Reject, (r) => r.doc === last)).toMatchObject({ code: ErrorCode.SegmentGap });
     a.client.close();
   });
 

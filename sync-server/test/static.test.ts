@@ -108,4 +108,22 @@ describe('static web client', () => {
     const res = await raw('/', 'DELETE');
     expect(res.body).not.toContain('<title>app</title>');
   });
+
+  it('[WEB-SERVE-7] every response is nosniff with a Content-Security-Policy: the app may run only its own code, API answers nothing', async () => {
+    for (const path of ['/', '/assets/index-abc123.js', '/sw.js', '/some/route']) {
+      const res = await raw(path);
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("object-src 'none'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain('unsafe-inline');
+      expect(csp, path).not.toContain('unsafe-eval');
+    }
+    for (const [path, method] of [['/healthz', 'GET'], ['/v1/nothing-here', 'GET'], ['/v1/accounts', 'OPTIONS']] as const) {
+      const res = await raw(path, method, method === 'OPTIONS' ? { origin: 'http://elsewhere', 'access-control-request-method': 'POST' } : {});
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(String(res.headers['content-security-policy']), path).toMatch(/^default-src 'none'; frame-ancestors 'none'; sandbox$/);
+    }
+  });
 });

@@ -47,6 +47,8 @@ describe('/v1/sync handshake and auth', () => {
     expect(welcome.deviceId).toBe(alice.deviceId);
     expect(welcome.version).toBe(PROTOCOL_VERSION);
     expect(welcome.cursor).toBe(srv.sync.cursor());
+    // [HLC-2] the server's wall clock, for devices whose own clock is off.
+    expect(Math.abs(welcome.serverTime - Date.now())).toBeLessThan(5_000);
     // cursor 0: every visible doc that exists (the conversation and the user doc, both written by the server).
     expect(new Set(welcome.changed)).toEqual(new Set([conv, `user:${alice.userId}`]));
     client.close();

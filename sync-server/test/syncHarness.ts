@@ -51,6 +51,7 @@ export async function startTestServer(opts: { dataDir?: string; syncLimits?: Par
     // Cheap hashing: these tests are about sync, and hundreds of scrypt hashes would dominate their run time.
     scrypt: { N: 1 << 10 },
     registrationLimits: { burst: 10_000 },
+    conversationLimits: { createBurst: 1_000_000, addBurst: 1_000_000 },
     ...(opts.syncLimits ? { syncLimits: opts.syncLimits } : {}),
   });
   const addr = await server.listen();

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { CloseCode, ErrorCode, type DeviceId, type DocName, type UserId, parseDocName } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS, USER_CONVS, USER_PREFS } from '@concord/client-core/schema';
+import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_CONVS, USER_PREFS, encodeHlc } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../src/seams.js';
 import { DEFAULT_RULES, validateUpdate, type Verdict } from '../src/sync/validate.js';
 import { SERVER_IDENTITY, createTrust, type Trust } from '../src/trust/index.js';
@@ -51,6 +51,7 @@ function submit(auth: AuthContext, bytes: Uint8Array, opts: { doc?: DocName; ydo
     { auth, doc, parsed, ydoc, maxUpdateBytes: 1 << 20, connection: opts.connection ?? connection++ },
     bytes,
     [...DEFAULT_RULES, ...trust.rules],
+    trust.admission,
   );
   if (verdict.ok && opts.apply !== false) Y.applyUpdate(ydoc, bytes);
   return verdict;
@@ -290,6 +291,54 @@ describe('conversation docs', () => {
     // alice answers a SyncStep1 that predates bob's writes.
     expect(submit(alice, Y.encodeStateAsUpdate(a, staleServerSv)).ok).toBe(true);
     expect(server.getMap(CONV_RECEIPTS).toJSON()).toEqual({ 'alice/a1': { dsv: 'AQ==' }, 'bob/b1': { dsv: 'AA==' } });
+  });
+});
+
+describe('bounded entries', () => {
+  const url = `/v1/conversations/c1/blobs/${'ab'.repeat(32)}`;
+  const image = (extra: Record<string, unknown> = {}, attachment: Record<string, unknown> = {}): Record<string, unknown> => {
+    const [, value] = entry('alice', 'img');
+    return { ...value, type: 'image', body: 'cat.png', attachment: { url, name: 'cat.png', mime: 'image/png', size: 1234, ...attachment }, ...extra };
+  };
+  const write = (id: string, value: Record<string, unknown>): Verdict =>
+    submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, { ...value, id })));
+
+  it('[TRUST-15] a message carries only its schema fields, each bounded; padding anywhere is refused', () => {
+    expect(write('alice.i1', image()).ok).toBe(true);
+    expect(write('alice.v1', image({ type: 'voice' }, { mime: 'audio/webm;codecs=opus', durationMs: 5_000 })).ok).toBe(true);
+    refusedWith(write('alice.p1', image({ pad: 'x'.repeat(900_000) })), 'TRUST-15');
+    refusedWith(write('alice.p2', image({}, { pad: 'x' })), 'TRUST-15');
+    refusedWith(write('alice.p3', image({}, { name: 'x'.repeat(8_001) })), 'TRUST-15');
+    refusedWith(write('alice.p4', image({}, { url: 'https://elsewhere.example/x.png' })), 'TRUST-15');
+    refusedWith(write('alice.p5', image({}, { mime: 'image/png<script>' })), 'TRUST-15');
+    refusedWith(write('alice.p6', image({}, { size: 26 * 1024 * 1024 })), 'TRUST-15');
+    refusedWith(write('alice.p7', image({}, { durationMs: 1e12 })), 'TRUST-15');
+    refusedWith(write('alice.p8', image({ type: 'text' })), 'TRUST-15');
+    // The longest honest message: 8,000 characters of 3-byte UTF-8.
+    const [, text] = entry('alice', 'long', '汉'.repeat(8_000));
+    expect(write('alice.long', text).ok).toBe(true);
+  });
+
+  it('[TRUST-15] receipt vectors are bounded', () => {
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'AAAA'.repeat(1000) }))).ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'AAAA'.repeat(10_000) }))), 'TRUST-4');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { dsv: 'A'.repeat(900_000) }))), 'TRUST-15');
+  });
+});
+
+describe('stamps from the future', () => {
+  it('[HLC-2] a message, edit or receipt stamped more than MAX_HLC_SKEW_MS ahead of the server clock is refused; within it passes', () => {
+    const t = Date.now();
+    const far = encodeHlc(t + MAX_HLC_SKEW_MS + 60_000, 0);
+    const near = encodeHlc(t + MAX_HLC_SKEW_MS - 60_000, 0);
+    const [id, value] = entry('alice', 'f1');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, { ...value, hlc: far }))), 'HLC-2');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.z', { ...value, id: 'alice.z', hlc: 'zzzzzzzzzzzzz' }))), 'HLC-2');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { rhlc: far }))), 'HLC-2');
+    expect(sendMessage(alice, replica(), 'ok1').ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).set('alice.ok1', { hlc: far, body: 'later' }))), 'HLC-2');
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.n1', { ...value, id: 'alice.n1', hlc: near }))).ok).toBe(true);
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { rhlc: near }))).ok).toBe(true);
   });
 });
 

@@ -5,11 +5,10 @@
 import { digest } from 'lib0/hash/sha256';
 import { toHexString } from 'lib0/buffer';
 import { ClientErrorCode, InvalidInputError } from '../errors.js';
-import { isId, type ConversationId } from '../protocol/ids.js';
-import { MAX_MESSAGE_LENGTH } from '../schema/conv.js';
+import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isMimeType } from '../protocol/blobs.js';
 
-/** [ATTACH-1] The largest attachment, in bytes: the server's default `maxBlobBytes` (BLOB-1, 25 MiB). */
-export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+export { MAX_ATTACHMENT_BYTES, blobPath, isBlobId, isMimeType, parseBlobUrl } from '../protocol/blobs.js';
+import { MAX_MESSAGE_LENGTH } from '../schema/conv.js';
 
 export const ATTACHMENT_TYPES = ['image', 'file', 'voice'] as const;
 export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
@@ -25,40 +24,9 @@ export interface AttachmentInput {
   readonly durationMs?: number;
 }
 
-/**
- * BLOB-1's mime shape as the server checks it (sync-server/src/http/blobs.ts): `type/subtype` of RFC 9110 tokens,
- * optionally with `; name=value` parameters (a browser's voice recording is `audio/webm;codecs=opus`), at most 100
- * characters. Anything else would be refused at upload time, long after the message went out.
- */
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const MIME = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))*$`);
-const MAX_MIME_LENGTH = 100;
-const BLOB_ID = /^[0-9a-f]{64}$/;
-
 /** Lowercase hex SHA-256 of the bytes. */
 export function blobIdOf(bytes: Uint8Array): string {
   return toHexString(digest(bytes));
-}
-
-export function isBlobId(value: string): boolean {
-  return BLOB_ID.test(value);
-}
-
-/** The BLOB-1/BLOB-2 path of a blob, relative to the server's base URL. */
-export function blobPath(conversationId: ConversationId, blobId: string): string {
-  return `/v1/conversations/${conversationId}/blobs/${blobId}`;
-}
-
-/**
- * The conversation and blob a url names, or null. Only the exact relative path is accepted: the url comes from a
- * message any member wrote, and fetching it sends this device's bearer token, which must never go to another host.
- */
-export function parseBlobUrl(url: string): { conversationId: ConversationId; blobId: string } | null {
-  const m = /^\/v1\/conversations\/([^/]+)\/blobs\/([^/]+)$/.exec(url);
-  if (m === null) return null;
-  const [, conv = '', blob = ''] = m;
-  if (!isId(conv) || !isBlobId(blob)) return null;
-  return { conversationId: conv as ConversationId, blobId: blob };
 }
 
 /**
@@ -67,10 +35,20 @@ export function parseBlobUrl(url: string): { conversationId: ConversationId; blo
  */
 export function checkAttachment(bytes: Uint8Array, meta: AttachmentInput): void {
   if (!(bytes instanceof Uint8Array)) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment bytes must be a Uint8Array');
-  if (bytes.byteLength === 0) throw new InvalidInputError(ClientErrorCode.EmptyAttachment, 'an attachment needs some bytes');
-  if (bytes.byteLength > MAX_ATTACHMENT_BYTES) {
+  checkAttachmentSize(bytes.byteLength);
+  checkAttachmentMeta(meta);
+}
+
+/** The size rules alone, for a source whose bytes are read later (ATTACH-3). */
+export function checkAttachmentSize(size: number): void {
+  if (!Number.isInteger(size) || size < 0) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment size must be a whole number');
+  if (size === 0) throw new InvalidInputError(ClientErrorCode.EmptyAttachment, 'an attachment needs some bytes');
+  if (size > MAX_ATTACHMENT_BYTES) {
     throw new InvalidInputError(ClientErrorCode.AttachmentTooBig, `an attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`);
   }
+}
+
+export function checkAttachmentMeta(meta: AttachmentInput): void {
   if (typeof meta !== 'object' || meta === null) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment meta missing');
   if (!(ATTACHMENT_TYPES as readonly string[]).includes(meta.type)) {
     throw new InvalidInputError(ClientErrorCode.InvalidArgument, `attachment type must be one of ${ATTACHMENT_TYPES.join(', ')}`);
@@ -79,11 +57,11 @@ export function checkAttachment(bytes: Uint8Array, meta: AttachmentInput): void 
   if (typeof meta.name !== 'string' || meta.name.trim().length === 0 || meta.name.length > MAX_MESSAGE_LENGTH) {
     throw new InvalidInputError(ClientErrorCode.InvalidArgument, `attachment name must be 1 to ${MAX_MESSAGE_LENGTH} characters`);
   }
-  if (typeof meta.mime !== 'string' || meta.mime.length > MAX_MIME_LENGTH || !MIME.test(meta.mime)) {
+  if (!isMimeType(meta.mime)) {
     throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment mime must be type/subtype (parameters allowed), at most 100 characters');
   }
   // Non-finite numbers are not plain JSON: the server would refuse the whole update (TRUST-5).
-  if (meta.durationMs !== undefined && (typeof meta.durationMs !== 'number' || !Number.isFinite(meta.durationMs) || meta.durationMs < 0)) {
-    throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment durationMs must be a finite number >= 0');
+  if (meta.durationMs !== undefined && (typeof meta.durationMs !== 'number' || !(meta.durationMs >= 0) || meta.durationMs > MAX_DURATION_MS)) {
+    throw new InvalidInputError(ClientErrorCode.InvalidArgument, `attachment durationMs must be a number from 0 to ${MAX_DURATION_MS}`);
   }
 }

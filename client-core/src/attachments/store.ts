@@ -3,6 +3,11 @@
  *
  * - `blob:<conversationId>/<blobId>`: the bytes, this device's copy (sent from here, or fetched once).
  * - `upload:<conversationId>/<blobId>`: `{mime, size}` while the bytes still have to go to the server.
+ * - `bpart:<conversationId>/<stage>/<index>` and `bref:<conversationId>/<blobId>` (ATTACH-3): an attachment larger
+ *   than one chunk is written chunk by chunk under a random stage id while it is read and hashed (its blob id is only
+ *   known at the end); `bref` then names the stage, `{stage, parts, size}`. No single write holds the whole file, so
+ *   no transaction of 25 MiB blocks the device. Parts of a stage no `bref` names (an ingest cut off by a crash) are
+ *   swept on the next upload round.
  *
  * Keys are per conversation, so MEMBER-1's deletion finds everything of one conversation by prefix, and the same
  * bytes sent twice into one conversation are one blob and one upload. `wipeLocalData` (logout, another account)
@@ -14,6 +19,23 @@ import { isBlobId } from './blobs.js';
 
 export const BLOB_KEY_PREFIX = 'blob:';
 export const UPLOAD_KEY_PREFIX = 'upload:';
+export const PART_KEY_PREFIX = 'bpart:';
+export const REF_KEY_PREFIX = 'bref:';
+
+function partKey(conversationId: ConversationId, stage: string, index: number): string {
+  // Zero-padded so the kv's key order is the parts' order.
+  return `${PART_KEY_PREFIX}${conversationId}/${stage}/${String(index).padStart(6, '0')}`;
+}
+
+function refKey(conversationId: ConversationId, blobId: string): string {
+  return `${REF_KEY_PREFIX}${conversationId}/${blobId}`;
+}
+
+interface PartsRef {
+  readonly stage: string;
+  readonly parts: number;
+  readonly size: number;
+}
 
 export function blobKey(conversationId: ConversationId, blobId: string): string {
   return `${BLOB_KEY_PREFIX}${conversationId}/${blobId}`;
@@ -44,13 +66,77 @@ export class AttachmentStore {
     await this.storage.flush();
   }
 
-  /** Keep fetched bytes as this device's copy. */
-  async keep(conversationId: ConversationId, blobId: string, bytes: Uint8Array): Promise<void> {
+  /** A blob that fits one chunk, in one write (ATTACH-3: no stage needed). */
+  async putWhole(conversationId: ConversationId, blobId: string, bytes: Uint8Array): Promise<void> {
     await this.storage.setKv(blobKey(conversationId, blobId), bytes);
   }
 
+  /** One chunk of a staged blob (ATTACH-3). */
+  async putPart(conversationId: ConversationId, stage: string, index: number, bytes: Uint8Array): Promise<void> {
+    await this.storage.setKv(partKey(conversationId, stage, index), bytes);
+  }
+
+  /** The staged parts are the blob's bytes from now on. */
+  async commitParts(conversationId: ConversationId, blobId: string, stage: string, parts: number, size: number): Promise<void> {
+    const ref: PartsRef = { stage, parts, size };
+    await this.storage.setKv(refKey(conversationId, blobId), new TextEncoder().encode(JSON.stringify(ref)));
+  }
+
+  /** Drop a stage's parts (an ingest that failed, or bytes this device already had). */
+  async dropStage(conversationId: ConversationId, stage: string): Promise<void> {
+    for (const key of await this.storage.listKv(`${PART_KEY_PREFIX}${conversationId}/${stage}/`)) await this.storage.deleteKv(key);
+  }
+
+  async has(conversationId: ConversationId, blobId: string): Promise<boolean> {
+    return (await this.storage.listKv(blobKey(conversationId, blobId))).includes(blobKey(conversationId, blobId)) ||
+      (await this.storage.listKv(refKey(conversationId, blobId))).includes(refKey(conversationId, blobId));
+  }
+
+  /** Record a pending upload of bytes already stored, durable before this resolves (see putOwn). */
+  async markPending(conversationId: ConversationId, blobId: string, mime: string, size: number): Promise<void> {
+    const record = JSON.stringify({ mime, size });
+    await this.storage.setKv(uploadKey(conversationId, blobId), new TextEncoder().encode(record));
+    await this.storage.flush();
+  }
+
+  /** The bytes: one value, or the parts a `bref` names glued together; undefined when missing or incomplete. */
   async bytes(conversationId: ConversationId, blobId: string): Promise<Uint8Array | undefined> {
-    return this.storage.getKv(blobKey(conversationId, blobId));
+    const whole = await this.storage.getKv(blobKey(conversationId, blobId));
+    if (whole !== undefined) return whole;
+    const refBytes = await this.storage.getKv(refKey(conversationId, blobId));
+    const ref = refBytes === undefined ? null : parseRef(refBytes);
+    if (ref === null) return undefined;
+    const out = new Uint8Array(ref.size);
+    let at = 0;
+    for (let i = 0; i < ref.parts; i++) {
+      const part = await this.storage.getKv(partKey(conversationId, ref.stage, i));
+      if (part === undefined || at + part.byteLength > ref.size) return undefined;
+      out.set(part, at);
+      at += part.byteLength;
+    }
+    return at === ref.size ? out : undefined;
+  }
+
+  /**
+   * Delete the parts of stages no `bref` names, except `active` ones (ingests running now): what an ingest cut off by
+   * a crash or a closed store left behind.
+   */
+  async sweepStages(active: ReadonlySet<string>): Promise<number> {
+    const named = new Set<string>();
+    for (const key of await this.storage.listKv(REF_KEY_PREFIX)) {
+      const bytes = await this.storage.getKv(key);
+      const ref = bytes === undefined ? null : parseRef(bytes);
+      const conv = key.slice(REF_KEY_PREFIX.length).split('/')[0] ?? '';
+      if (ref !== null) named.add(`${conv}/${ref.stage}`);
+    }
+    let dropped = 0;
+    for (const key of await this.storage.listKv(PART_KEY_PREFIX)) {
+      const [conv = '', stage = ''] = key.slice(PART_KEY_PREFIX.length).split('/');
+      if (named.has(`${conv}/${stage}`) || active.has(stage)) continue;
+      await this.storage.deleteKv(key);
+      dropped++;
+    }
+    return dropped;
   }
 
   /** Every pending upload, oldest key order. A record that does not parse is dropped (it cannot be uploaded). */
@@ -79,7 +165,7 @@ export class AttachmentStore {
 
   /** MEMBER-1: the conversation is gone from this device: its pending uploads first (nothing more goes out), then its bytes. */
   async forget(conversationId: ConversationId): Promise<void> {
-    for (const prefix of [UPLOAD_KEY_PREFIX, BLOB_KEY_PREFIX]) {
+    for (const prefix of [UPLOAD_KEY_PREFIX, BLOB_KEY_PREFIX, REF_KEY_PREFIX, PART_KEY_PREFIX]) {
       for (const key of await this.storage.listKv(`${prefix}${conversationId}/`)) await this.storage.deleteKv(key);
     }
   }
@@ -89,6 +175,17 @@ function parseRecord(bytes: Uint8Array): { mime: string; size: number } | null {
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     if (typeof v['mime'] === 'string' && typeof v['size'] === 'number') return { mime: v['mime'], size: v['size'] };
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+function parseRef(bytes: Uint8Array): PartsRef | null {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    const { stage, parts, size } = v;
+    if (typeof stage === 'string' && typeof parts === 'number' && typeof size === 'number') return { stage, parts, size };
   } catch {
     // fall through
   }

@@ -9,10 +9,12 @@
  * Downloads: the local copy first; else GET, check the bytes against the blob id, keep them, return them.
  */
 import { ClientErrorCode, ConcordError, HttpError, InvalidInputError } from '../errors.js';
-import type { FetchLike, FetchResponseLike } from '../platform.js';
+import { randomId, type FetchLike, type FetchResponseLike, type RandomBytes, type Timers } from '../platform.js';
 import type { ConversationId } from '../protocol/ids.js';
 import type { Attachment } from '../schema/conv.js';
-import { blobIdOf, blobPath, parseBlobUrl } from './blobs.js';
+import { blobPath, parseBlobUrl } from './blobs.js';
+import { ATTACHMENT_CHUNK_BYTES, BlobMismatch, bytesSource, hashSource, ingest, type AttachmentProgress, type AttachmentSource, type IngestOptions } from './ingest.js';
+import { jsSha256, type DigestFactory } from './sha256.js';
 import type { AttachmentStore, PendingUpload } from './store.js';
 
 /**
@@ -50,6 +52,14 @@ export interface AttachmentTransferOptions {
   /** An upload refused for good (see `uploadDecision`). */
   readonly refused: (r: UploadRefusal) => void;
   readonly storageError: (err: Error) => void;
+  /** Stage ids of chunked attachments. */
+  readonly random: RandomBytes;
+  /** SHA-256 in pieces (ATTACH-3); default: the pure-JS one. */
+  readonly digest?: DigestFactory;
+  /** Chunk size of reads, hashing and stored parts (ATTACH-3); default ATTACHMENT_CHUNK_BYTES. */
+  readonly chunkBytes?: number;
+  /** The 0 ms timer between chunks (ATTACH-3); default the global one. */
+  readonly timers?: Timers;
 }
 
 /**
@@ -69,11 +79,34 @@ export class AttachmentTransfer {
   /** Conversations being deleted (MEMBER-1): their in-flight uploads' refusals (403 now) are expected, not news. */
   private readonly forgotten = new Set<string>();
   private readonly downloads = new Map<string, Promise<Uint8Array>>();
+  /** Stages being written now (ATTACH-3): the sweep of abandoned parts leaves them alone. */
+  private readonly staging = new Set<string>();
+  private swept = false;
+  private readonly chunking: IngestOptions;
 
   constructor(
     readonly store: AttachmentStore,
     private readonly o: AttachmentTransferOptions,
-  ) {}
+  ) {
+    this.chunking = {
+      digest: o.digest ?? jsSha256,
+      chunkBytes: o.chunkBytes ?? ATTACHMENT_CHUNK_BYTES,
+      ...(o.timers !== undefined ? { nextTurn: turnOn(o.timers) } : {}),
+      newStage: () => randomId(o.random),
+      staging: (stage, active) => {
+        if (active) this.staging.add(stage);
+        else this.staging.delete(stage);
+      },
+    };
+  }
+
+  /**
+   * ATTACH-3: store a source's bytes in the conversation chunk by chunk (read, hashed, stored, a turn of the event
+   * loop between chunks) and return their blob id.
+   */
+  ingest(conversationId: ConversationId, source: AttachmentSource, onProgress?: AttachmentProgress): Promise<string> {
+    return ingest(this.store, conversationId, source, this.chunking, onProgress);
+  }
 
   /** Start an upload round now if online; one is running: run another after it (new records may have come). */
   kick(): void {
@@ -164,14 +197,15 @@ export class AttachmentTransfer {
     } catch (err) {
       throw new HttpError(ClientErrorCode.Network, `the attachment download broke off: ${err instanceof Error ? err.message : String(err)}`, 0);
     }
-    if (blobIdOf(bytes) !== blobId) {
-      throw new ConcordError(ClientErrorCode.AttachmentMismatch, `the server's bytes do not hash to the blob id ${blobId}; nothing was kept`);
-    }
+    const mismatch = () => new ConcordError(ClientErrorCode.AttachmentMismatch, `the server's bytes do not hash to the blob id ${blobId}; nothing was kept`);
+    // Checked and kept chunk by chunk (ATTACH-3): a 25 MiB download is not hashed or written in one go either.
     try {
-      await this.store.keep(conversationId, blobId, bytes);
+      await ingest(this.store, conversationId, bytesSource(bytes), this.chunking, undefined, blobId);
     } catch (err) {
-      // The bytes are good; not keeping them only costs a fetch next time.
+      if (err instanceof BlobMismatch) throw mismatch();
+      // The bytes may be good; not keeping them only costs a fetch next time. They are checked before use.
       this.o.storageError(err instanceof Error ? err : new Error(String(err)));
+      if ((await hashSource(bytesSource(bytes), this.chunking)) !== blobId) throw mismatch();
     }
     return bytes;
   }
@@ -188,6 +222,11 @@ export class AttachmentTransfer {
   }
 
   private async uploadAll(): Promise<void> {
+    if (!this.swept) {
+      // Once per runtime: parts an ingest left when the app died mid-pick (ATTACH-3).
+      this.swept = true;
+      await this.store.sweepStages(this.staging);
+    }
     for (const p of await this.store.pending()) {
       if (this.disposed || !this.o.isOnline()) return;
       if (this.forgotten.has(p.conversationId)) continue;
@@ -224,6 +263,10 @@ export class AttachmentTransfer {
       return { status: 0, code: ClientErrorCode.Network, message: err instanceof Error ? err.message : String(err) };
     }
   }
+}
+
+function turnOn(timers: Timers): () => Promise<void> {
+  return () => new Promise<void>((resolve) => void timers.setTimeout(resolve, 0));
 }
 
 /** The server's `{"error": {code, message}}` (HTTP-2), or a code made from the status. */

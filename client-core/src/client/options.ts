@@ -2,6 +2,7 @@ import type { StorageAdapter } from '@concord/storage-adapters';
 import type { BackoffOptions } from '../connection/backoff.js';
 import type { HeartbeatOptions } from '../connection/connection.js';
 import type { FetchLike, NetworkSource, RandomBytes, Timers, WebSocketCtor } from '../platform.js';
+import type { DigestFactory } from '../attachments/sha256.js';
 
 export interface ConcordOptions {
   /** `http(s)://host:port`; the socket goes to the same host under `/v1/sync` (ws/wss). */
@@ -21,6 +22,13 @@ export interface ConcordOptions {
   readonly heartbeat?: Partial<HeartbeatOptions>;
   /** Sent as deviceName on login. */
   readonly deviceName?: string;
+  /** Attachment bytes in chunks (ATTACH-3). */
+  readonly attachments?: {
+    /** SHA-256 in pieces; a platform with a native digest passes it (default: the pure-JS one). */
+    readonly digest?: DigestFactory;
+    /** Bytes per read, hash update and stored part (default ATTACHMENT_CHUNK_BYTES, 256 KiB). */
+    readonly chunkBytes?: number;
+  };
   /** Bounded history (SEG-7). */
   readonly history?: {
     /**

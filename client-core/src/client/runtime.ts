@@ -106,6 +106,10 @@ export class Runtime {
           message: `ATTACH-1: the server refused the upload of blob ${r.blobId} (${r.status}): ${r.message}`,
         }),
       storageError: (error) => emit.emit('storageError', { doc: null, error }),
+      random,
+      timers: o.timers ?? defaultTimers,
+      ...(o.attachments?.digest !== undefined ? { digest: o.attachments.digest } : {}),
+      ...(o.attachments?.chunkBytes !== undefined ? { chunkBytes: o.attachments.chunkBytes } : {}),
     });
     this.offs.push(
       this.connection.events.on('state', (s) => {
@@ -115,6 +119,8 @@ export class Runtime {
       }),
       this.connection.events.on('sessionInvalid', (e) => emit.emit('sessionInvalid', e)),
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
+      // [HLC-2] the server's clock corrects this device's: stamps follow true time even on a board whose clock is off.
+      this.engine.events.on('welcome', (w) => this.clock.setReferenceTime(w.serverTime)),
       this.engine.events.on('rejected', (e) => emit.emit('rejected', e)),
       this.engine.events.on('idle', () => emit.emit('idle', undefined)),
       this.engine.events.on('docSynced', (name) => {

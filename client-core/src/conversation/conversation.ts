@@ -8,10 +8,11 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
-import { randomId, type RandomBytes } from '../platform.js';
+import { randomId, type RandomBytes, microtask } from '../platform.js';
 import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids.js';
 import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type Attachment, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
-import { blobIdOf, blobPath, checkAttachment, type AttachmentInput } from '../attachments/blobs.js';
+import { blobPath, checkAttachmentMeta, checkAttachmentSize, type AttachmentInput } from '../attachments/blobs.js';
+import { bytesSource, type AttachmentProgress, type AttachmentSource } from '../attachments/ingest.js';
 import type { AttachmentTransfer } from '../attachments/transfer.js';
 import type { HybridClock } from '../schema/hlc.js';
 import type { ConvHistory } from '../history/convHistory.js';
@@ -59,7 +60,7 @@ export interface ConversationContext {
   readonly random: RandomBytes;
   readonly assertOpen: () => void;
   /** Where attachment bytes are kept and uploaded from (ATTACH-1). */
-  readonly attachments: Pick<AttachmentTransfer, 'store' | 'kick'>;
+  readonly attachments: Pick<AttachmentTransfer, 'store' | 'kick' | 'ingest'>;
   readonly sendAwareness: (doc: DocName, update: Uint8Array) => void;
   /** Subscribe a segment the view shows, so its changes arrive live. */
   readonly sync: (doc: DocName) => void;
@@ -195,20 +196,32 @@ export class Conversation {
    * then the message, like `send` (status `sending`; never waits for the network): its `attachment.url` names the
    * blob by the bytes' SHA-256 (BLOB-1), so it is known before the upload, which runs whenever the device is online.
    * The body is the attachment's name. Empty or larger than MAX_ATTACHMENT_BYTES: InvalidInputError, nothing stored.
+   * ATTACH-3: `input` may be an `AttachmentSource` (a picked file read in chunks); bytes and source alike are hashed
+   * and stored chunk by chunk with the event loop free between chunks, and `onProgress` hears after each chunk.
    */
-  async sendAttachment(bytes: Uint8Array, meta: AttachmentInput, options: { replyTo?: string } = {}): Promise<Message> {
+  async sendAttachment(
+    input: Uint8Array | AttachmentSource,
+    meta: AttachmentInput,
+    options: { replyTo?: string; onProgress?: AttachmentProgress } = {},
+  ): Promise<Message> {
     this.ctx.assertOpen();
-    checkAttachment(bytes, meta);
+    const source = input instanceof Uint8Array ? bytesSource(input) : input;
+    if (typeof source !== 'object' || source === null || typeof source.read !== 'function') {
+      throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'attachment bytes must be a Uint8Array or an AttachmentSource');
+    }
+    checkAttachmentSize(source.size);
+    checkAttachmentMeta(meta);
     if (options.replyTo !== undefined && this.find(options.replyTo) === undefined) {
       throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${options.replyTo} to reply to`);
     }
-    const blobId = blobIdOf(bytes);
-    await this.ctx.attachments.store.putOwn(this.id, blobId, bytes, meta.mime);
+    const size = source.size;
+    const blobId = await this.ctx.attachments.ingest(this.id, source, options.onProgress);
+    await this.ctx.attachments.store.markPending(this.id, blobId, meta.mime, size);
     const attachment: Attachment = {
       url: blobPath(this.id, blobId),
       name: meta.name,
       mime: meta.mime,
-      size: bytes.byteLength,
+      size,
       ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
     };
     const view = await this.write({ type: meta.type, body: meta.name, attachment }, options.replyTo);
@@ -411,7 +424,7 @@ export class Conversation {
   private queueNotify(): void {
     if (this.notifyQueued) return;
     this.notifyQueued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.notifyQueued = false;
       if (this.events.listenerCount('messages') === 0) return;
       let page: Message[];

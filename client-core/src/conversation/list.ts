@@ -11,6 +11,7 @@ import type { ConversationId } from '../protocol/ids.js';
 import type { Attachment, ConversationKind, MessageType } from '../schema/conv.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
 import { hlcMillis } from './model.js';
+import { microtask } from '../platform.js';
 
 export interface LastMessage {
   readonly id: string;
@@ -174,7 +175,7 @@ export class ConversationList {
   private queue(): void {
     if (this.queued || this.disposed) return;
     this.queued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.queued = false;
       if (!this.disposed && this.events.listenerCount('conversations') > 0) this.events.emit('conversations', this.list());
     });

@@ -11,6 +11,7 @@ import { Emitter } from '../events/emitter.js';
 import { segmentDocName, type ConversationId, type DocName } from '../protocol/ids.js';
 import { CONV_META, parseMeta, type ConversationMeta } from '../schema/conv.js';
 import { newestOf, type Located, type Segment } from './merge.js';
+import { microtask } from '../platform.js';
 
 export interface HistoryHost {
   /** Load a segment doc from local storage (empty when not held); it is attached before this resolves. */
@@ -223,7 +224,7 @@ export class ConvHistory {
   queueSweep(): void {
     if (this.sweepQueued) return;
     this.sweepQueued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.sweepQueued = false;
       this.sweep();
     });
@@ -263,7 +264,7 @@ export class ConvHistory {
   private acked(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.ackQueued = false;
       this.events.emit('acked', undefined);
     });
@@ -272,7 +273,7 @@ export class ConvHistory {
   private changed(): void {
     if (this.emitQueued) return;
     this.emitQueued = true;
-    queueMicrotask(() => {
+    microtask(() => {
       this.emitQueued = false;
       this.events.emit('changed', undefined);
     });

@@ -8,6 +8,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { ProtocolError } from './errors.js';
+import { PROTOCOL_VERSION } from './version.js';
 
 export const FrameKind = {
   /** y-protocols sync message (step 1, step 2 or update) for one doc. Both directions. */
@@ -56,6 +57,8 @@ export type Frame =
       readonly deviceId: string;
       readonly cursor: number;
       readonly changed: readonly string[];
+      /** [HLC-2] The server's wall clock (ms since the epoch) when it answered; 0 from a version-1 server. */
+      readonly serverTime: number;
     }
   | { readonly kind: typeof FrameKind.Ack; readonly doc: string; readonly cursor: number; readonly clocks: readonly ClockEntry[] }
   | { readonly kind: typeof FrameKind.Reject; readonly doc: string; readonly code: string; readonly message: string }
@@ -102,6 +105,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       encoding.writeVarUint(e, frame.cursor);
       encoding.writeVarUint(e, frame.changed.length);
       for (const doc of frame.changed) encoding.writeVarString(e, doc);
+      encoding.writeVarUint(e, frame.serverTime);
       break;
     case FrameKind.Ack:
       encoding.writeVarString(e, frame.doc);
@@ -170,7 +174,10 @@ function decodeUnchecked(d: decoding.Decoder): Frame {
       if (n > MAX_WELCOME_DOCS) throw new ProtocolError('bad_frame', 'too many docs in WELCOME');
       const changed: string[] = [];
       for (let i = 0; i < n; i++) changed.push(readName(d));
-      return end(d, { kind, version, userId, deviceId, cursor, changed });
+      // A server of another version may end here (version 1 did): that frame still decodes, so the client can report
+      // the version mismatch; this version's WELCOME must carry the time.
+      const serverTime = version === PROTOCOL_VERSION || decoding.hasContent(d) ? decoding.readVarUint(d) : 0;
+      return end(d, { kind, version, userId, deviceId, cursor, changed, serverTime });
     }
     case FrameKind.Ack: {
       const doc = readName(d);

@@ -4,3 +4,4 @@ export * from './frames.js';
 export * from './ids.js';
 export * from './plainFrames.js';
 export * from './version.js';
+export * from './blobs.js';

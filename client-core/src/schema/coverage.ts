@@ -3,7 +3,7 @@
  * is the Yjs id (client, clock) of its immutable `messages` entry.
  */
 import * as Y from 'yjs';
-import { fromBase64, toBase64 } from 'lib0/buffer';
+import { fromBase64, toBase64 } from './base64.js';
 
 export interface ItemId {
   readonly client: number;

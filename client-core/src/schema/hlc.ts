@@ -11,6 +11,14 @@ const COUNTER_DIGITS = 4;
 const MAX_COUNTER = 36 ** COUNTER_DIGITS - 1;
 const HLC_PATTERN = /^[0-9a-z]{9}[0-9a-z]{4}$/;
 
+/**
+ * [HLC-2] How far ahead of the receiver's wall clock a stamp may be. The server refuses stamps further ahead of its
+ * own clock, and a device never lets a remote stamp move its clock further ahead of its own: one far-future stamp
+ * must not push every later message of the device into another century (or past the encoding's last millisecond).
+ * An hour covers boards whose clock drifted without NTP; beyond it a device must fix its clock to send.
+ */
+export const MAX_HLC_SKEW_MS = 60 * 60 * 1000;
+
 export function isHlc(value: unknown): value is Hlc {
   return typeof value === 'string' && HLC_PATTERN.test(value);
 }
@@ -23,6 +31,11 @@ export function decodeHlc(hlc: Hlc): { ms: number; counter: number } {
   return { ms: parseInt(hlc.slice(0, MS_DIGITS), 36), counter: parseInt(hlc.slice(MS_DIGITS), 36) };
 }
 
+/** [HLC-2] Whether a stamp is more than MAX_HLC_SKEW_MS ahead of the wall clock `now` (milliseconds). */
+export function isTooFarAhead(hlc: Hlc, now: number): boolean {
+  return decodeHlc(hlc).ms > now + MAX_HLC_SKEW_MS;
+}
+
 /**
  * [HLC-1] A clock that never goes backwards: each stamp is greater than every stamp this clock issued or observed.
  * A device whose wall clock is behind still sorts its reply after the message it answers.
@@ -30,12 +43,28 @@ export function decodeHlc(hlc: Hlc): { ms: number; counter: number } {
 export class HybridClock {
   private ms = 0;
   private counter = 0;
+  /** Server wall clock minus this device's, from the last WELCOME (HLC-2); 0 until one arrived. */
+  private offset = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly wall: () => number) {}
+
+  /**
+   * [HLC-2] The server's wall clock `serverTime` (0: unknown) as seen now: stamps then follow the server's time, so a
+   * board whose clock is off (no RTC battery, no NTP) neither sorts its messages into the past nor has them refused as
+   * too far ahead.
+   */
+  setReferenceTime(serverTime: number): void {
+    if (serverTime > 0 && Number.isSafeInteger(serverTime)) this.offset = serverTime - Math.floor(this.wall());
+  }
+
+  /** This device's best estimate of true time. */
+  private now(): number {
+    return Math.floor(this.wall()) + this.offset;
+  }
 
   /** A new stamp for a local event. */
   tick(): Hlc {
-    const wall = Math.floor(this.now());
+    const wall = this.now();
     if (wall > this.ms) {
       this.ms = wall;
       this.counter = 0;
@@ -49,9 +78,16 @@ export class HybridClock {
     return encodeHlc(this.ms, this.counter);
   }
 
-  /** Take a remote stamp into account so the next local stamp sorts after it. */
+  /**
+   * Take a remote stamp into account so the next local stamp sorts after it. [HLC-2] A stamp more than
+   * MAX_HLC_SKEW_MS ahead of this device's estimate of true time counts as that bound: a hostile or broken peer
+   * cannot drag this clock further (its own message still sorts where its stamp says).
+   */
   observe(stamp: Hlc): void {
-    const { ms, counter } = decodeHlc(stamp);
+    const decoded = decodeHlc(stamp);
+    const limit = this.now() + MAX_HLC_SKEW_MS;
+    const ms = Math.min(decoded.ms, limit);
+    const counter = decoded.ms > limit ? 0 : decoded.counter;
     if (ms > this.ms || (ms === this.ms && counter > this.counter)) {
       this.ms = ms;
       this.counter = counter;

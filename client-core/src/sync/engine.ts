@@ -23,7 +23,7 @@ import { REMOTE } from './origins.js';
 export interface SyncEngineEvents {
   /** Authenticated and every initial handshake done: the connection is `online`. */
   synced: void;
-  welcome: { readonly userId: string; readonly deviceId: string; readonly cursor: number };
+  welcome: { readonly userId: string; readonly deviceId: string; readonly cursor: number; readonly serverTime: number };
   rejected: { readonly doc: string; readonly code: string; readonly message: string };
   serverError: { readonly code: string; readonly message: string };
   versionMismatch: { readonly serverVersion: number };
@@ -253,7 +253,7 @@ export class SyncEngine {
       return;
     }
     link.authenticated = true;
-    this.events.emit('welcome', { userId: frame.userId, deviceId: frame.deviceId, cursor: frame.cursor });
+    this.events.emit('welcome', { userId: frame.userId, deviceId: frame.deviceId, cursor: frame.cursor, serverTime: frame.serverTime });
     const named = frame.changed.filter(isDocName);
     this.policy.known(named);
     const changed = named.filter((n) => this.policy.wants(n));

@@ -7,6 +7,8 @@ import { expect, it } from 'vitest';
 import { ConcordError } from '../../src/errors.js';
 import type { Message } from '../../src/conversation/conversation.js';
 import { blobIdOf } from '../../src/attachments/blobs.js';
+import { AttachmentStore } from '../../src/attachments/store.js';
+import type { ConversationId } from '../../src/protocol/ids.js';
 import { threeDevices, all, type World } from './scenarios.js';
 import type { TestDevice } from './devices.js';
 import { clientEvents, convEvents, until } from './wait.js';
@@ -26,6 +28,10 @@ async function goOffline(w: World, d: TestDevice): Promise<void> {
   w.be.offline(d);
   await until(`${d.label} offline`, () => d.client.connection.state !== 'online', [clientEvents(d.client)]);
 }
+
+/** The bytes as the device keeps them (one value, or ATTACH-3's parts above one chunk). */
+const storedBytes = (d: TestDevice, convId: string, blobId: string): Promise<Uint8Array | undefined> =>
+  new AttachmentStore(d.storage).bytes(convId as ConversationId, blobId);
 
 const pendingUploads = async (d: TestDevice): Promise<string[]> => d.storage.listKv('upload:');
 
@@ -97,7 +103,7 @@ export function attachmentScenarios(world: () => World): void {
     expect(atBob.attachment).toEqual(listed?.attachment);
     expectSame(await fetchedBytes(b, atBob), bytes);
     // Kept: the next read is local (no server needed).
-    expectSame(await b.storage.getKv(`blob:${convId}/${blobId}`), bytes);
+    expectSame(await storedBytes(b, convId, blobId), bytes);
     const c2 = await a2.client.conversation(convId);
     await until('alice-2 has the message', () => c2.message(sent.id) !== null, [convEvents(c2)], 10_000);
     const atA2 = c2.message(sent.id);
@@ -105,7 +111,7 @@ export function attachmentScenarios(world: () => World): void {
     expectSame(await fetchedBytes(a2, atA2), bytes);
     // The upload is done: its record is gone, the sender's copy stays.
     await eventually('the upload record is gone', async () => (await pendingUploads(a1)).length === 0);
-    expectSame(await a1.storage.getKv(`blob:${convId}/${blobId}`), bytes);
+    expectSame(await storedBytes(a1, convId, blobId), bytes);
   });
 
   it('[ATTACH-1] a pending upload survives a restart while offline and goes out on reconnect', async () => {

@@ -108,7 +108,7 @@ export class FakeServer implements Acceptor {
       conn.userId = auth.userId;
       conn.deviceId = auth.deviceId;
       const changed = [...this.docs].filter(([n, d]) => d.changedAt > frame.cursor && this.canSee(auth.userId, n)).map(([n]) => n);
-      this.send(conn, { kind: FrameKind.Welcome, version: this.version, userId: auth.userId, deviceId: auth.deviceId, cursor: this.cursor, changed });
+      this.send(conn, { kind: FrameKind.Welcome, version: this.version, userId: auth.userId, deviceId: auth.deviceId, cursor: this.cursor, changed, serverTime: Date.now() });
       return;
     }
     const userId = conn.userId;
@@ -188,6 +188,14 @@ export class FakeServer implements Acceptor {
     const before = Y.encodeStateVector(doc);
     doc.transact(() => change(doc));
     this.store(name, Y.encodeStateAsUpdate(doc, before), null, true);
+  }
+
+  /**
+   * Writes into a doc as a server that checks nothing would (an older or a broken one): what a device must survive
+   * even though the real server refuses it.
+   */
+  inject(name: string, change: (doc: Y.Doc) => void): void {
+    this.serverWrite(name, change);
   }
 
   /** Close every socket of a device with 4401 and forget its token. */

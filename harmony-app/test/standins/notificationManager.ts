@@ -55,6 +55,12 @@ export class StandinNotificationManager {
     return Promise.resolve();
   }
 
+  /** The user's answer to the notification prompt; the app goes on either way. */
+  enableAnswer = true;
+  requestEnableNotification(_context: object): Promise<void> {
+    return this.enableAnswer ? Promise.resolve() : Promise.reject(businessError(1600004, 'notification disabled'));
+  }
+
   setBadgeNumber(n: number): Promise<void> {
     if (!Number.isInteger(n) || n < 0) return Promise.reject(businessError(401, 'badge must be >= 0'));
     this.badge = n;

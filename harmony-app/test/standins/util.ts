@@ -30,3 +30,6 @@ export const standinUtil: UtilModule = {
   createEncoder: () => new StandinTextEncoder(),
   createDecoder: (encoding: string) => StandinTextDecoder.create(encoding),
 };
+
+/** The `@ohos.util` module itself (its TextEncoder class and TextDecoder.create), as nativeModules.ts uses it. */
+export const standinOhosUtil = { TextEncoder: StandinTextEncoder, TextDecoder: StandinTextDecoder };

@@ -4,7 +4,7 @@ import type { StorageFaultHooks } from '../faults.js';
 import type { StorageAdapter, StoredDoc, StoredUpdate } from '../types.js';
 import { sortedWithPrefix } from '../util.js';
 import { rdbError } from './errors.js';
-import type { RdbStore, ResultSet, ValueType, ValuesBucket } from './types.js';
+import { RdbErrorCode as C, isBusinessError, type RdbStore, type ResultSet, type ValueType, type ValuesBucket } from './types.js';
 
 export { rdbError } from './errors.js';
 export * from './types.js';
@@ -19,6 +19,33 @@ export interface RdbStorageOptions {
   faults?: StorageFaultHooks;
   /** Part size; only tests lower it. */
   chunkBytes?: number;
+  /** Waits before each retry of a transiently failed transaction or read (STORE-42); default RDB_RETRY_DELAYS_MS. */
+  retryDelaysMs?: readonly number[];
+}
+
+/**
+ * A write batch or read that failed for a passing reason is run again after these waits (ms), then fails for
+ * good. Passing: 14800015 (the database does not respond: its connections are all taken), 14800024/14800025
+ * (SQLite busy/locked), 14800047 (the WAL file is over its limit: a checkpoint has to run first, which it can once
+ * readers let go) and batchInsertSync's -1 (failed without a reason). About 1.3 s in all, on a slow eMMC.
+ */
+export const RDB_RETRY_DELAYS_MS: readonly number[] = [20, 100, 400, 800];
+
+/** batchInsertSync said -1: nothing was written, and the SDK gives no reason. */
+class BatchInsertFailed extends StorageError {
+  constructor(table: string, rows: number) {
+    super('internal', `batchInsert into ${table} returned -1 for ${rows} rows`);
+  }
+}
+
+const TRANSIENT = new Set<number>([C.NOT_RESPONDING, C.SQLITE_BUSY, C.SQLITE_LOCKED, C.WAL_SIZE_OVER_LIMIT]);
+
+function isTransient(err: unknown): boolean {
+  return err instanceof BatchInsertFailed || (isBusinessError(err) && TRANSIENT.has(err.code));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // seq comes from a counter in `meta` rather than AUTOINCREMENT, because an update with several parts is
@@ -62,15 +89,21 @@ export class RdbStorageAdapter implements StorageAdapter {
   private readonly queue: GroupCommit;
   private readonly faults: StorageFaultHooks;
   private readonly chunk: number;
+  private readonly retryDelays: readonly number[];
   private txCount = 0;
+  private retryCount = 0;
 
   /** Creates the tables if needed. Takes ownership of `store`: close() closes it. */
   static async open(store: RdbStore, options: RdbStorageOptions = {}): Promise<RdbStorageAdapter> {
     try {
-      for (const sql of SCHEMA) await store.executeSql(sql);
-      let nextSeq = 1;
-      await eachRow(store, "SELECT value FROM meta WHERE name = 'nextSeq'", [], (rs) => {
-        nextSeq = rs.getLong(0);
+      const retrying = <T>(fn: () => Promise<T>) => retry(fn, options.retryDelaysMs ?? RDB_RETRY_DELAYS_MS, () => undefined);
+      for (const sql of SCHEMA) await retrying(() => store.executeSql(sql));
+      const nextSeq = await retrying(async () => {
+        let n = 1;
+        await eachRow(store, "SELECT value FROM meta WHERE name = 'nextSeq'", [], (rs) => {
+          n = rs.getLong(0);
+        });
+        return n;
       });
       return new RdbStorageAdapter(store, nextSeq, options);
     } catch (err) {
@@ -85,12 +118,22 @@ export class RdbStorageAdapter implements StorageAdapter {
   ) {
     this.faults = options.faults ?? {};
     this.chunk = options.chunkBytes ?? RDB_CHUNK_BYTES;
-    this.queue = new GroupCommit((ops) => this.commit(ops), rdbError);
+    this.retryDelays = options.retryDelaysMs ?? RDB_RETRY_DELAYS_MS;
+    this.queue = new GroupCommit((ops) => this.retrying(() => this.commit(ops)), rdbError);
   }
 
   /** Write transactions the engine was asked to run, counted inside them (checks group commit). */
   get transactions(): number {
     return this.txCount;
+  }
+
+  /** Transactions and reads run again after a passing failure (STORE-42). */
+  get retries(): number {
+    return this.retryCount;
+  }
+
+  private retrying<T>(fn: () => T | Promise<T>): Promise<T> {
+    return retry(fn, this.retryDelays, () => this.retryCount++);
   }
 
   private parts(data: Uint8Array): Uint8Array[] {
@@ -102,7 +145,8 @@ export class RdbStorageAdapter implements StorageAdapter {
   private insertAll(table: string, rows: ValuesBucket[]): void {
     if (rows.length === 0) return;
     const n = this.store.batchInsertSync(table, rows);
-    // batchInsert reports some failures as -1 instead of throwing.
+    // batchInsert reports some failures as -1 instead of throwing: the transaction is rolled back and retried.
+    if (n === -1) throw new BatchInsertFailed(table, rows.length);
     if (n !== rows.length) throw new StorageError('internal', `batchInsert into ${table} wrote ${n} of ${rows.length} rows`);
   }
 
@@ -196,7 +240,7 @@ export class RdbStorageAdapter implements StorageAdapter {
   loadDoc(doc: string): Promise<StoredDoc> {
     // One statement for snapshot and tail: a statement reads one consistent state, while two queries could
     // straddle a compaction and see the old snapshot next to the already-trimmed tail.
-    return this.queue.read(async () => {
+    return this.queue.read(() => this.retrying(async () => {
       const snapParts: Uint8Array[] = [];
       const updates: StoredUpdate[] = [];
       let seq = -1;
@@ -223,31 +267,31 @@ export class RdbStorageAdapter implements StorageAdapter {
       );
       endUpdate();
       return { snapshot: snapParts.length ? concat(snapParts) : null, updates };
-    });
+    }));
   }
 
   listDocs(prefix?: string): Promise<string[]> {
     const where = prefix === undefined ? '' : ` WHERE ${PREFIX('doc')}`;
     const args = prefix === undefined ? [] : [prefix, prefix, prefix, prefix, prefix, prefix];
     return this.queue.read(() =>
-      this.strings(`SELECT doc FROM snapshots${where} UNION SELECT doc FROM updates${where}`, args, prefix),
+      this.retrying(() => this.strings(`SELECT doc FROM snapshots${where} UNION SELECT doc FROM updates${where}`, args, prefix)),
     );
   }
 
   getKv(key: string): Promise<Uint8Array | undefined> {
-    return this.queue.read(async () => {
+    return this.queue.read(() => this.retrying(async () => {
       const parts: Uint8Array[] = [];
       await eachRow(this.store, 'SELECT value FROM kv WHERE key = ? ORDER BY part', [key], (rs) => {
         parts.push(rs.getBlob(0));
       });
       return parts.length ? concat(parts) : undefined;
-    });
+    }));
   }
 
   listKv(prefix?: string): Promise<string[]> {
     const where = prefix === undefined ? '' : ` WHERE ${PREFIX('key')}`;
     const args = prefix === undefined ? [] : [prefix, prefix, prefix];
-    return this.queue.read(() => this.strings(`SELECT DISTINCT key FROM kv${where}`, args, prefix));
+    return this.queue.read(() => this.retrying(() => this.strings(`SELECT DISTINCT key FROM kv${where}`, args, prefix)));
   }
 
   private async strings(sql: string, args: ValueType[], prefix: string | undefined): Promise<string[]> {
@@ -264,5 +308,19 @@ export class RdbStorageAdapter implements StorageAdapter {
 
   close(): Promise<void> {
     return this.queue.close(() => this.store.close());
+  }
+}
+
+/** Runs `fn`; a passing failure (isTransient) runs it again after each of `delays`, then the last failure stands. */
+async function retry<T>(fn: () => T | Promise<T>, delays: readonly number[], counted: () => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const wait = delays[attempt];
+      if (wait === undefined || !isTransient(err)) throw err;
+      counted();
+      await sleep(wait);
+    }
   }
 }

@@ -67,7 +67,10 @@ export class SessionService implements Authenticator {
     return { userId: device.userId, deviceId: device.id };
   }
 
-  /** Replaces the token of the caller's device; the old token stops working. Null if the old one is not valid. */
+  /**
+   * Replaces the token of the caller's device; the old token stops working and its sockets close. Null if the old
+   * one is not valid.
+   */
   refresh(oldToken: string): IssuedSession | null {
     const auth = this.verifyToken(oldToken);
     if (auth === null) return null;
@@ -75,6 +78,9 @@ export class SessionService implements Authenticator {
     const token = newToken();
     const expiresAt = now + this.ttlMs;
     if (!this.devices.rotate(auth.deviceId, hashToken(oldToken), hashToken(token), now, expiresAt)) return null;
+    // [AUTH-WS-5] Sockets opened with the old token close like a revoked device's: a token that leaked and was
+    // rotated away must not keep a socket. The caller reconnects with the new token.
+    this.events.emitRevoked(auth.deviceId);
     return { userId: auth.userId, deviceId: auth.deviceId, token, expiresAt };
   }
 

@@ -43,6 +43,9 @@ export class BlobRepo {
   private readonly insertStmt: Database.Statement<[string, string, string, number, string, number]>;
   private readonly isMemberStmt: Database.Statement<[string, string], { one: number }>;
   private readonly addTx: (row: BlobRow) => AddBlobResult;
+  private readonly unreferencedStmt: Database.Statement<[string], { bytes: number }>;
+  private readonly staleStmt: Database.Statement<[number], { conversation_id: string; blob_id: string }>;
+  private readonly deleteStmt: Database.Statement<[string, string]>;
 
   constructor(db: Database.Database) {
     this.getStmt = db.prepare(
@@ -54,6 +57,11 @@ export class BlobRepo {
       `INSERT INTO conversation_blobs (conversation_id, blob_id, mime, size, uploaded_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    // [BLOB-5] Rows no stored message refers to: an upload's bytes wait here until their message is committed.
+    const unreferenced = 'NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.conversation_id = b.conversation_id AND r.blob_id = b.blob_id)';
+    this.unreferencedStmt = db.prepare(`SELECT coalesce(sum(size), 0) AS bytes FROM conversation_blobs b WHERE uploaded_by = ? AND ${unreferenced}`);
+    this.staleStmt = db.prepare(`SELECT conversation_id, blob_id FROM conversation_blobs b WHERE created_at < ? AND ${unreferenced} LIMIT 1000`);
+    this.deleteStmt = db.prepare('DELETE FROM conversation_blobs WHERE conversation_id = ? AND blob_id = ?');
     this.isMemberStmt = db.prepare(
       'SELECT 1 AS one FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
     );
@@ -84,6 +92,18 @@ export class BlobRepo {
   /** Inserts the row unless the conversation already holds the blob (then the stored row is returned). */
   add(row: BlobRow): AddBlobResult {
     return this.addTx(row);
+  }
+
+  /** [BLOB-5] Bytes of the user's uploads that no stored message refers to. */
+  unreferencedBytes(userId: string): number {
+    return this.unreferencedStmt.get(userId)?.bytes ?? 0;
+  }
+
+  /** [BLOB-5] Removes up to 1,000 rows uploaded before `before` that no stored message refers to; returns their blob ids. */
+  removeUnreferenced(before: number): string[] {
+    const rows = this.staleStmt.all(before);
+    for (const r of rows) this.deleteStmt.run(r.conversation_id, r.blob_id);
+    return rows.map((r) => r.blob_id);
   }
 
   /** Whether any conversation holds the blob, i.e. whether its file is still needed. */

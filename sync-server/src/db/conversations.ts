@@ -128,6 +128,12 @@ export class ConversationRepo {
     return this.createTx(conv);
   }
 
+  /** The direct chat with this `directKey`, or null. */
+  byDirectKey(key: string): ConversationRow | null {
+    const raw = this.byDirectKeyStmt.get(key);
+    return raw === undefined ? null : toConversation(raw);
+  }
+
   byId(id: string): ConversationRow | null {
     const raw = this.byIdStmt.get(id);
     return raw === undefined ? null : toConversation(raw);

@@ -62,4 +62,17 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX blobs_by_blob ON conversation_blobs (blob_id);
     `);
   },
+  (db) => {
+    // [BLOB-5] Which blobs a stored message refers to (written in the group commit that stores the message), so
+    // that uploads no message refers to count against their uploader's quota and are collected.
+    db.exec(`
+      CREATE TABLE blob_refs (
+        conversation_id TEXT NOT NULL,
+        blob_id TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, blob_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX blobs_by_uploader ON conversation_blobs (uploaded_by);
+      CREATE INDEX blobs_by_age ON conversation_blobs (created_at);
+    `);
+  },
 ];

@@ -14,6 +14,7 @@ import { lingerClose, readJsonObject, readRawChunks } from './body.js';
 import { HttpError, statusOf } from './errors.js';
 import type { BinaryBody, Handler, Reply, RequestContext } from './routes.js';
 import type { Router } from './router.js';
+import { API_CSP } from './securityHeaders.js';
 
 export interface AppOptions {
   readonly router: Router<Handler>;
@@ -52,7 +53,7 @@ export function createApp(options: AppOptions): RequestListener {
         const allowed = router.allowed(pathname);
         if (allowed.length === 0) throw new HttpError(404, ErrorCode.NotFound, `no route ${pathname}`);
         status = 204;
-        res.writeHead(204, { ...PREFLIGHT_HEADERS, 'Access-Control-Allow-Methods': [...allowed, 'OPTIONS'].join(', ') });
+        res.writeHead(204, { ...PREFLIGHT_HEADERS, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': API_CSP, 'Access-Control-Allow-Methods': [...allowed, 'OPTIONS'].join(', ') });
         res.end();
         return;
       }
@@ -126,6 +127,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, extra: Re
     ...CORS_HEADERS,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': API_CSP,
     ...extra,
   };
   if (body === undefined || status === 204) {
@@ -150,8 +152,8 @@ async function sendBinary(
   const headers: Record<string, string> = {
     ...CORS_HEADERS,
     'X-Content-Type-Options': 'nosniff',
-    // The type is whatever the uploader said: should a browser ever be pointed at these bytes, they run nothing.
-    'Content-Security-Policy': "default-src 'none'; sandbox",
+    // Should a browser ever be pointed at these bytes, they run nothing.
+    'Content-Security-Policy': API_CSP,
     ...binary.headers,
     'Content-Type': binary.contentType,
     'Content-Length': String(binary.length),

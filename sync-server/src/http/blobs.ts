@@ -6,7 +6,7 @@
  * removed member is refused at once.
  */
 import { createHash } from 'node:crypto';
-import { ErrorCode, isId, type ConversationId, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, MAX_MIME_LENGTH, isBlobId, isId, isMimeType, type ConversationId, type UserId } from '@concord/client-core/protocol';
 import { ServiceError } from '../auth/errors.js';
 import type { Clock } from '../config.js';
 import type { BlobFile, BlobFiles } from '../db/blobFiles.js';
@@ -15,14 +15,20 @@ import type { ConversationRepo } from '../db/conversations.js';
 import { badRequest } from './errors.js';
 
 export const DEFAULT_BLOB_MIME = 'application/octet-stream';
-export const BLOB_MIME_MAX = 100;
+export const BLOB_MIME_MAX = MAX_MIME_LENGTH;
 
-const BLOB_ID = /^[0-9a-f]{64}$/;
-// RFC 9110 media type: `type/subtype`, then optional `; name=value` parameters (a MediaRecorder's
-// `audio/webm;codecs=opus` is what a browser gives for a voice message). Tokens only: nothing that could break a
-// header line when the type is sent back.
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const MIME = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))*$`);
+/** [BLOB-5] How much one user may have uploaded without a message referring to it, and for how long. */
+export interface BlobQuota {
+  readonly maxUnreferencedBytes: number;
+  readonly unreferencedGraceMs: number;
+}
+
+export const DEFAULT_BLOB_QUOTA: BlobQuota = {
+  // Ten of the largest attachments: a device back online uploads several at once, each after its message.
+  maxUnreferencedBytes: 256 * 1024 * 1024,
+  // A message and its upload meet within seconds; a day covers a message refused and re-sent much later.
+  unreferencedGraceMs: 24 * 60 * 60 * 1000,
+};
 
 /** The answer to an upload (BLOB-1). */
 export interface BlobView {
@@ -47,6 +53,7 @@ export class BlobService {
     private readonly files: BlobFiles,
     private readonly clock: Clock,
     readonly maxBlobBytes: number,
+    private readonly quota: BlobQuota = DEFAULT_BLOB_QUOTA,
   ) {}
 
   /**
@@ -64,6 +71,16 @@ export class BlobService {
     checkIds(conversationId, blobId);
     const mime = mimeOf(contentType);
     this.checkMember(caller, conversationId);
+    // [BLOB-5] Uploads wait for their message; what one user has waiting is bounded. An honest client's upload goes
+    // after its message, so this is reached only by uploads nobody refers to (429: a client retries later).
+    const waiting = this.blobs.unreferencedBytes(caller);
+    if (waiting >= this.quota.maxUnreferencedBytes) {
+      throw new ServiceError(
+        ErrorCode.RateLimited,
+        `BLOB-5: ${waiting} bytes of your uploads are not referred to by any message yet (at most ${this.quota.maxUnreferencedBytes})`,
+        60_000,
+      );
+    }
 
     const upload = await this.files.begin(blobId);
     const hash = createHash('sha256');
@@ -105,6 +122,20 @@ export class BlobService {
     // Removed while the bytes were streaming: the removal wins (AUTHZ-2).
     if (added === null) throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
     return { created: added.created, blob: viewOf(added.row) };
+  }
+
+  /**
+   * [BLOB-5] Forgets uploads older than the grace period that no stored message refers to, and the files no
+   * conversation holds any more. Returns how many rows went.
+   */
+  async collect(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const ids = this.blobs.removeUnreferenced(this.clock() - this.quota.unreferencedGraceMs);
+      removed += ids.length;
+      for (const blobId of new Set(ids)) await this.exclusive(blobId, () => this.removeIfUnheld(blobId));
+      if (ids.length < 1000) return removed;
+    }
   }
 
   /** [BLOB-2] Same checks as an upload; 404 while this conversation does not hold the blob. */
@@ -155,14 +186,14 @@ export class BlobService {
 
 function checkIds(conversationId: string, blobId: string): void {
   if (!isId(conversationId)) throw badRequest('conversationId must be an id');
-  if (!BLOB_ID.test(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
+  if (!isBlobId(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
 }
 
 /** The blob's type from `Content-Type`: absent or blank is `application/octet-stream`; a malformed one is 400. */
 function mimeOf(contentType: string | undefined): string {
   const given = contentType?.trim() ?? '';
   if (given === '') return DEFAULT_BLOB_MIME;
-  if (given.length > BLOB_MIME_MAX || !MIME.test(given)) {
+  if (!isMimeType(given)) {
     throw badRequest(`Content-Type must be a mime type (type/subtype) of at most ${BLOB_MIME_MAX} characters`);
   }
   return given;

@@ -31,6 +31,7 @@ import { newId } from '../db/ids.js';
 import type { UserRepo } from '../db/users.js';
 import type { ServerDocWriter } from '../seams.js';
 import { badRequest } from './errors.js';
+import { TokenBuckets } from '../util/tokenBuckets.js';
 
 export const MAX_GROUP_MEMBERS = 256;
 export const TITLE_MAX = 100;
@@ -66,14 +67,50 @@ export interface SegmentDocs {
   loadedSegments(conversationId: ConversationId): readonly DocName[];
 }
 
+/**
+ * [HTTP-23] How fast one user may create conversations and put others into them. A person starts a few chats a day;
+ * without a bound one account put a victim into 1,500 groups in 6 s.
+ */
+export interface ConversationLimits {
+  /** Conversations created: burst, then one more per `createRefillMs`. */
+  readonly createBurst: number;
+  readonly createRefillMs: number;
+  /** Other users put into new conversations: burst, then one more per `addRefillMs`. */
+  readonly addBurst: number;
+  readonly addRefillMs: number;
+}
+
+export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = {
+  createBurst: 30,
+  createRefillMs: 20_000,
+  addBurst: 300,
+  addRefillMs: 2_000,
+};
+
 export class ConversationService {
+  private readonly creates: TokenBuckets<string>;
+  private readonly adds: TokenBuckets<string>;
+
   constructor(
     private readonly users: UserRepo,
     private readonly conversations: ConversationRepo,
     private readonly docs: ServerDocWriter,
     private readonly clock: Clock,
     private readonly segments: SegmentDocs | null = null,
-  ) {}
+    limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS,
+  ) {
+    // No abuse debt here: a refused request costs nothing but the answer.
+    this.creates = new TokenBuckets(1000 / limits.createRefillMs, limits.createBurst, 1, clock);
+    this.adds = new TokenBuckets(1000 / limits.addRefillMs, limits.addBurst, 1, clock);
+  }
+
+  /** [HTTP-23] Spends one creation and `added` additions of `user`, or throws 429 with when to retry. */
+  private spend(user: UserId, added: number): void {
+    if (this.creates.take(user) !== 'ok') throw new ServiceError(ErrorCode.RateLimited, 'HTTP-23: too many conversations created; try again later', 20_000);
+    for (let i = 0; i < added; i++) {
+      if (this.adds.take(user) !== 'ok') throw new ServiceError(ErrorCode.RateLimited, 'HTTP-23: too many people added to conversations; try again later', 60_000);
+    }
+  }
 
   async create(creator: UserId, input: CreateConversationInput): Promise<{ conversationId: ConversationId; created: boolean }> {
     const kind = input.kind;
@@ -94,6 +131,9 @@ export class ConversationService {
       if (user === null) throw new ServiceError(ErrorCode.NotFound, `no user ${id}`);
       names.push(user.displayName);
     }
+    // A direct chat that exists already is only looked up: that costs nothing.
+    const other0 = others[0];
+    if (kind !== 'direct' || other0 === undefined || this.conversations.byDirectKey(directKey(creator, other0)) === null) this.spend(creator, others.length);
     const title = kind === 'direct' ? '' : groupTitle(input.title, names);
     const now = this.clock();
     const members: MemberRow[] = [

@@ -75,9 +75,12 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     return {
       status: 200,
       binary: {
-        contentType: blob.row.mime,
+        // [BLOB-4] The uploader chose `mime` (it stays in the blob's JSON and the message): the bytes are served as
+        // an opaque download, so a link to them never renders HTML or SVG in this origin.
+        contentType: 'application/octet-stream',
         length: blob.row.size,
         headers: {
+          'Content-Disposition': 'attachment',
           ETag: `"${blob.row.blobId}"`,
           // The id is the content's hash: the bytes at this URL never change; private, as they are the members' only.
           'Cache-Control': 'private, max-age=31536000, immutable',

@@ -14,6 +14,7 @@ import { createReadStream, realpathSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type * as http from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { APP_CSP } from './securityHeaders.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -111,6 +112,8 @@ function send(req: http.IncomingMessage, res: http.ServerResponse, method: strin
     ETag: etag,
     'Last-Modified': st.mtime.toUTCString(),
     'X-Content-Type-Options': 'nosniff',
+    // [WEB-SERVE-7] on every file: the policy binds the document, and a script or worker carries its own.
+    'Content-Security-Policy': APP_CSP,
   };
   if (ext === '.html') {
     headers['X-Frame-Options'] = 'DENY';

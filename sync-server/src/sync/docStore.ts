@@ -134,7 +134,7 @@ export class DocStore {
   private readonly upsertSnapshot: Database.Statement<[string, Buffer, number]>;
   private readonly deleteTail: Database.Statement<[{ doc: string; upto: number }]>;
   private readonly writeState: Database.Statement<[{ cursor: number; docsUpto: number }]>;
-  private readonly appendTx: (writes: readonly UpdateWrite[], compactions: readonly Compaction[]) => Committed;
+  private readonly appendTx: (writes: readonly UpdateWrite[], compactions: readonly Compaction[], alongside: (() => void) | undefined) => Committed;
   private readonly writeDocsTx: () => void;
   private cursorValue: number;
   private docsUpto: number;
@@ -169,7 +169,7 @@ export class DocStore {
     this.cursorValue = Math.max(state.cursor, newest);
     this.docsUpto = state.docs_upto;
 
-    this.appendTx = db.transaction((writes: readonly UpdateWrite[], compactions: readonly Compaction[]): Committed => {
+    this.appendTx = db.transaction((writes: readonly UpdateWrite[], compactions: readonly Compaction[], alongside: (() => void) | undefined): Committed => {
       // Nothing in memory changes until the transaction has committed: a failed commit leaves the store as it was.
       let cursor = this.cursorValue;
       const last = new Map<string, number>();
@@ -196,6 +196,8 @@ export class DocStore {
       } else if (compactions.length > 0) {
         this.writeState.run({ cursor, docsUpto: this.docsUpto });
       }
+      // Rows that must be exactly as durable as these updates (the client-id bindings they rely on, TRUST-6).
+      alongside?.();
       return { seqs, last, cursor, docsWritten: docsDue };
     });
     this.writeDocsTx = db.transaction(() => {
@@ -238,9 +240,10 @@ export class DocStore {
    * Stores updates, and applies compactions, in one transaction (group commit); returns the updates' seqs, in
    * order. Throws if nothing was stored.
    */
-  append(writes: readonly UpdateWrite[], compactions: readonly Compaction[] = []): number[] {
+  /** Stores updates and compactions in one transaction; `alongside` writes its own rows in the same transaction. */
+  append(writes: readonly UpdateWrite[], compactions: readonly Compaction[] = [], alongside?: () => void): number[] {
     if (writes.length === 0 && compactions.length === 0) return [];
-    const done = this.appendTx(writes, compactions);
+    const done = this.appendTx(writes, compactions, alongside);
     this.cursorValue = done.cursor;
     if (done.docsWritten) {
       this.pendingLast.clear();

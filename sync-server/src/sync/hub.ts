@@ -32,7 +32,8 @@ import type { Compaction, DocStore } from './docStore.js';
 import type { SyncLimits } from './limits.js';
 import type { SyncMetrics } from './metrics.js';
 import type { Peer, PeerKind } from './peer.js';
-import { DEFAULT_RULES, updateClients, validateUpdate, type DecodedUpdate, type Refusal, type UpdateRule } from './validate.js';
+import { RefusalLog } from './refusalLog.js';
+import { DEFAULT_RULES, updateClients, validateUpdate, type Admission, type DecodedUpdate, type Refusal, type UpdateRule } from './validate.js';
 
 /** Transaction origins on the server's copies: decide nothing by identity, only by `source`. */
 export type ServerOrigin = { readonly source: 'client'; readonly peer: Peer } | { readonly source: 'server' } | { readonly source: 'storage' };
@@ -97,6 +98,10 @@ export interface SyncHubOptions {
   readonly logger: Logger;
   /** Further update rules (the trust issue's ownership checks), run after the built-in ones. */
   readonly extraRules?: readonly UpdateRule[];
+  /** [TRUST-16] The rate gate run before every check, refusals included. */
+  readonly admission?: Admission;
+  /** [TRUST-6] Writes rows inside each group commit's transaction (the client-id bindings the updates rely on). */
+  readonly inCommit?: () => void;
   /** Trust hook (TRUST-8): checks an awareness update before it is applied or relayed; null lets it through. */
   readonly awarenessRule?: AwarenessRule;
   /** Trust hook (TRUST-6): called before each server-authored change, to bind the writer's client id. */
@@ -119,7 +124,9 @@ export class SyncHub {
   private readonly peerDocs = new Map<Peer, Map<DocName, DocHandle>>();
   private readonly muxPeersByUser = new Map<UserId, Set<Peer>>();
   private readonly peersByDevice = new Map<DeviceId, Set<Peer>>();
+  private readonly socketsByUser = new Map<UserId, number>();
   private readonly rules: readonly UpdateRule[];
+  private readonly refusals: RefusalLog;
   private queue: QueuedUpdate[] = [];
   /** Loaded docs without subscribers, longest idle first (DUR-4). */
   private readonly idle = new Set<DocHandle>();
@@ -132,6 +139,7 @@ export class SyncHub {
 
   constructor(private readonly opts: SyncHubOptions) {
     this.rules = [...DEFAULT_RULES, ...(opts.extraRules ?? [])];
+    this.refusals = new RefusalLog(opts.logger);
   }
 
   get store(): DocStore {
@@ -143,10 +151,20 @@ export class SyncHub {
 
   // ---- peers ------------------------------------------------------------------------------------------------
 
-  addPeer(peer: Peer): void {
+  /**
+   * [WIRE-7] Registers an authenticated socket; false (and nothing registered) when its device or user already holds
+   * as many as the limits allow: the endpoint closes it with 4429.
+   */
+  addPeer(peer: Peer): boolean {
+    const byUser = this.socketsByUser.get(peer.auth.userId) ?? 0;
+    if ((this.peersByDevice.get(peer.auth.deviceId)?.size ?? 0) >= this.opts.limits.maxSocketsPerDevice || byUser >= this.opts.limits.maxSocketsPerUser) {
+      return false;
+    }
+    this.socketsByUser.set(peer.auth.userId, byUser + 1);
     this.peerDocs.set(peer, new Map());
     addTo(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') addTo(this.muxPeersByUser, peer.auth.userId, peer);
+    return true;
   }
 
   removePeer(peer: Peer): void {
@@ -154,6 +172,9 @@ export class SyncHub {
     if (docs === undefined) return;
     for (const handle of [...docs.values()]) this.unsubscribe(peer, handle.name);
     this.peerDocs.delete(peer);
+    const left = (this.socketsByUser.get(peer.auth.userId) ?? 1) - 1;
+    if (left > 0) this.socketsByUser.set(peer.auth.userId, left);
+    else this.socketsByUser.delete(peer.auth.userId);
     removeFrom(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') removeFrom(this.muxPeersByUser, peer.auth.userId, peer);
   }
@@ -324,10 +345,11 @@ export class SyncHub {
       { auth: peer.auth, doc: handle.name, parsed: handle.parsed, ydoc: handle.ydoc, maxUpdateBytes: this.opts.limits.maxUpdateBytes, connection: peer.id },
       bytes,
       this.rules,
+      this.opts.admission,
     );
     if (!verdict.ok) {
       this.opts.metrics.updatesRejected++;
-      this.opts.logger.info({ doc: handle.name, user: peer.auth.userId, code: verdict.code, reason: verdict.message }, 'update refused');
+      this.refusals.note(peer.auth.userId, handle.name, verdict.code, verdict.message);
       peer.sendReject(handle.name, verdict.code, verdict.message);
       // A rule may judge the sender abusive (TRUST-11): the REJECT goes first so the client learns why.
       if (verdict.close !== undefined) peer.close(verdict.close, verdict.code);
@@ -414,13 +436,23 @@ export class SyncHub {
       }
     }
     if (this.compactPending.size > 0) this.scheduleFlush();
-    const applied: QueuedUpdate[] = [];
+    // [VAL-5] What is stored and relayed is what the server integrated, re-encoded by Yjs from the transaction (the
+    // structs that were new, checked and applied, and the deletions that took effect), never the bytes as received:
+    // a struct the server already held is not passed on, so a re-sent id with other content reaches nobody.
+    const applied: { readonly item: QueuedUpdate; readonly data: Uint8Array | null }[] = [];
     const broken = new Set<DocHandle>();
     for (const item of batch) {
       item.handle.queued--;
+      const parts: Uint8Array[] = [];
+      const onUpdate = (u: Uint8Array): void => {
+        parts.push(u);
+      };
+      const ydoc = item.handle.ydoc;
+      ydoc.on('update', onUpdate);
       try {
-        Y.applyUpdate(item.handle.ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
-        applied.push(item);
+        Y.applyUpdate(ydoc, item.bytes, { source: 'client', peer: item.peer } satisfies ServerOrigin);
+        const data = parts.length === 0 ? null : parts.length === 1 && parts[0] !== undefined ? parts[0] : Y.mergeUpdates(parts);
+        applied.push({ item, data });
       } catch (err) {
         // Decoding succeeded but integration failed: the in-memory copy may be half-changed, so it is rebuilt
         // from storage below, and the update is neither stored nor relayed.
@@ -428,25 +460,29 @@ export class SyncHub {
         this.opts.metrics.updatesRejected++;
         this.opts.logger.warn({ doc: item.handle.name, err: (err as Error).message }, 'update failed to apply');
         item.peer.sendReject(item.handle.name, ErrorCode.InvalidUpdate, 'VAL-2: update could not be applied');
+      } finally {
+        ydoc.off('update', onUpdate);
       }
     }
+    const stored = applied.filter((a): a is { readonly item: QueuedUpdate; readonly data: Uint8Array } => a.data !== null);
     let seqs: number[];
     try {
       seqs = this.opts.store.append(
-        applied.map((i) => ({ doc: i.handle.name, data: i.bytes })),
+        stored.map((a) => ({ doc: a.item.handle.name, data: a.data })),
         compactions,
+        this.opts.inCommit,
       );
     } catch (err) {
-      this.opts.logger.error({ err: (err as Error).message, updates: applied.length }, 'storing updates failed');
+      this.opts.logger.error({ err: (err as Error).message, updates: stored.length }, 'storing updates failed');
       for (const handle of compacted) broken.add(handle);
-      for (const item of applied) {
+      for (const { item } of applied) {
         broken.add(item.handle);
         item.peer.sendReject(item.handle.name, ErrorCode.Internal, 'the server could not store the update');
       }
       for (const handle of broken) this.reload(handle);
       return;
     }
-    if (applied.length > 0) this.opts.metrics.commits++;
+    if (stored.length > 0) this.opts.metrics.commits++;
     for (const handle of compacted) {
       handle.tail = 0;
       handle.tailBytes = 0;
@@ -454,25 +490,29 @@ export class SyncHub {
     }
     this.opts.metrics.compactions += compacted.length;
     const notify = new Map<DocHandle, number>();
-    for (let i = 0; i < applied.length; i++) {
-      const item = applied[i];
-      const seq = seqs[i];
-      if (item === undefined || seq === undefined) continue;
+    let next = 0;
+    for (const { item, data } of applied) {
       const { handle } = item;
-      handle.lastSeq = seq;
-      handle.tail++;
-      handle.tailBytes += item.bytes.byteLength;
-      this.opts.metrics.updatesStored++;
-      this.opts.metrics.updateBytesStored += item.bytes.byteLength;
+      if (data !== null) {
+        const seq = seqs[next++];
+        if (seq === undefined) continue;
+        handle.lastSeq = seq;
+        handle.tail++;
+        handle.tailBytes += data.byteLength;
+        this.opts.metrics.updatesStored++;
+        this.opts.metrics.updateBytesStored += data.byteLength;
+        notify.set(handle, seq);
+        if (this.needsCompaction(handle)) this.scheduleCompaction(handle);
+      }
       try {
-        item.peer.sendAck(handle.name, seq, clocksFor(handle.ydoc, updateClients(item.update)));
-        this.relayUpdate(handle, item.bytes, item.peer);
+        // Nothing new (a re-send of what the server holds) is acknowledged at the doc's current seq: the sender
+        // learns its structs are durable, and nothing is stored or relayed.
+        item.peer.sendAck(handle.name, handle.lastSeq, clocksFor(handle.ydoc, updateClients(item.update)));
+        if (data !== null) this.relayUpdate(handle, data, item.peer);
       } catch (err) {
         // Stored already: one failed send must not cost the rest of the batch their acks and relays.
         this.opts.logger.error({ doc: handle.name, err: (err as Error).message }, 'ack or relay failed');
       }
-      notify.set(handle, seq);
-      if (this.needsCompaction(handle)) this.scheduleCompaction(handle);
     }
     for (const [handle, seq] of notify) this.notifyUnsubscribed(handle, seq);
     for (const handle of broken) this.reload(handle);

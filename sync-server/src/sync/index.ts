@@ -6,9 +6,9 @@ import type * as http from 'node:http';
 import type * as stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
-import { CloseCode, isDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
 import type { SyncService, SyncServiceOptions } from '../seams.js';
-import { DocStore } from './docStore.js';
+import { DocCatalog, DocStore } from './docStore.js';
 import { SyncHub } from './hub.js';
 import { resolveLimits, type SyncLimits } from './limits.js';
 import { createMetrics, type SyncMetrics } from './metrics.js';
@@ -67,9 +67,29 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     logger,
     // The trust rule goes last: it binds client ids only for updates every other rule accepted.
     extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
-    ...(trust ? { awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
+    ...(trust ? { admission: trust.admission, inCommit: () => trust.inCommit(), awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
   });
-  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, limits, metrics, logger };
+  // Sockets authenticated by ?token= that have not said HELLO yet, per device (AUTH-WS-5).
+  const unwelcomed = new Map<DeviceId, Set<() => void>>();
+  const watchUnwelcomed = (deviceId: DeviceId, close: () => void): (() => void) => {
+    let set = unwelcomed.get(deviceId);
+    if (set === undefined) unwelcomed.set(deviceId, (set = new Set()));
+    set.add(close);
+    return () => {
+      set.delete(close);
+      if (set.size === 0 && unwelcomed.get(deviceId) === set) unwelcomed.delete(deviceId);
+    };
+  };
+  // [SEG-8] A segment k >= 1 exists to subscribe to only if loaded, stored, or its predecessor is (the next segment a
+  // device writes into): subscriptions to far-off segments would each load an empty doc (100,000 took 340 MB).
+  const catalog = new DocCatalog(opts.db);
+  const segmentOpenable = (doc: DocName): boolean => {
+    const p = parseDocName(doc);
+    if (p === null || p.kind !== 'conv' || p.segment <= 1 || hub.isLoaded(doc)) return true;
+    const previous = segmentDocName(p.conversationId, p.segment - 1);
+    return hub.isLoaded(previous) || catalog.exists(doc) || catalog.exists(previous);
+  };
+  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, watchUnwelcomed, segmentOpenable, limits, metrics, logger };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
   const alive = new Map<WebSocket, boolean>();
@@ -89,9 +109,10 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
   }, limits.heartbeatIntervalMs);
   heartbeat.unref();
 
-  // [AUTH-WS-3] a revoked device's sockets close at once with 4401.
+  // [AUTH-WS-3] [AUTH-WS-5] a revoked, rotated or expired session's sockets close at once with 4401, welcomed or not.
   const stopRevoked = opts.sessions.onRevoked((deviceId) => {
-    for (const peer of hub.peersOfDevice(deviceId)) peer.close(CloseCode.Unauthorized, 'session revoked');
+    for (const peer of hub.peersOfDevice(deviceId)) peer.close(CloseCode.Unauthorized, 'session ended');
+    for (const close of [...(unwelcomed.get(deviceId) ?? [])]) close();
   });
 
   const accept = (ws: WebSocket, url: URL): void => {

@@ -31,6 +31,10 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = {
   // Far above what an honest reader lags behind (a WELCOME for 10,000 docs is ~200 KB), far below the RAM budget.
   maxBufferedBytes: 8 * 1024 * 1024,
   maxDocsPerSocket: 10_000,
+  // An app holds one socket per device (MUX-1); a few more cover a reconnect racing the old socket's close and stock
+  // y-websocket tooling (one socket per doc). 2,000 sockets from one account were accepted before the cap.
+  maxSocketsPerDevice: 16,
+  maxSocketsPerUser: 128,
 };
 
 export function resolveLimits(partial: Partial<SyncLimits> | undefined): SyncLimits {

@@ -17,6 +17,7 @@ import {
   decodeFrame,
   encodeFrame,
   isDocName,
+  type DeviceId,
   type DocName,
   type Frame,
   type FrameOf,
@@ -31,6 +32,13 @@ import { CLOSE_INTERNAL, rawToBytes } from './wsUtil.js';
 export interface EndpointDeps {
   readonly hub: SyncHub;
   readonly authenticator: Authenticator;
+  /**
+   * Registers a socket that authenticated with `?token=` but has not said HELLO yet, so that the end of that
+   * device's session closes it too (AUTH-WS-5); the hub only knows sockets after HELLO. Returns the unregister.
+   */
+  readonly watchUnwelcomed: (deviceId: DeviceId, close: () => void) => () => void;
+  /** [SEG-8] Whether a conversation segment may be subscribed to: it is loaded or stored, or its predecessor is. */
+  readonly segmentOpenable: (doc: DocName) => boolean;
   readonly limits: SyncLimits;
   readonly metrics: SyncMetrics;
   readonly logger: Logger;
@@ -79,13 +87,15 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
   };
 
   // [AUTH-WS-1] a bad ?token= is refused at once; a missing one may still come in HELLO.
-  let preAuth: AuthContext | null = null;
+  let unwatch: (() => void) | null = null;
   if (queryToken !== null && queryToken !== '') {
-    preAuth = deps.authenticator.verifyToken(queryToken);
+    const preAuth = deps.authenticator.verifyToken(queryToken);
     if (preAuth === null) {
       sender.close(CloseCode.Unauthorized, ErrorCode.Unauthorized);
       return;
     }
+    // [AUTH-WS-5] Revoked, rotated or expired before HELLO: closed like a welcomed socket of that device.
+    unwatch = deps.watchUnwelcomed(preAuth.deviceId, () => sender.close(CloseCode.Unauthorized, 'session ended'));
   }
   // [WIRE-1] HELLO within the deadline.
   const helloTimer = setTimeout(() => fail(ErrorCode.BadRequest, 'no HELLO in time', CloseCode.Timeout), limits.helloTimeoutMs);
@@ -93,18 +103,27 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
 
   const onHello = (hello: FrameOf<typeof FrameKind.Hello>): void => {
     clearTimeout(helloTimer);
+    unwatch?.();
+    unwatch = null;
     if (hello.version !== PROTOCOL_VERSION) {
       fail(ErrorCode.VersionMismatch, `server speaks protocol ${PROTOCOL_VERSION}, not ${hello.version}`, CloseCode.VersionMismatch);
       return;
     }
-    const auth = hello.token !== '' ? deps.authenticator.verifyToken(hello.token) : preAuth;
+    // [AUTH-WS-5] The token is checked against the session state of now, not of the upgrade: a query token that
+    // was revoked, rotated or expired since then no longer authenticates an empty-token HELLO.
+    const token = hello.token !== '' ? hello.token : (queryToken ?? '');
+    const auth = token !== '' ? deps.authenticator.verifyToken(token) : null;
     if (auth === null) {
       fail(ErrorCode.Unauthorized, 'invalid or revoked token', CloseCode.Unauthorized);
       return;
     }
-    peer = new MuxPeer(auth, sender);
+    const candidate = new MuxPeer(auth, sender);
+    if (!hub.addPeer(candidate)) {
+      fail(ErrorCode.RateLimited, 'WIRE-7: too many open sockets for this device or user', CloseCode.RateLimited);
+      return;
+    }
+    peer = candidate;
     log = log.child({ user: auth.userId, device: auth.deviceId });
-    hub.addPeer(peer);
     // [WIRE-2] A cursor from the future (the server's data was reset) counts as no cursor.
     const cursor = hub.store.cursor();
     const since = hello.cursor > cursor ? 0 : hello.cursor;
@@ -116,6 +135,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       deviceId: auth.deviceId,
       cursor,
       changed: changed.slice(0, MAX_WELCOME_DOCS),
+      serverTime: Date.now(),
     });
     for (const doc of changed.slice(MAX_WELCOME_DOCS)) peer.sendNotify(doc as DocName, cursor);
   };
@@ -178,6 +198,10 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       }
       if (!hub.access.canAccess(p.auth.userId, doc)) {
         p.sendReject(doc, ErrorCode.Forbidden, 'AUTHZ: not visible to this user');
+        return;
+      }
+      if (!deps.segmentOpenable(doc)) {
+        p.sendReject(doc, ErrorCode.SegmentGap, 'SEG-8: no such segment (at most one past the stored head)');
         return;
       }
       handle = hub.subscribe(p, doc);
@@ -246,6 +270,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
   });
   ws.on('close', () => {
     clearTimeout(helloTimer);
+    unwatch?.();
     metrics.connectionsClosed++;
     if (peer !== null) hub.removePeer(peer);
   });

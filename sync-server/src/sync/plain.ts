@@ -80,8 +80,16 @@ export function servePlain(ws: WebSocket, rawDoc: string, queryToken: string | n
   }
   const doc = docName as DocName;
   log = log.child({ user: auth.userId, device: auth.deviceId, doc });
+  if (!deps.segmentOpenable(doc)) {
+    sender.send(encodePlainPermissionDenied(ErrorCode.SegmentGap));
+    sender.close(CloseCode.Forbidden, ErrorCode.SegmentGap);
+    return;
+  }
   const peer = new PlainPeer(auth, sender);
-  hub.addPeer(peer);
+  if (!hub.addPeer(peer)) {
+    sender.close(CloseCode.RateLimited, 'WIRE-7: too many open sockets');
+    return;
+  }
   const handle = hub.subscribe(peer, doc);
   ws.on('close', () => hub.removePeer(peer));
 

@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import { ErrorCode, type DocName, type ParsedDocName } from '@concord/client-core/protocol';
 import { CONV_META, USER_CONVS } from '@concord/client-core/schema';
 import type { AuthContext } from '../seams.js';
+import { knownStructsRule } from './knownStructs.js';
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
@@ -35,6 +36,16 @@ export interface Refusal {
 /** One check; returns null to let the update through. Must not throw for any input (the caller catches anyway). */
 export type UpdateRule = (ctx: ValidationContext, update: DecodedUpdate) => Refusal | null;
 
+/**
+ * [TRUST-16] The rate gate every update passes before any other check, refused ones included: a refusal costs the
+ * sender `refused`'s penalty on top, so a flood of malformed or forbidden updates reaches the 4429 close faster than
+ * a flood of honest ones (and cannot outrun the limit by being refused early).
+ */
+export interface Admission {
+  admit(ctx: ValidationContext): Refusal | null;
+  refused(ctx: ValidationContext): void;
+}
+
 export type Verdict =
   | { readonly ok: true; readonly update: DecodedUpdate }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly close?: number };
@@ -44,7 +55,15 @@ export function protectedRoots(parsed: ParsedDocName): readonly string[] {
   return parsed.kind === 'conv' ? [CONV_META] : [USER_CONVS];
 }
 
-export function validateUpdate(ctx: ValidationContext, bytes: Uint8Array, rules: readonly UpdateRule[]): Verdict {
+export function validateUpdate(ctx: ValidationContext, bytes: Uint8Array, rules: readonly UpdateRule[], admission?: Admission): Verdict {
+  const admitted = admission?.admit(ctx) ?? null;
+  if (admitted !== null) return { ok: false, ...admitted };
+  const verdict = checkUpdate(ctx, bytes, rules);
+  if (!verdict.ok) admission?.refused(ctx);
+  return verdict;
+}
+
+function checkUpdate(ctx: ValidationContext, bytes: Uint8Array, rules: readonly UpdateRule[]): Verdict {
   // [VAL-1] size before any decoding work.
   if (bytes.byteLength > ctx.maxUpdateBytes) {
     return { ok: false, code: ErrorCode.TooBig, message: `VAL-1: update of ${bytes.byteLength} bytes exceeds ${ctx.maxUpdateBytes}` };
@@ -197,7 +216,7 @@ function indexUpdateItems(update: DecodedUpdate): LocalIndex {
 }
 
 /** The rules every client update passes, in order. */
-export const DEFAULT_RULES: readonly UpdateRule[] = [structuralRule, protectedRootsRule];
+export const DEFAULT_RULES: readonly UpdateRule[] = [structuralRule, knownStructsRule, protectedRootsRule];
 
 /** Client ids whose structs the update carries (what an ACK reports clocks for). */
 export function updateClients(update: DecodedUpdate): number[] {

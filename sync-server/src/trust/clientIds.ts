@@ -64,12 +64,11 @@ export class SqliteClientIdRegistry implements ClientIdRegistry {
   bind(client: number, owner: string): string {
     const existing = this.owner(client);
     if (existing !== null) return existing;
-    // The binding holds in memory at once; the row is written with the others of this turn in one transaction.
-    // With synchronous=FULL a row per statement would cost an fsync per new client id (measured: a third of the
-    // pipeline's throughput at 200 new sessions). The write runs in this turn's setImmediate: before the hub's group
-    // commit that stores the update when that commit runs in a timer or was scheduled after it, but right after it
-    // when an earlier update of the same turn had already scheduled the commit. A crash in that gap leaves the id
-    // unbound with stored structs, which TRUST-6 then refuses (the client moves to a new id, nothing is lost).
+    // The binding holds in memory at once; the row is written inside the hub's next group commit, in the same
+    // transaction as the updates that rely on it (SyncHubOptions.inCommit), so no crash can keep the structs and lose
+    // their binding. With synchronous=FULL a row per statement would cost an fsync per new client id (measured: a
+    // third of the pipeline's throughput at 200 new sessions). Bindings no commit picks up (awareness only) are
+    // written in this turn's setImmediate.
     this.pinned.set(client, owner);
     this.pending.push([client, owner, this.now()]);
     this.flushScheduled ??= setImmediate(() => {

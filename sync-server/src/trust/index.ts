@@ -7,12 +7,13 @@ import type Database from 'better-sqlite3';
 import type * as Y from 'yjs';
 import type { AccessPolicy } from '../seams.js';
 import type { AwarenessRule } from '../sync/hub.js';
-import type { UpdateRule } from '../sync/validate.js';
+import type { Admission, UpdateRule } from '../sync/validate.js';
 import { createAwarenessRule } from './awareness.js';
 import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
 import { TokenBuckets } from './rateLimit.js';
-import { MembershipCache, createTrustRule } from './rules.js';
+import { MembershipCache, createAdmission, createTrustRule } from './rules.js';
+import { BlobRefRecorder } from './blobRefs.js';
 import { SegmentGate } from './segments.js';
 import { DocCatalog } from '../sync/docStore.js';
 
@@ -26,12 +27,18 @@ export interface TrustOptions {
   readonly limits?: Partial<TrustLimits>;
   /** Milliseconds, monotonic enough for token buckets; injected by tests. */
   readonly now?: () => number;
+  /** Wall-clock milliseconds for the HLC bound (HLC-2); Date.now unless injected. */
+  readonly wallNow?: () => number;
 }
 
 export interface Trust {
   readonly limits: TrustLimits;
   readonly registry: ClientIdRegistry;
   readonly rules: readonly UpdateRule[];
+  /** [TRUST-16] The rate gate the hub runs before every other check. */
+  readonly admission: Admission;
+  /** [TRUST-6] [BLOB-5] Rows written inside each group commit: client-id bindings and blob references. */
+  inCommit(): void;
   readonly awarenessRule: AwarenessRule;
   readonly beforeServerWrite: (ydoc: Y.Doc) => void;
   /** After each group commit: settles the segments accepted for it (SEG-3). */
@@ -43,11 +50,16 @@ export function createTrust(opts: TrustOptions): Trust {
   const now = opts.now ?? (() => performance.now());
   const registry = new SqliteClientIdRegistry(opts.db);
   const membership = new MembershipCache(limits.membershipTtlMs, now);
+  const blobRefs = new BlobRefRecorder(opts.db);
   const rule = createTrustRule({
     membership,
     registry,
     access: opts.access,
     limits,
+    wallNow: opts.wallNow ?? Date.now,
+    blobRefs,
+  });
+  const admission = createAdmission({
     connectionBuckets: new TokenBuckets(limits.connectionUpdatesPerSecond, limits.connectionUpdateBurst, limits.abuseDebt, now),
     userBuckets: new TokenBuckets(limits.userUpdatesPerSecond, limits.userUpdateBurst, limits.abuseDebt, now),
   });
@@ -62,6 +74,11 @@ export function createTrust(opts: TrustOptions): Trust {
   return {
     limits,
     registry,
+    admission,
+    inCommit(): void {
+      registry.flush();
+      blobRefs.flush();
+    },
     rules: [segments.check, rule, segments.accepted],
     awarenessRule,
     afterFlush: () => segments.settle(),

@@ -8,23 +8,41 @@
  * doc: lookups are binary searches in the server's struct store.
  */
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, messageIdAuthor } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, USER_DRAFTS, USER_PREFS, receiptKey } from '@concord/client-core/schema';
+import { CloseCode, ErrorCode, messageIdAuthor, parseBlobUrl } from '@concord/client-core/protocol';
+import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
 import type { AccessPolicy, AuthContext } from '../seams.js';
-import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
+import type { Admission, DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
+import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from './rateLimit.js';
-import { draftProblem, editProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
+import { draftProblem, editProblem, entrySizeProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
 
 export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
   readonly access: AccessPolicy;
   readonly limits: TrustLimits;
-  readonly connectionBuckets: TokenBuckets<number | string>;
-  readonly userBuckets: TokenBuckets<string>;
   readonly membership: MembershipCache;
+  /** Wall-clock milliseconds (Date.now), for the HLC bound (HLC-2). */
+  readonly wallNow: () => number;
+  /** [BLOB-5] Where accepted messages' attachments are recorded. */
+  readonly blobRefs?: BlobRefRecorder;
+}
+
+/** The blob a message value's attachment names (TRUST-15 checked its shape), or null. */
+function attachmentBlob(value: unknown): { conversationId: string; blobId: string } | null {
+  const a: unknown = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['attachment'] : undefined;
+  const url: unknown = typeof a === 'object' && a !== null ? (a as Record<string, unknown>)['url'] : undefined;
+  return typeof url === 'string' ? parseBlobUrl(url) : null;
+}
+
+/** [HLC-2] The stamp a conv value carries (message hlc, edit hlc, receipt rhlc) when it is too far in the future. */
+function stampTooFarAhead(root: string, value: unknown, now: number): string | null {
+  if (typeof value !== 'object' || value === null || (root !== CONV_MESSAGES && root !== CONV_EDITS && root !== CONV_RECEIPTS)) return null;
+  const stamp: unknown = root === CONV_RECEIPTS ? (value as Record<string, unknown>)['rhlc'] : (value as Record<string, unknown>)['hlc'];
+  if (!isHlc(stamp) || !isTooFarAhead(stamp, now)) return null;
+  return `stamp ${stamp} is more than ${MAX_HLC_SKEW_MS / 60_000} minutes ahead of the server's clock`;
 }
 
 /**
@@ -87,13 +105,20 @@ function keyProblem(kind: 'conv' | 'user', place: Placement, auth: AuthContext):
   }
 }
 
-function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits): string | null {
+/** Refusals of a message's basic shape (TRUST-1); the other messageProblem answers are bounds (TRUST-15). */
+const MESSAGE_SHAPE = ['not a well-formed message entry for its key'];
+
+function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits, now: number): string | null {
   const json = plainJsonProblem(value);
   if (json !== null) return `TRUST-5: ${json}`;
+  const size = entrySizeProblem(value);
+  if (size !== null) return `TRUST-15: ${size}`;
+  const ahead = stampTooFarAhead(place.root, value, now);
+  if (ahead !== null) return `HLC-2: ${ahead}`;
   switch (place.root) {
     case CONV_MESSAGES: {
       const p = messageProblem(place.key, value, limits.maxMessageLength);
-      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : 'TRUST-1'}: ${p}`;
+      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : MESSAGE_SHAPE.includes(p) ? 'TRUST-1' : 'TRUST-15'}: ${p}`;
     }
     case CONV_EDITS: {
       const p = editProblem(value, limits.maxMessageLength);
@@ -135,19 +160,34 @@ function contentValue(item: Y.Item): { ok: true; value: unknown } | { ok: false 
   return { ok: false };
 }
 
+/** [TRUST-10/11/16] What each refused update costs beyond its own token. */
+export const REFUSAL_PENALTY = 10;
+
+/** [TRUST-10/11/16] The rate gate, run before every other check of an update (Admission in sync/validate.ts). */
+export function createAdmission(deps: {
+  readonly connectionBuckets: TokenBuckets<number | string>;
+  readonly userBuckets: TokenBuckets<string>;
+}): Admission {
+  return {
+    admit(ctx: ValidationContext): Refusal | null {
+      const byConn = deps.connectionBuckets.take(ctx.connection ?? ctx.auth.deviceId);
+      const byUser = deps.userBuckets.take(ctx.auth.userId);
+      if (byConn === 'ok' && byUser === 'ok') return null;
+      const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
+      return byConn === 'abusive' ? { ...r, message: 'TRUST-11: kept sending while over the rate limit; closing', close: CloseCode.RateLimited } : r;
+    },
+    refused(ctx: ValidationContext): void {
+      deps.connectionBuckets.spend(ctx.connection ?? ctx.auth.deviceId, REFUSAL_PENALTY);
+      deps.userBuckets.spend(ctx.auth.userId, REFUSAL_PENALTY);
+    },
+  };
+}
+
 export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
   const { registry, access, limits } = deps;
 
   return (ctx: ValidationContext, update: DecodedUpdate): Refusal | null => {
     const { auth, parsed, ydoc } = ctx;
-
-    // [TRUST-10/11] before any per-struct work.
-    const byConn = deps.connectionBuckets.take(ctx.connection ?? auth.deviceId);
-    const byUser = deps.userBuckets.take(auth.userId);
-    if (byConn !== 'ok' || byUser !== 'ok') {
-      const r = refuse('TRUST-10', `update rate over the limit (${byConn !== 'ok' ? 'connection' : 'user'})`, ErrorCode.RateLimited);
-      return byConn === 'abusive' ? { ...r, message: 'TRUST-11: kept sending while over the rate limit; closing', close: CloseCode.RateLimited } : r;
-    }
 
     // [TRUST-13] membership at write time, not only at subscription: a member removed since keeps no write access.
     if (parsed.kind === 'user' ? parsed.userId !== auth.userId : !deps.membership.isMember(ydoc, auth.userId, () => access.canAccess(auth.userId, ctx.doc))) {
@@ -161,6 +201,8 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
 
     // [TRUST-6] client ids of new structs: bound to this user, or unbound and never used on this doc.
     const toBind: number[] = [];
+    /** [BLOB-5] Blobs of this conversation that the update's messages refer to. */
+    const refs: string[] = [];
     for (const client of fresh.byClient.keys()) {
       const owner = registry.owner(client);
       if (owner === null) {
@@ -196,8 +238,12 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         } else {
           const v = contentValue(s);
           if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
-          const p = valueProblem({ root: where.root, key }, v.value, limits);
+          const p = valueProblem({ root: where.root, key }, v.value, limits, deps.wallNow());
           if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
+          if (where.root === CONV_MESSAGES && parsed.kind === 'conv') {
+            const blob = attachmentBlob(v.value);
+            if (blob !== null && blob.conversationId === parsed.conversationId) refs.push(blob.blobId);
+          }
         }
         if (where.root === CONV_MESSAGES) {
           // [TRUST-2] immutability: a key the server holds, has queued, or this update writes twice is refused.
@@ -226,7 +272,11 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
             if (s === undefined || s.id.clock >= end) break;
             if (!(s instanceof Y.Item) || s.deleted) continue;
             if (!ownerChecked) {
-              if (registry.owner(client) !== auth.userId) return refuse('TRUST-14', "deleting another user's content");
+              // An id nobody is bound to yet holds stored structs only when its binding was lost (a server older than
+              // bindings in the group commit crashed between the two): the entry's key, which deletionProblem checks
+              // against the sender, is then the proof of ownership, so a device is never stuck behind its own old item.
+              const owner = registry.owner(client);
+              if (owner !== auth.userId && owner !== null) return refuse('TRUST-14', "deleting another user's content");
               ownerChecked = true;
             }
             const p = deletionProblem(resolver, s, parsed.kind, auth);
@@ -260,6 +310,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     }
     for (const p of placements) overlay.add(p.client, p.clock, p.end, p.where);
     for (const k of newKeys) overlay.addKey(k.root, k.key);
+    if (parsed.kind === 'conv') for (const blobId of refs) deps.blobRefs?.note(parsed.conversationId, blobId);
     return null;
   };
 }

@@ -3,7 +3,24 @@
  * reason string for a refusal or null, and never throws for any input.
  */
 import { isHlc, parseMessageEntry, type MessageEntry } from '@concord/client-core/schema';
-import { isId } from '@concord/client-core/protocol';
+import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isId, isMimeType, parseBlobUrl } from '@concord/client-core/protocol';
+
+/**
+ * [TRUST-15] The bytes one JSON value may take, whatever its fields: a message of 8,000 characters of 3-byte UTF-8 in
+ * its body and as long an attachment name is under 50 KB. Without it, padding rode along to every member (60 padded
+ * messages added 96 MB of server disk in 2.8 s).
+ */
+export const MAX_ENTRY_BYTES = 64 * 1024;
+/** [TRUST-15] A receipt's state vector, base64: 10 bytes per client id covers thousands of sessions' ids. */
+export const MAX_VECTOR_CHARS = 32 * 1024;
+const MESSAGE_KEYS = ['id', 'author', 'hlc', 'type', 'body', 'replyTo', 'attachment'];
+const ATTACHMENT_KEYS = ['url', 'name', 'mime', 'size', 'durationMs'];
+
+/** [TRUST-15] The UTF-8 size of a plain JSON value's encoding over the limit, or null. */
+export function entrySizeProblem(value: unknown): string | null {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  return bytes > MAX_ENTRY_BYTES ? `entry of ${bytes} bytes exceeds ${MAX_ENTRY_BYTES}` : null;
+}
 
 const MAX_JSON_DEPTH = 8;
 
@@ -46,6 +63,27 @@ export function messageProblem(key: string, value: unknown, maxLength: number): 
   const entry: MessageEntry | null = parseMessageEntry(key, value);
   if (entry === null) return 'not a well-formed message entry for its key';
   if (entry.body.length > maxLength) return `body of ${entry.body.length} exceeds ${maxLength}`;
+  // [TRUST-15] nothing rides along: only the schema's fields, each bounded.
+  if (!onlyKeys(value as Record<string, unknown>, MESSAGE_KEYS)) return 'unknown field in a message entry';
+  if (entry.replyTo !== undefined && entry.replyTo.length > 200) return 'replyTo is not a message id';
+  const a: unknown = (value as Record<string, unknown>)['attachment'];
+  if (a !== undefined) {
+    if (entry.type === 'text') return 'a text message carries no attachment';
+    const problem = attachmentProblem(a, maxLength);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+function attachmentProblem(value: unknown, maxLength: number): string | null {
+  if (!isRecord(value) || !onlyKeys(value, ATTACHMENT_KEYS)) return 'an attachment is {url, name, mime, size, durationMs?}';
+  if (typeof value['url'] !== 'string' || parseBlobUrl(value['url']) === null) return 'attachment url is not a blob path';
+  if (typeof value['name'] !== 'string' || value['name'].length > maxLength) return 'attachment name is not a string within the limit';
+  if (!isMimeType(value['mime'])) return 'attachment mime is not a mime type';
+  const size = value['size'];
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_ATTACHMENT_BYTES) return 'attachment size out of range';
+  const d = value['durationMs'];
+  if (d !== undefined && (typeof d !== 'number' || !(d >= 0) || d > MAX_DURATION_MS)) return 'attachment durationMs out of range';
   return null;
 }
 
@@ -64,7 +102,9 @@ export function receiptProblem(value: unknown): string | null {
   if (!isRecord(value) || !onlyKeys(value, ['dsv', 'rsv', 'rhlc'])) return 'a receipt is {dsv?, rsv?, rhlc?}';
   for (const k of ['dsv', 'rsv'] as const) {
     const v = value[k];
-    if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))) return `receipt ${k} is not base64`;
+    if (v !== undefined && (typeof v !== 'string' || v.length > MAX_VECTOR_CHARS || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))) {
+      return `receipt ${k} is not base64 of at most ${MAX_VECTOR_CHARS} characters`;
+    }
   }
   if (value['rhlc'] !== undefined && !isHlc(value['rhlc'])) return 'receipt rhlc is not an hlc';
   return null;

@@ -51,6 +51,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
     port: 0,
     logger: logLevel === undefined || logLevel === '' ? silentLogger() : createLogger('debug'),
     registrationLimits: { burst: 1_000_000 },
+    // Suites create many conversations per user; HTTP-23 has its own test with the real limits.
+    conversationLimits: { createBurst: 1_000_000, addBurst: 1_000_000 },
     ...given,
     scrypt: { N: 1 << 10, ...given.scrypt },
     dataDir,

@@ -1,8 +1,10 @@
 /**
  * WEB-ATTACH-1: an attachment inside a message bubble. The bytes come from client-core (ATTACH-2: this device's
  * copy, else fetched from the server and kept) and are shown through an object URL that lives as long as the bubble.
+ * The URL's type comes from the bytes (ATTACH-4), never from the sender's `mime`: anything that is not a raster
+ * image or plain audio is opaque bytes, saved as a download, so no attachment can run script in this origin.
  */
-import type { Message } from '@concord/client-core';
+import { isInlineMedia, safeMediaType, type Message } from '@concord/client-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
 import { classifyFetchError, formatDuration, formatSize, retryDelay } from '../display/attachment.js';
@@ -13,7 +15,7 @@ type BytesState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'loading' }
   | { readonly kind: 'waiting' | 'offline' }
-  | { readonly kind: 'ready'; readonly url: string }
+  | { readonly kind: 'ready'; readonly url: string; readonly inline: boolean }
   | { readonly kind: 'error'; readonly text: string };
 
 /**
@@ -28,7 +30,7 @@ function useAttachmentUrl(app: AppController, m: Message, request: number): Byte
   const latest = useRef(m);
   latest.current = m;
   const url = m.attachment?.url;
-  const mime = m.attachment?.mime;
+  const type = m.type;
 
   useEffect(() => {
     if (request <= 0 || url === undefined) return undefined;
@@ -47,8 +49,9 @@ function useAttachmentUrl(app: AppController, m: Message, request: number): Byte
         (bytes) => {
           inFlight = false;
           if (!alive) return;
-          objectUrl = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime ?? '' }));
-          setState({ kind: 'ready', url: objectUrl });
+          const safe = safeMediaType(type, bytes);
+          objectUrl = URL.createObjectURL(new Blob([bytes as BlobPart], { type: safe }));
+          setState({ kind: 'ready', url: objectUrl, inline: isInlineMedia(safe) });
         },
         (err: unknown) => {
           inFlight = false;
@@ -77,7 +80,7 @@ function useAttachmentUrl(app: AppController, m: Message, request: number): Byte
       if (timer !== null) clearTimeout(timer);
       if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
     };
-  }, [app, url, mime, request]);
+  }, [app, url, type, request]);
 
   return state;
 }
@@ -92,6 +95,8 @@ export function AttachmentView({ app, m }: { app: AppController; m: Message }) {
 
 function ImageAttachment({ app, m, a }: { app: AppController; m: Message; a: Attachment }) {
   const state = useAttachmentUrl(app, m, 1);
+  // Bytes that are not a raster image whatever the sender said (an SVG, HTML): offered as a file, never drawn.
+  if (state.kind === 'ready' && !state.inline) return <FileAttachment app={app} m={m} a={a} />;
   if (state.kind === 'ready') {
     return (
       <span class="attachment attachment-image" data-testid="attachment" data-state="ready">
@@ -106,6 +111,7 @@ function VoiceAttachment({ app, m, a }: { app: AppController; m: Message; a: Att
   const state = useAttachmentUrl(app, m, 1);
   const duration = a.durationMs !== undefined ? formatDuration(a.durationMs) : '';
   const label = duration === '' ? 'Voice message' : `Voice message, ${duration}`;
+  if (state.kind === 'ready' && !state.inline) return <FileAttachment app={app} m={m} a={a} />;
   if (state.kind === 'ready') {
     return (
       <span class="attachment attachment-voice" data-testid="attachment" data-state="ready">

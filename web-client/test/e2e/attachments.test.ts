@@ -165,4 +165,41 @@ describe('web client, attachments', () => {
     await waiting.waitFor({ state: 'detached' });
     expect([...erin.errors, ...frank.errors]).toEqual([]);
   }, 60_000);
+
+  it('[ATTACH-4] [WEB-SERVE-7] an SVG sent as an image and an HTML file never run in the app: offered as opaque downloads, under a strict CSP', async () => {
+    // What the red team sent: script in an "image" and in a file, meant to be opened in the app's origin.
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>window.parent.pwned = localStorage.length</script></svg>');
+    const html = Buffer.from('<!doctype html><script>window.opener && (window.opener.pwned = 1)</script><p>hi</p>');
+    // The type of every object URL Frank's app makes from now on.
+    await frank.page.evaluate(() => {
+      const types: string[] = [];
+      (window as unknown as { blobTypes: string[] }).blobTypes = types;
+      const make = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (o: Blob | MediaSource) => {
+        if (o instanceof Blob) types.push(o.type);
+        return make(o);
+      };
+    });
+    await attach(erin, [{ name: 'evil.svg', mimeType: 'image/svg+xml', buffer: svg }]);
+    await attach(erin, [{ name: 'page.html', mimeType: 'text/html', buffer: html }]);
+
+    for (const [name, bytes] of [['evil.svg', svg], ['page.html', html]] as const) {
+      const file = fileAttachment(frank, name);
+      await file.waitFor();
+      expect(await image(frank, name).count()).toBe(0);
+      const [download] = await Promise.all([frank.page.waitForEvent('download'), file.getByRole('button', { name: new RegExp(`^Download ${name.replace('.', '\\.')}`) }).click()]);
+      expect(download.suggestedFilename()).toBe(name);
+      expect(await readFile(await download.path())).toEqual(bytes);
+      expect(await file.locator('a.file-link').getAttribute('href')).toMatch(/^blob:/);
+    }
+    // Every object URL behind those links is opaque bytes: a tab opened on one downloads it, nothing renders.
+    const types = await frank.page.evaluate(() => (window as unknown as { blobTypes: string[] }).blobTypes);
+    expect(types.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(types)).toEqual(new Set(['application/octet-stream']));
+    expect(await frank.page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    // The app itself is served under a CSP that allows only its own scripts.
+    const csp = await frank.page.evaluate(async () => (await fetch('/')).headers.get('content-security-policy'));
+    expect(csp).toContain("script-src 'self'");
+    expect([...erin.errors, ...frank.errors]).toEqual([]);
+  }, 90_000);
 });

@@ -70,20 +70,86 @@ function bindable(v: ValueType): null | number | bigint | string | Buffer {
   throw businessError(C.PARAMETER_ERROR, 'the stand-in binds no Asset, Assets or Float32Array', v);
 }
 
+/** Which calls an injected error hits: writes (everything but queries, rollBack and close), queries, or both. */
+export type FaultScope = 'any' | 'write' | 'read';
+
+export interface StandInRdbOptions {
+  /**
+   * How long an async call (executeSql, querySql, insert, batchInsert, close...) takes, in ms of a real timer:
+   * on a device they run on a native worker and settle on a later macrotask, never in the same turn. Default 0
+   * (the next macrotask).
+   */
+  asyncDelayMs?: number;
+}
+
+interface InjectedError {
+  readonly code: number;
+  left: number;
+  readonly scope: FaultScope;
+}
+
+const MESSAGES: Record<number, string> = {
+  [C.NOT_RESPONDING]: 'The database does not respond.',
+  [C.WAL_SIZE_OVER_LIMIT]: 'The WAL file size exceeds the default limit.',
+  [C.SQLITE_BUSY]: 'SQLite: The database file is locked.',
+  [C.SQLITE_LOCKED]: 'SQLite: A table in the database is locked.',
+};
+
 /**
  * A stand-in for an OpenHarmony `RdbStore` that runs on real SQLite (better-sqlite3) and keeps the documented
  * behaviours an app can trip over: executeSql refusing BEGIN/COMMIT/ROLLBACK/ATTACH with 801, querySql refusing
  * anything but a query (14800019), ResultSet row positions and codes, 14800014 after close, and rows above
  * 2 MB that are written fine but fail when read. One connection serves reads and writes; a device has one
  * writer and several readers, which code that never awaits inside a transaction cannot tell apart.
+ *
+ * Closer to a board (STORE-40/41): async calls settle after a real timer (`asyncDelayMs`); faults a device shows
+ * under load can be injected: `batchInsertSync` returning -1 (the SDK's "-1 otherwise": nothing written), and a
+ * BusinessError code (14800047 WAL file over its limit, 14800015 not responding, 14800024/25 busy/locked, or any
+ * other) thrown by the next N calls of a scope, before they touch the database.
  */
 export class StandInRdbStore implements RdbStore {
   private closed = false;
+  asyncDelayMs: number;
+  private minusOnes = 0;
+  private readonly injected: InjectedError[] = [];
 
-  constructor(readonly db: Database.Database) {}
+  constructor(
+    readonly db: Database.Database,
+    options: StandInRdbOptions = {},
+  ) {
+    this.asyncDelayMs = options.asyncDelayMs ?? 0;
+  }
+
+  /** The next `count` batchInsertSync calls write nothing and return -1. */
+  batchInsertReturnsMinusOne(count: number): void {
+    this.minusOnes += count;
+  }
+
+  /** The next `count` calls in `scope` throw a BusinessError with `code` (and do nothing else). */
+  injectError(code: number, count: number, scope: FaultScope = 'any'): void {
+    this.injected.push({ code, left: count, scope });
+  }
+
+  /** Drop every fault not yet used. */
+  clearFaults(): void {
+    this.minusOnes = 0;
+    this.injected.length = 0;
+  }
+
+  /** Injected faults not yet used (tests check they were all hit). */
+  get faultsLeft(): number {
+    return this.minusOnes + this.injected.reduce((n, f) => n + f.left, 0);
+  }
+
+  private fault(scope: 'write' | 'read'): void {
+    const f = this.injected.find((x) => x.left > 0 && (x.scope === 'any' || x.scope === scope));
+    if (f === undefined) return;
+    f.left--;
+    throw businessError(f.code, MESSAGES[f.code] ?? `Injected error ${f.code}.`);
+  }
 
   /** Opens a file (or `:memory:`) with RDB's defaults: WAL journal, FULL sync. */
-  static open(filename: string): StandInRdbStore {
+  static open(filename: string, options: StandInRdbOptions = {}): StandInRdbStore {
     let db: Database.Database;
     try {
       db = new Database(filename);
@@ -92,11 +158,12 @@ export class StandInRdbStore implements RdbStore {
     } catch (err) {
       throw toBusinessError(err);
     }
-    return new StandInRdbStore(db);
+    return new StandInRdbStore(db, options);
   }
 
-  private guard<T>(fn: () => T): T {
+  private guard<T>(fn: () => T, scope: 'write' | 'read' | null = null): T {
     if (this.closed || !this.db.open) throw businessError(C.ALREADY_CLOSED, 'The RdbStore is already closed.');
+    if (scope !== null) this.fault(scope);
     try {
       return fn();
     } catch (err) {
@@ -105,9 +172,10 @@ export class StandInRdbStore implements RdbStore {
   }
 
   private async later<T>(fn: () => T): Promise<T> {
-    // Async forms settle on a later turn, as the native worker's do, so callers cannot depend on sync effects.
-    await Promise.resolve();
-    return this.guard(fn);
+    // Async forms settle on a later macrotask, as the native worker's do, so callers cannot depend on sync effects
+    // nor on them finishing within the current turn.
+    await new Promise<void>((resolve) => setTimeout(resolve, this.asyncDelayMs));
+    return fn();
   }
 
   executeSync(sql: string, args: ValueType[] = []): ValueType {
@@ -123,7 +191,7 @@ export class StandInRdbStore implements RdbStore {
       if (/^\s*INSERT\b/i.test(sql)) return Number(r.lastInsertRowid);
       if (/^\s*(UPDATE|DELETE)\b/i.test(sql)) return r.changes;
       return null;
-    });
+    }, /^\s*SELECT\b/i.test(sql) ? 'read' : 'write');
   }
 
   executeSql(sql: string, bindArgs?: ValueType[]): Promise<void> {
@@ -139,7 +207,7 @@ export class StandInRdbStore implements RdbStore {
       const columns = stmt.columns().map((c) => c.name);
       const rows = stmt.raw(true).all(...bindArgs.map(bindable)) as (null | number | bigint | string | Buffer)[][];
       return new StandInResultSet(columns, rows);
-    });
+    }, 'read');
   }
 
   querySql(sql: string, bindArgs?: ValueType[]): Promise<ResultSet> {
@@ -152,7 +220,7 @@ export class StandInRdbStore implements RdbStore {
       if (cols.length === 0) throw businessError(C.PARAMETER_ERROR, 'Parameter error. The values bucket is empty.');
       const sql = `INSERT${CONFLICT_SQL[conflict] ?? ''} INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
       return Number(this.db.prepare(sql).run(...cols.map((c) => bindable(values[c] ?? null))).lastInsertRowid);
-    });
+    }, 'write');
   }
 
   insert(table: string, values: ValuesBucket, conflict?: ConflictResolution): Promise<number> {
@@ -161,12 +229,23 @@ export class StandInRdbStore implements RdbStore {
 
   batchInsertSync(table: string, values: ValuesBucket[]): number {
     return this.guard(() => {
+      if (this.minusOnes > 0) {
+        this.minusOnes--;
+        return -1;
+      }
       // Like the device, a batch is all-or-nothing; inside an open transaction this nests as a savepoint.
       this.db.transaction(() => {
-        for (const v of values) this.insertSync(table, v);
+        for (const v of values) this.insertRow(table, v);
       })();
       return values.length;
-    });
+    }, 'write');
+  }
+
+  /** One row, without a fault of its own (batchInsertSync is one call). */
+  private insertRow(table: string, values: ValuesBucket): void {
+    const cols = Object.keys(values);
+    if (cols.length === 0) throw businessError(C.PARAMETER_ERROR, 'Parameter error. The values bucket is empty.');
+    this.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => bindable(values[c] ?? null)));
   }
 
   batchInsert(table: string, values: ValuesBucket[]): Promise<number> {
@@ -174,11 +253,11 @@ export class StandInRdbStore implements RdbStore {
   }
 
   beginTransaction(): void {
-    this.guard(() => this.db.exec('BEGIN'));
+    this.guard(() => this.db.exec('BEGIN'), 'write');
   }
 
   commit(): void {
-    this.guard(() => this.db.exec('COMMIT'));
+    this.guard(() => this.db.exec('COMMIT'), 'write');
   }
 
   rollBack(): void {
@@ -186,10 +265,12 @@ export class StandInRdbStore implements RdbStore {
   }
 
   close(): Promise<void> {
-    return this.later(() => {
-      this.closed = true;
-      this.db.close();
-    });
+    return this.later(() =>
+      this.guard(() => {
+        this.closed = true;
+        this.db.close();
+      }),
+    );
   }
 }
 
@@ -203,10 +284,20 @@ export interface StandInStoreConfig {
  * `<dir>/<config.name>`; the context is accepted and ignored, as the stand-in has no app sandbox.
  */
 export class StandInRelationalStore {
-  constructor(private readonly dir: string) {}
+  /** Every store this module opened, by the name it was opened with, in order (tests inject faults into them). */
+  readonly opened: { readonly name: string; readonly store: StandInRdbStore }[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: StandInRdbOptions = {},
+  ) {}
 
   getRdbStore(_context: unknown, config: StandInStoreConfig): Promise<StandInRdbStore> {
-    return Promise.resolve().then(() => StandInRdbStore.open(join(this.dir, config.name)));
+    return new Promise<void>((resolve) => setTimeout(resolve, this.options.asyncDelayMs ?? 0)).then(() => {
+      const store = StandInRdbStore.open(join(this.dir, config.name), this.options);
+      this.opened.push({ name: config.name, store });
+      return store;
+    });
   }
 
   deleteRdbStore(_context: unknown, name: string): Promise<void> {

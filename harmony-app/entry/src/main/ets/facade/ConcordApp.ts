@@ -7,7 +7,9 @@
 import { ClientErrorCode, Concord, ConcordError, HttpError, MAX_MESSAGE_LENGTH } from '@concord/client-core';
 import type {
   AttachmentInput,
+  AttachmentSource,
   AttachmentType,
+  DigestFactory,
   Conversation,
   ConversationSummaryView,
   LastMessage,
@@ -28,6 +30,9 @@ import type { DraftListener } from './draft';
 import { FetchInit } from '../platform/httpFetch';
 import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
+import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
+import { MemberDirectory } from './memberNames';
+import { AppSettings } from './appSettings';
 
 export type FetchFn = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
@@ -48,6 +53,9 @@ export type IncomingFactory = (conversationId: string, title: string, preview: s
 export interface DeviceSettings {
   getFlag(key: string): Promise<boolean>;
   setFlag(key: string, value: boolean): Promise<void>;
+  /** '' when never set. */
+  getText(key: string): Promise<string>;
+  setText(key: string, value: string): Promise<void>;
 }
 
 export class AppPlatform {
@@ -62,6 +70,8 @@ export class AppPlatform {
   readonly heartbeatMs: number;
   /** Null: settings live in memory only (tools and benches). */
   readonly settings: DeviceSettings | null;
+  /** SHA-256 for attachments (HAPP-ATTACH-2: cryptoFramework's native Md on a device); null: client-core's JS one. */
+  readonly digest: DigestFactory | null;
   constructor(
     webSocket: WebSocketCtor,
     storage: StorageAdapter,
@@ -73,6 +83,7 @@ export class AppPlatform {
     deviceName: string,
     heartbeatMs: number,
     settings: DeviceSettings | null = null,
+    digest: DigestFactory | null = null,
   ) {
     this.WebSocket = webSocket;
     this.storage = storage;
@@ -84,6 +95,7 @@ export class AppPlatform {
     this.deviceName = deviceName;
     this.heartbeatMs = heartbeatMs;
     this.settings = settings;
+    this.digest = digest;
   }
 }
 
@@ -191,13 +203,17 @@ export class ConcordApp {
   private readonly views = new Map<Conversation, number>();
   /** Chat pages not yet left: each is told when its conversation's stored draft changes (HAPP-DRAFT-1). */
   private readonly sessions: ChatSession[] = [];
-  private readonly memorySettings = new Map<string, boolean>();
+  private readonly settings: AppSettings;
+  /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
+  private readonly directory: MemberDirectory;
 
   private current: Concord;
   /** The session was refused (4401): the runtime stays for offline reading until the next login (CONN-4/6). */
   private revoked = false;
   private readonly platform: AppPlatform;
-  private readonly serverUrl: string;
+  /** Normalized (serverAddress.ts); changed on the login page, which replaces the client (HAPP-SERVER-1). */
+  private serverUrl: string;
+  private storageFailure: Error | null = null;
   private readonly now: () => number;
   private readonly segmentMessages: number;
 
@@ -206,6 +222,8 @@ export class ConcordApp {
     this.serverUrl = serverUrl.replace(/\/$/, '');
     this.now = now;
     this.segmentMessages = segmentMessages;
+    this.directory = new MemberDirectory(platform.storage);
+    this.settings = new AppSettings(platform.settings);
     this.current = this.newClient();
     // The network is back (the light was greyed by networkLost): the socket, if it survived, counts again.
     platform.onOnline(() => {
@@ -220,6 +238,11 @@ export class ConcordApp {
    */
   static create(platform: AppPlatform, serverUrl: string, now: () => number = Date.now, segmentMessages: number = 0): ConcordApp {
     return new ConcordApp(platform, serverUrl, now, segmentMessages);
+  }
+
+  /** The last storage failure client-core reported (HAPP-RDB-1), or null: the device could not save something. */
+  get storageTrouble(): Error | null {
+    return this.storageFailure;
   }
 
   /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
@@ -240,10 +263,16 @@ export class ConcordApp {
       heartbeat: new Heartbeat(platform.heartbeatMs, 2),
       now: this.now,
       history: new HistoryLimits(this.segmentMessages > 0 ? this.segmentMessages : undefined),
+      attachments: new AttachmentChunking(platform.digest),
     });
     client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
     client.events.on('connection', (s: ConnectionStatus) => {
       this.state = s.state;
+      if (s.state === 'online') {
+        // Names the server could not give before (or that were asked for offline) are asked for again.
+        this.directory.retryUnnamed();
+        this.lookUpNames(this.latest);
+      }
       this.changed();
     });
     client.events.on('sessionInvalid', (e: SessionReason) => {
@@ -251,6 +280,12 @@ export class ConcordApp {
       this.end(SessionEnd.Revoked, e.reason);
     });
     client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
+    client.events.on('storageError', (e: StorageFailure) => {
+      // HAPP-RDB-1: a write that failed past the RDB adapter's retries. The change stays in memory and still goes
+      // out when online; the page can say that this device could not save it.
+      this.storageFailure = e.error;
+      this.changed();
+    });
     return client;
   }
 
@@ -314,23 +349,41 @@ export class ConcordApp {
   // ---- per-install settings --------------------------------------------------------------------------------
   /** Whether the privacy notice was accepted on this install (it is shown until then, and never again after). */
   async privacyAccepted(): Promise<boolean> {
-    return this.getSetting(PRIVACY_ACCEPTED);
+    return this.settings.getFlag(PRIVACY_ACCEPTED);
   }
 
   async acceptPrivacy(): Promise<void> {
-    await this.setSetting(PRIVACY_ACCEPTED, true);
+    await this.settings.setFlag(PRIVACY_ACCEPTED, true);
   }
 
-  private async getSetting(key: string): Promise<boolean> {
-    const s = this.platform.settings;
-    if (s === null) return this.memorySettings.get(key) === true;
-    return s.getFlag(key);
+  /** The sync server this app talks to (HAPP-SERVER-1). */
+  get server(): string {
+    return this.serverUrl;
   }
 
-  private async setSetting(key: string, value: boolean): Promise<void> {
-    const s = this.platform.settings;
-    if (s === null) this.memorySettings.set(key, value);
-    else await s.setFlag(key, value);
+  /**
+   * Sets the sync server's address from what the user typed on the login page (throws a ServerAddressError when it
+   * is not an http/https/ws/wss URL with a host) and remembers it for the next start. Only while no session is live:
+   * client-core takes its server at construction, so the logged-out (or kicked) client is replaced by one for the
+   * new address over the same storage; a kicked account's file stays, as for register.
+   */
+  async setServer(input: string): Promise<void> {
+    const url = normalizeServerUrl(input);
+    if (url === this.serverUrl) {
+      // The same server (the login page submits its field every time): kept, and nothing to replace, whatever the
+      // session's state (the page also shows after a version mismatch, with the session still there).
+      await this.settings.setText(SERVER_URL_KEY, url);
+      return;
+    }
+    if (this.client.session !== null && !this.revoked) throw new Error('log out before changing the server');
+    await this.settings.setText(SERVER_URL_KEY, url);
+    this.serverUrl = url;
+    this.releaseViews();
+    await this.current.close();
+    this.current = this.newClient();
+    this.revoked = false;
+    this.state = 'offline';
+    this.changed();
   }
 
   onSessionEnd(listener: SessionEndListener): () => void {
@@ -405,16 +458,16 @@ export class ConcordApp {
    * exactly `username`. Online only; fails with a NewChatError saying why (no such user, offline, yourself).
    */
   async startDirectChat(username: string): Promise<NewChat> {
-    const name = username.trim();
-    if (name.length === 0) throw new NewChatError(NewChatFailure.EmptyName, 'enter a username');
+    const wanted = username.trim();
+    if (wanted.length === 0) throw new NewChatError(NewChatFailure.EmptyName, 'enter a username');
     if (!this.networkUp) throw new NewChatError(NewChatFailure.Offline, 'offline: a new chat needs the server');
     let user: UserInfo | null = null;
     try {
-      user = await this.client.findUser(name);
+      user = await this.client.findUser(wanted);
     } catch (e) {
       throw newChatError(e as Error);
     }
-    if (user === null) throw new NewChatError(NewChatFailure.UnknownUser, `no user named ${name}`);
+    if (user === null) throw new NewChatError(NewChatFailure.UnknownUser, `no user named ${wanted}`);
     if (user.userId === this.userId) throw new NewChatError(NewChatFailure.Self, 'that is your own account');
     let id = '';
     try {
@@ -422,7 +475,10 @@ export class ConcordApp {
     } catch (e) {
       throw newChatError(e as Error);
     }
-    return new NewChat(id, user.displayName.length > 0 ? user.displayName : user.username);
+    const name = user.displayName.length > 0 ? user.displayName : user.username;
+    // The lookup named the other member: the list, header and notifications use it at once (HAPP-NAMES-1).
+    await this.directory.learn(user.userId, name).catch(() => undefined);
+    return new NewChat(id, name);
   }
 
   // ---- chats -----------------------------------------------------------------------------------------------
@@ -432,7 +488,10 @@ export class ConcordApp {
     this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
     this.openChatId = id;
     const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
-    const session = new ChatSession(this, conv, row === undefined || row.title.length === 0 ? title : row.title, this.now, row === undefined ? '' : row.draft);
+    const known = this.chatTitle(id);
+    const meta = conv.meta;
+    const group = row !== undefined ? row.kind === 'group' : meta !== null && meta.kind === 'group';
+    const session = new ChatSession(this, conv, known.length === 0 ? title : known, this.now, row === undefined ? '' : row.draft, group);
     this.sessions.push(session);
     return session;
   }
@@ -467,6 +526,23 @@ export class ConcordApp {
 
   timeWords(): TimeWords {
     return this.words;
+  }
+
+  /** A chat page was shown or hidden: only a chat on screen keeps its messages from notifying (HAPP-READ-1). */
+  chatVisible(id: string, visible: boolean): void {
+    if (visible) this.openChatId = id;
+    else if (this.openChatId === id) this.openChatId = '';
+  }
+
+  /** A listed chat's title (HAPP-NAMES-1); '' when the list does not have it. */
+  chatTitle(id: string): string {
+    const row = this.latest.find((c: ConversationSummaryView) => c.id === id);
+    return row === undefined ? '' : this.directory.titleOf(row, this.userId);
+  }
+
+  /** A member's name as the chat shows it (HAPP-NAMES-1): display name, else username, else the id's start. */
+  nameOf(userId: string): string {
+    return this.directory.shown(userId);
   }
 
   async chatRead(id: string): Promise<void> {
@@ -521,6 +597,7 @@ export class ConcordApp {
     }
     // Views of the runtime a re-login replaced are dead: drop them (their pages were closed with the session).
     this.views.clear();
+    await this.directory.load();
     await this.loadHidden();
   }
 
@@ -549,7 +626,7 @@ export class ConcordApp {
       if (hiddenAt !== undefined && c.lastActivity <= hiddenAt) continue;
       const preview = c.draft.trim().length > 0 ? draftPreview(c.draft, this.words) : c.lastMessage === null ? '' : lastPreview(c.lastMessage, this.words);
       rows.push(
-        new ConversationRow(c.id, c.title, preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
+        new ConversationRow(c.id, this.directory.titleOf(c, this.userId), preview, humanizedTime(c.lastActivity, now, this.words), c.unread, badgeText(c.unread), c.pinned, c.muted, c.lastActivity),
       );
     }
     this.conversations.set(rows);
@@ -560,7 +637,38 @@ export class ConcordApp {
       if (c !== undefined) s.storedDraft(c.draft);
     }
     this.notifyNew(list, prevTotal);
+    this.lookUpNames(list);
     this.changed();
+  }
+
+  /**
+   * Members of the listed chats without a known name are looked up on the server (HAPP-NAMES-1); when names come,
+   * the list, and the open chats' author lines, are rewritten. Offline it waits for the link (the connection event).
+   */
+  private lookUpNames(list: readonly ConversationSummaryView[]): void {
+    const me = this.userId;
+    if (me.length === 0 || this.state !== 'online') return;
+    const wanted: string[] = [];
+    for (const c of list) {
+      if (!this.directory.needsLookup(c.members, me)) continue;
+      for (const m of c.members) if (m !== me && this.directory.name(m).length === 0) wanted.push(m);
+    }
+    if (wanted.length === 0) return;
+    this.directory
+      .refresh(() => this.getText('/v1/conversations'), wanted)
+      .then((changed: boolean) => {
+        if (!changed || this.userId !== me) return;
+        this.onConversations(this.latest);
+        for (const s of this.sessions.slice()) s.namesChanged();
+      })
+      .catch(() => undefined);
+  }
+
+  /** The body of an authenticated GET on the server (`path` from /v1); throws on an HTTP error. */
+  private async getText(path: string): Promise<string> {
+    const res = await this.platform.fetch(`${this.serverUrl}${path}`, this.authInit('GET'));
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res.text();
   }
 
   /** A new last message from someone else, in a chat not open on screen: notify (the notifier skips muted chats). */
@@ -584,7 +692,7 @@ export class ConcordApp {
       if (seen === undefined && last.sentAt < this.sessionStart) continue;
       if (last.author === me || c.id === this.openChatId || c.unread === 0) continue;
       published = true;
-      n.notify(make(c.id, c.title, lastPreview(last, this.words), c.muted), total).catch(() => undefined);
+      n.notify(make(c.id, this.directory.titleOf(c, me), lastPreview(last, this.words), c.muted), total).catch(() => undefined);
     }
     if (!published && total !== prevTotal) n.setBadge(total).catch(() => undefined);
   }
@@ -608,6 +716,11 @@ export class ChatSession {
   private readonly entries = new Deque<ChatEntry>();
   private exhausted = false;
   private closed = false;
+  private visible = false;
+  /** Others' bubbles carry their author's name (HAPP-NAMES-1); a direct chat's header already says who. */
+  private readonly group: boolean;
+  /** Names arrived since the rows were written: the next update rewrites every row once. */
+  private namesStale = false;
   /** When and in which language the labels were written: a label's text depends on the day and the words. */
   private labelNow: number;
   private labelWords: TimeWords;
@@ -616,21 +729,71 @@ export class ChatSession {
 
   private readonly app: ConcordApp;
   private readonly conv: Conversation;
-  readonly title: string;
+  /** The header: the list's title for the chat, which names the other member of a direct chat (HAPP-NAMES-1). */
+  private titleText: string;
+  private readonly titleListeners: ((title: string) => void)[] = [];
   private readonly now: () => number;
 
   /** `draft`: the conversation's stored draft when the chat opens (HAPP-DRAFT-1). */
-  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number, draft: string = '') {
+  constructor(app: ConcordApp, conv: Conversation, title: string, now: () => number, draft: string = '', group: boolean = false) {
     this.app = app;
+    this.group = group;
     this.conv = conv;
-    this.title = title;
+    this.titleText = title;
     this.now = now;
     const id = conv.id;
     this.composer = new ComposerDraft(draft, (text: string) => app.saveDraft(id, text), MAX_MESSAGE_LENGTH);
     this.labelNow = now();
     this.labelWords = app.timeWords();
-    this.off = conv.events.on('messages', (newest: readonly Message[]) => this.merge(newest));
+    this.off = conv.events.on('messages', (newest: readonly Message[]) => {
+      this.merge(newest);
+      this.readWhileShown();
+    });
     this.merge(conv.messages());
+  }
+
+  /**
+   * The chat page is on screen (shown, app in the foreground) or not: `onPageShow`/`onPageHide`, which ArkUI also
+   * calls when the app goes to or comes from the background (HAPP-READ-1). While shown, what arrives counts as read
+   * at once, as in the web client (WEB-READ-1): the sender sees `read` and no unread count builds up. While hidden,
+   * arrivals stay unread (and notify) until the page is shown again.
+   */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.app.chatVisible(this.conv.id, visible);
+    this.readWhileShown();
+  }
+
+  get title(): string {
+    return this.titleText;
+  }
+
+  /** The header's title changed (names arrived after the chat opened); returns the unsubscribe. */
+  onTitleChanged(listener: (title: string) => void): () => void {
+    this.titleListeners.push(listener);
+    return () => {
+      const i = this.titleListeners.indexOf(listener);
+      if (i >= 0) this.titleListeners.splice(i, 1);
+    };
+  }
+
+  /** Member names arrived (HAPP-NAMES-1): the header may name the chat now, and group bubbles show authors. */
+  namesChanged(): void {
+    if (this.closed) return;
+    const title = this.app.chatTitle(this.conv.id);
+    if (title.length > 0 && title !== this.titleText) {
+      this.titleText = title;
+      for (const l of this.titleListeners.slice()) l(title);
+    }
+    if (!this.group) return;
+    this.namesStale = true;
+    this.refreshLabels();
+  }
+
+  private readWhileShown(): void {
+    if (!this.visible || this.closed) return;
+    // A failure (the client closed under the page) leaves the messages unread; the next arrival or show retries.
+    this.markRead().catch(() => undefined);
   }
 
   get id(): string {
@@ -691,10 +854,12 @@ export class ChatSession {
   /**
    * Sends picked bytes as an image, file or voice message (client-core ATTACH-1): written at once like a text, the
    * bytes uploaded when online. Refusals are an AttachmentError (too big, empty, anything else).
+   * HAPP-ATTACH-2: a picked file comes as an AttachmentSource (platform/pickedFile.ts) that client-core reads, hashes
+   * and stores chunk by chunk; `percent` hears 0..100, each whole percent once, for the page to show.
    */
-  async sendAttachment(bytes: Uint8Array, meta: AttachmentMeta): Promise<void> {
+  async sendAttachment(bytes: Uint8Array | AttachmentSource, meta: AttachmentMeta, percent?: (percent: number) => void): Promise<void> {
     try {
-      await this.conv.sendAttachment(bytes, meta);
+      await this.conv.sendAttachment(bytes, meta, new AttachmentSendOptions(percent));
     } catch (e) {
       throw attachmentError(e as Error);
     }
@@ -894,7 +1059,8 @@ export class ChatSession {
   private refreshLabels(): void {
     const now = this.now();
     const words = this.app.timeWords();
-    const stale = words !== this.labelWords || calendarDaysAgo(this.labelNow, now) !== 0;
+    const stale = words !== this.labelWords || calendarDaysAgo(this.labelNow, now) !== 0 || this.namesStale;
+    this.namesStale = false;
     this.labelNow = now;
     this.labelWords = words;
     if (!stale || this.entries.length === 0) return;
@@ -924,6 +1090,7 @@ export class ChatSession {
     const fileName = a === undefined ? '' : a.name;
     const sizeText = a === undefined ? '' : humanSize(a.size);
     const mime = a === undefined ? '' : a.mime;
+    const authorName = this.group && !m.own ? this.app.nameOf(m.author) : '';
     const r = prev === undefined ? undefined : prev.row;
     if (
       r !== undefined &&
@@ -936,11 +1103,12 @@ export class ChatSession {
       r.sentAt === m.sentAt &&
       r.kind === kind &&
       r.fileName === fileName &&
-      r.sizeText === sizeText
+      r.sizeText === sizeText &&
+      r.authorName === authorName
     ) {
       return new ChatEntry(m, r, anchor);
     }
-    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt, kind, fileName, sizeText, mime), anchor);
+    return new ChatEntry(m, new ChatRow(m.id, m.author, text, m.own, status, label, m.sentAt, kind, fileName, sizeText, mime, authorName), anchor);
   }
 
   /** First loaded position whose message sorts at or after `m`. */
@@ -1005,6 +1173,11 @@ class SessionReason {
   reason: string = '';
 }
 
+class StorageFailure {
+  doc: string | null = null;
+  error: Error = new Error('storage failure');
+}
+
 class DeviceBody {
   deviceId: string = '';
   name?: string;
@@ -1024,6 +1197,28 @@ class NetworkBridge {
   }
   onOnline(callback: () => void): () => void {
     return this.subscribe(callback);
+  }
+}
+
+class AttachmentChunking {
+  readonly digest?: DigestFactory;
+  constructor(digest: DigestFactory | null) {
+    if (digest !== null) this.digest = digest;
+  }
+}
+
+/** client-core's sendAttachment options: whole percents to the page, each once (HAPP-ATTACH-2). */
+class AttachmentSendOptions {
+  readonly onProgress?: (done: number, total: number) => void;
+  constructor(percent: ((percent: number) => void) | undefined) {
+    if (percent === undefined) return;
+    let last = -1;
+    this.onProgress = (done: number, total: number): void => {
+      const p = total === 0 ? 100 : Math.floor((done * 100) / total);
+      if (p === last) return;
+      last = p;
+      percent(p);
+    };
   }
 }
 

@@ -59,6 +59,8 @@ export class ChatRow implements Keyed {
   readonly sizeText: string;
   /** The attachment's mime type ('' for text). */
   readonly mime: string;
+  /** Shown above others' bubbles in a group (HAPP-NAMES-1); '' for own messages and in direct chats. */
+  readonly authorName: string;
   constructor(
     id: string,
     author: string,
@@ -71,6 +73,7 @@ export class ChatRow implements Keyed {
     fileName: string = '',
     sizeText: string = '',
     mime: string = '',
+    authorName: string = '',
   ) {
     this.id = id;
     this.author = author;
@@ -83,6 +86,7 @@ export class ChatRow implements Keyed {
     this.fileName = fileName;
     this.sizeText = sizeText;
     this.mime = mime;
+    this.authorName = authorName;
   }
   get key(): string {
     return this.id;
@@ -91,7 +95,7 @@ export class ChatRow implements Keyed {
     return this.kind !== KIND_TEXT;
   }
   get version(): string {
-    return `${this.status}|${this.timeLabel}|${this.text}|${this.kind}|${this.fileName}|${this.sizeText}`;
+    return `${this.status}|${this.timeLabel}|${this.text}|${this.kind}|${this.fileName}|${this.sizeText}|${this.authorName}`;
   }
 }
 

@@ -80,7 +80,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
 
   /** Per-install settings, in the device file (never in an account's file, so no logout or switch erases them). */
   settings(): DeviceSettingsStore {
-    return new DeviceSettingsStore(this.device);
+    return new DeviceSettingsStore(this.device, this.codec);
   }
 
   /** The account whose file is in use, or null before the first login. */

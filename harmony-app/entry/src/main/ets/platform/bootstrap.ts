@@ -14,10 +14,13 @@ import { ohosFetch } from './httpFetch';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
 import { AccountRoutedStorage, type RelationalStoreModule } from './accountStorage';
 import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
-import { readPickedFile } from './pickedFile';
+import { PickedFile } from './pickedFile';
+import { cryptoFrameworkSha256 } from './nativeDigest';
+import { deviceNameOf } from './deviceName';
 import {
   OhosConnectionModule,
   OhosCryptoModule,
+  OhosDeviceInfo,
   OhosFileIoModule,
   OhosHttpModule,
   OhosNotificationModule,
@@ -26,9 +29,8 @@ import {
   OhosWebSocketModule,
 } from './nativeModules';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
+import { storedServerUrl } from '../facade/serverAddress';
 
-/** Where the sync server runs; change for your deployment (see README). */
-export const DEFAULT_SERVER_URL = 'http://192.168.1.10:8787';
 /** Shorter than client-core's 10 s default so the light greys within seconds of a dead link on a board. */
 export const HEARTBEAT_MS = 5000;
 
@@ -45,7 +47,8 @@ class LightObserver implements SocketObserver {
   }
 }
 
-export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = DEFAULT_SERVER_URL): Promise<ConcordApp> {
+/** `serverUrl`: the address to use; by default the one set on the login page, else DEFAULT_SERVER_URL (HAPP-SERVER-1). */
+export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = ''): Promise<ConcordApp> {
   // Before any Y.Doc exists: lib0 (through the bundle's webcrypto shim) and client-core draw from this.
   const random = new CryptoFrameworkRandom(new OhosCryptoModule());
   installGlobalCrypto(random);
@@ -57,6 +60,8 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     getRdbStore: (ctx, config) => relationalStore.getRdbStore(ctx, { name: config.name, securityLevel: config.securityLevel }),
   };
   const storage = await AccountRoutedStorage.open(rdb, context, codec);
+  const settings = storage.settings();
+  const server = serverUrl.length > 0 ? serverUrl : await storedServerUrl(settings);
 
   const network = new OhosNetworkSource(new OhosConnectionModule());
   const observer = new LightObserver();
@@ -70,11 +75,12 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
     (cb: () => void) => network.onOnline(cb),
     notifier,
     (id: string, title: string, preview: string, muted: boolean) => new IncomingMessage(id, title, preview, muted),
-    'DAYU200',
+    deviceNameOf(new OhosDeviceInfo()),
     HEARTBEAT_MS,
-    storage.settings(),
+    settings,
+    cryptoFrameworkSha256(new OhosCryptoModule()),
   );
-  const app = ConcordApp.create(platform, serverUrl);
+  const app = ConcordApp.create(platform, server);
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();
@@ -83,9 +89,10 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
 }
 
 /**
- * The bytes of a file the system picker returned (HAPP-ATTACH-1), read with `@ohos.file.fs`; throws
- * PickedFileTooBig above the attachment limit (nothing read), or the file system's error.
+ * A file the system picker returned, opened with `@ohos.file.fs` for client-core to read in chunks (HAPP-ATTACH-2);
+ * throws PickedFileTooBig above the attachment limit (nothing read), or the file system's error. Close it after
+ * the send.
  */
-export function readPickedUri(uri: string): Uint8Array {
-  return readPickedFile(new OhosFileIoModule(), uri, MAX_ATTACHMENT_BYTES);
+export function openPickedUri(uri: string): PickedFile {
+  return PickedFile.open(new OhosFileIoModule(), uri, MAX_ATTACHMENT_BYTES);
 }

@@ -6,6 +6,7 @@
  * the routing keys AccountRoutedStorage keeps in the same table.
  */
 import type { DeviceSettings } from '../facade/ConcordApp';
+import type { TextCodec } from './textCodecs';
 
 const PREFIX = 'setting:';
 const ON = 1;
@@ -19,8 +20,11 @@ export interface SettingsKv {
 
 export class DeviceSettingsStore implements DeviceSettings {
   private readonly kv: SettingsKv;
-  constructor(kv: SettingsKv) {
+  /** UTF-8 for the text settings (`@ohos.util`'s codecs on a device: API 12 declares no TextEncoder/TextDecoder). */
+  private readonly codec: TextCodec;
+  constructor(kv: SettingsKv, codec: TextCodec) {
     this.kv = kv;
+    this.codec = codec;
   }
 
   async getFlag(key: string): Promise<boolean> {
@@ -31,6 +35,17 @@ export class DeviceSettingsStore implements DeviceSettings {
   /** Durable when it resolves (the adapter writes through; flush for adapters that batch). */
   async setFlag(key: string, value: boolean): Promise<void> {
     await this.kv.setKv(PREFIX + key, new Uint8Array([value ? ON : 0]));
+    await this.kv.flush();
+  }
+
+  /** A text setting (the server address), UTF-8; '' when never set. */
+  async getText(key: string): Promise<string> {
+    const v = await this.kv.getKv(PREFIX + key);
+    return v === undefined ? '' : this.codec.decode(v);
+  }
+
+  async setText(key: string, value: string): Promise<void> {
+    await this.kv.setKv(PREFIX + key, this.codec.encode(value));
     await this.kv.flush();
   }
 }

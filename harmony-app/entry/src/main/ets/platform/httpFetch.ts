@@ -13,16 +13,17 @@
  *    side that answers with a string anyway (resultType STRING) still serves `text()` as before; `arrayBuffer()` then
  *    rejects, because the string cannot be turned back into the exact bytes.
  *
- * Size: `maxLimit` (API 11; default 5 MiB, at most 100 MiB) is raised to MAX_RESPONSE_BYTES so a 25 MiB attachment
- * (MAX_ATTACHMENT_BYTES, BLOB-1's maxBlobBytes) fits. Caveats from the reference, not verified on a board:
- *  - API 10 and older have no `maxLimit` (the option is ignored) and keep the 5 MiB default ceiling;
- *  - before API 23, `request()` receives at most 5 MB whatever `maxLimit` says, so on the API 12 baseline
- *    (DAYU200, OpenHarmony 5.0.0) a download of an attachment over ~5 MB fails: the request rejects, and
- *    client-core reports it as `network` ("the attachment download broke off"). Uploads are not affected (the body
- *    is ours). The fix there is `requestInStream` (API 10) with 'dataReceive'/'dataEnd', not done yet.
+ * Size (HAPP-ATTACH-3): before API 23 `request()` receives at most 5 MB whatever `maxLimit` says (reference §3), so
+ * on the API 12 baseline (DAYU200, OpenHarmony 5.0.0) an attachment download over ~5 MB would fail. So every GET
+ * (the requests with no body: blob downloads, BLOB-2, and the few JSON reads) goes through `requestInStream`
+ * (API 10): the body arrives in 'dataReceive' chunks, gathered here up to MAX_RESPONSE_BYTES (more is cut off and
+ * rejected), complete once the promise gave the response code and 'dataEnd' came. Requests with a body (JSON calls,
+ * uploads) keep `request()`, whose `maxLimit` (API 11) is raised to MAX_RESPONSE_BYTES; their answers are small.
+ * The server's blob GET ignores Range (BLOB-2), so ranged requests were not an option.
  */
 import type http from '@ohos.net.http';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
+import { receiveInStream, type StreamingRequest } from './httpStream';
 
 /** What the adapter reads of `http.HttpResponse` (a real response is one). */
 export interface HttpResponseLike {
@@ -30,8 +31,11 @@ export interface HttpResponseLike {
   responseCode: number;
 }
 
-/** The part of `http.HttpRequest` the adapter calls, with the SDK's own signatures (a real HttpRequest is one). */
-export interface HttpRequestLike {
+/**
+ * The part of `http.HttpRequest` the adapter calls, with the SDK's own signatures (a real HttpRequest is one):
+ * `request` for calls with a body, the streamed GET of httpStream.ts, `destroy`.
+ */
+export interface HttpRequestLike extends StreamingRequest {
   request(url: string, options?: http.HttpRequestOptions): Promise<HttpResponseLike>;
   destroy(): void;
 }
@@ -103,6 +107,9 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
+/** A blob's path (BLOB-2): its download may take long on a slow link. */
+const BLOB_URL = /\/blobs\/[0-9a-f]{64}$/;
+
 export function ohosFetch(module: HttpModule, decode: Utf8Decode): (url: string, init?: FetchInit) => Promise<FetchResponse> {
   return async (url: string, init?: FetchInit): Promise<FetchResponse> => {
     const body = init?.body;
@@ -117,8 +124,14 @@ export function ohosFetch(module: HttpModule, decode: Utf8Decode): (url: string,
       }
     }
     if (binary && !hasHeader(header, 'content-type')) header['content-type'] = 'application/octet-stream';
+    const method = init?.method ?? 'GET';
     const req = module.createHttp();
     try {
+      if (method === 'GET' && body === undefined) {
+        const timeout = BLOB_URL.test(url) ? BINARY_BODY_TIMEOUT_MS : TIMEOUT_MS;
+        const got = await receiveInStream(req, url, header, timeout, MAX_RESPONSE_BYTES);
+        return new FetchResponse(got.status, got.body, decode);
+      }
       const res = await req.request(url, {
         method: (init?.method ?? 'GET') as http.RequestMethod,
         header,

@@ -12,11 +12,15 @@ import notificationManager from '@ohos.notificationManager';
 import wantAgent from '@ohos.app.ability.wantAgent';
 import util from '@ohos.util';
 import fileIo from '@ohos.file.fs';
+import deviceInfo from '@ohos.deviceInfo';
+import type { ReadOptions } from '@ohos.file.fs';
 import type { WantAgent } from '@ohos.app.ability.wantAgent';
 import type { NativeSocket, NativeWebSocketModule } from './OhosWebSocket';
 import type { NetConnectionModule } from './networkSource';
 import type { HttpModule, HttpRequestLike } from './httpFetch';
 import type { CryptoFrameworkModule } from './cryptoRandom';
+import type { CryptoMdModule } from './nativeDigest';
+import type { DeviceInfoModule } from './deviceName';
 import type { NotificationModule, WantAgentModule } from './notifier';
 import type { DecoderOptions, UtilDecoder, UtilEncoder, UtilModule } from '@concord/runtime';
 import type { FileIoModule, FileStat, OpenedFile } from './pickedFile';
@@ -39,9 +43,12 @@ export class OhosHttpModule implements HttpModule {
   }
 }
 
-export class OhosCryptoModule implements CryptoFrameworkModule {
+export class OhosCryptoModule implements CryptoFrameworkModule, CryptoMdModule {
   createRandom(): cryptoFramework.Random {
     return cryptoFramework.createRandom();
+  }
+  createMd(algName: string): cryptoFramework.Md {
+    return cryptoFramework.createMd(algName);
   }
 }
 
@@ -85,10 +92,23 @@ export class OhosFileIoModule implements FileIoModule {
   statSync(file: string | number): FileStat {
     return fileIo.statSync(file);
   }
-  readSync(fd: number, buffer: ArrayBuffer): number {
-    return fileIo.readSync(fd, buffer);
+  read(fd: number, buffer: ArrayBuffer, options?: ReadOptions): Promise<number> {
+    return fileIo.read(fd, buffer, options);
   }
   closeSync(file: number): void {
     fileIo.closeSync(file);
+  }
+}
+
+/** `@ohos.deviceInfo`'s name constants (read when asked: they are the module's, not copies). */
+export class OhosDeviceInfo implements DeviceInfoModule {
+  get marketName(): string {
+    return deviceInfo.marketName;
+  }
+  get productModel(): string {
+    return deviceInfo.productModel;
+  }
+  get brand(): string {
+    return deviceInfo.brand;
   }
 }
