@@ -1,8 +1,11 @@
 /*
  * Stand-in for `@ohos.hilog`: debug/info/warn/error/fatal(domain, tag, format, ...args) keep each line (the format
  * with its `%{public}s`/`%{public}d` arguments filled in, `%{private}...` shown as `<private>` as hilog does in a
- * release build) so tests can see what the app logged.
+ * release build) so tests can see what the app logged. It implements the SDK's own logging functions.
  */
+import type hilog from '@ohos.hilog';
+
+type HilogLogging = Pick<typeof hilog, 'debug' | 'info' | 'warn' | 'error' | 'fatal'>;
 export interface HilogLine {
   level: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   domain: number;
@@ -18,7 +21,7 @@ function fill(format: string, args: readonly unknown[]): string {
   });
 }
 
-export class StandinHilog {
+export class StandinHilog implements HilogLogging {
   readonly lines: HilogLine[] = [];
   private log(level: HilogLine['level'], domain: number, tag: string, format: string, args: readonly unknown[]): void {
     this.lines.push({ level, domain, tag, text: fill(format, args) });
