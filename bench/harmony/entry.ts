@@ -25,7 +25,11 @@ import { startServer } from '../../sync-server/test/helpers/server';
 import { AppPlatform, ChatSession, ConcordApp } from '../../harmony-app/entry/src/main/ets/facade/ConcordApp';
 import { ohosWebSocketCtor } from '../../harmony-app/entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../../harmony-app/entry/src/main/ets/platform/httpFetch';
-import { CryptoFrameworkRandom, installGlobalCrypto } from '../../harmony-app/entry/src/main/ets/platform/cryptoRandom';
+import { CryptoFrameworkRandom } from '../../harmony-app/entry/src/main/ets/platform/cryptoRandom';
+// `@concord/runtime` on a device (libs/runtime); from its source here, like the app's tsconfig paths resolve it.
+import { installGlobalCrypto } from '../../harmony-app/bundle-runtime/globals';
+import { Utf8Codec } from '../../harmony-app/entry/src/main/ets/platform/textCodecs';
+import { standinUtil } from '../../harmony-app/test/standins/util';
 import { AccountRoutedStorage, type RelationalStoreModule } from '../../harmony-app/entry/src/main/ets/platform/accountStorage';
 import { StandinWebSocketModule } from '../../harmony-app/test/standins/nativeWebSocket';
 import { StandinHttpModule } from '../../harmony-app/test/standins/http';
@@ -68,16 +72,18 @@ async function waitFor(pred: () => boolean, ms: number, what: string): Promise<v
 const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
 // As on the device: no WebCrypto unless the shim installs it (run with --no-experimental-global-webcrypto).
 installGlobalCrypto(random);
+/** `@ohos.util`'s UTF-8 codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 async function makeApp(dir: string, serverUrl: string, offline: boolean, digest: DigestFactory | null = null): Promise<{ app: ConcordApp; close: () => Promise<void> }> {
-  const storage = await AccountRoutedStorage.open(new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>, {});
+  const storage = await AccountRoutedStorage.open(new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>, {}, codec);
   const sockets = new StandinWebSocketModule();
   // Offline cold start: every connect fails like a board without network (native error, no close).
   const url = offline ? 'http://127.0.0.1:9' : serverUrl;
   const platform = new AppPlatform(
     ohosWebSocketCtor(sockets),
     storage,
-    ohosFetch(new StandinHttpModule()),
+    ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b)),
     (n) => random.bytes(n),
     () => () => undefined,
     null,

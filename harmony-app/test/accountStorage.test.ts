@@ -11,6 +11,10 @@ import {
   dbNameForUser,
   type RelationalStoreModule,
 } from '../entry/src/main/ets/platform/accountStorage';
+import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
+import { standinUtil } from './standins/util';
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -41,7 +45,7 @@ describe('dbNameForUser', () => {
 describe('AccountRoutedStorage on the RDB stand-in', () => {
   it('is an empty store until client-core records the owner, then writes to that account\'s file', async () => {
     const dir = tempDir();
-    const s = await AccountRoutedStorage.open(rdbOf(dir), context);
+    const s = await AccountRoutedStorage.open(rdbOf(dir), context, codec);
     expect(s.account).toBeNull();
     expect(await s.getKv('session')).toBeUndefined();
     expect(await s.listDocs()).toEqual([]);
@@ -58,7 +62,7 @@ describe('AccountRoutedStorage on the RDB stand-in', () => {
 
   it('switches files when another account logs in, keeps the first account intact, and resumes the last one', async () => {
     const dir = tempDir();
-    const s = await AccountRoutedStorage.open(rdbOf(dir), context);
+    const s = await AccountRoutedStorage.open(rdbOf(dir), context, codec);
     await s.setKv(OWNER_KEY, enc('alice'));
     await s.appendUpdate('conv:1', new Uint8Array([7]));
     // client-core asks for the owner before deciding to wipe: it must never see alice's while bob logs in.
@@ -73,7 +77,7 @@ describe('AccountRoutedStorage on the RDB stand-in', () => {
     expect((await alice.loadDoc('conv:1')).updates.map((u) => [...u.data])).toEqual([[7]]);
     await alice.close();
 
-    const again = await AccountRoutedStorage.open(rdbOf(dir), context);
+    const again = await AccountRoutedStorage.open(rdbOf(dir), context, codec);
     expect(again.account).toBe('bob');
     expect(await again.listDocs()).toEqual(['conv:2']);
     await again.close();
@@ -81,7 +85,7 @@ describe('AccountRoutedStorage on the RDB stand-in', () => {
 
   it('keeps per-install settings in the device file: not in any account file, untouched by wiping an account', async () => {
     const dir = tempDir();
-    const s = await AccountRoutedStorage.open(rdbOf(dir), context);
+    const s = await AccountRoutedStorage.open(rdbOf(dir), context, codec);
     expect(await s.settings().getFlag('privacyAccepted')).toBe(false);
     await s.settings().setFlag('privacyAccepted', true);
     await s.setKv(OWNER_KEY, enc('alice'));
@@ -94,7 +98,7 @@ describe('AccountRoutedStorage on the RDB stand-in', () => {
     const device = await RdbStorageAdapter.open(await new StandInRelationalStore(dir).getRdbStore(context, { name: DEVICE_DB_NAME }));
     expect(await device.listKv('setting:')).toEqual(['setting:privacyAccepted']);
     await device.close();
-    const again = await AccountRoutedStorage.open(rdbOf(dir), context);
+    const again = await AccountRoutedStorage.open(rdbOf(dir), context, codec);
     expect(await again.settings().getFlag('privacyAccepted')).toBe(true);
     await again.settings().setFlag('privacyAccepted', false);
     expect(await again.settings().getFlag('privacyAccepted')).toBe(false);

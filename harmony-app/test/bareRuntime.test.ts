@@ -13,15 +13,17 @@ import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
 import type { ChatSession, ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
-import { APP_KEY, BOOT_ERROR_KEY } from '../entry/src/main/ets/pages/keys';
+import { APP_KEY, BOOT_ERROR_KEY, NOTIFICATIONS_ENABLED, NOTIFICATIONS_KEY } from '../entry/src/main/ets/pages/keys';
 import { evaluateBare, UNDECLARED_GLOBALS, type BareRuntime } from './bareRuntime';
 import { StandinWebSocketModule } from './standins/nativeWebSocket';
 import { StandinHttpModule } from './standins/http';
 import { StandinCryptoFramework } from './standins/cryptoFramework';
 import { StandinConnectionModule } from './standins/netConnection';
 import { StandinNotificationManager, StandinWantAgentModule } from './standins/notificationManager';
-import { standinUtil } from './standins/util';
+import { standinOhosUtil } from './standins/util';
 import { StandinDeviceInfo } from './standins/deviceInfo';
+import { StandinFileIo } from './standins/fileIo';
+import { StandinHilog } from './standins/hilog';
 
 let srv: TestServer;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,7 +55,7 @@ class UIAbilityStandin {
 }
 
 /** Imported by EntryAbility.ets for their types only (esbuild keeps the import; nothing of them is used). */
-const TYPE_ONLY = ['@ohos.app.ability.Want', '@ohos.app.ability.AbilityConstant', '@ohos.window'];
+const TYPE_ONLY = ['@ohos.app.ability.Want', '@ohos.app.ability.AbilityConstant', '@ohos.window', '@ohos.base'];
 
 interface Ability {
   context: object;
@@ -70,6 +72,7 @@ interface Booted {
 async function boot(dir: string): Promise<Booted> {
   const net = new StandinConnectionModule();
   net.nets.add(1);
+  const hilog = new StandinHilog();
   const natives: Record<string, object> = {
     '@ohos.app.ability.UIAbility': UIAbilityStandin,
     '@ohos.net.webSocket': new StandinWebSocketModule(),
@@ -79,8 +82,9 @@ async function boot(dir: string): Promise<Booted> {
     '@ohos.security.cryptoFramework': new StandinCryptoFramework(),
     '@ohos.notificationManager': new StandinNotificationManager(),
     '@ohos.app.ability.wantAgent': new StandinWantAgentModule(),
-    '@ohos.util': standinUtil,
-    '@ohos.file.fs': {},
+    '@ohos.util': standinOhosUtil,
+    '@ohos.file.fs': new StandinFileIo(),
+    '@ohos.hilog': hilog,
     '@ohos.deviceInfo': new StandinDeviceInfo('HUAWEI Test Board', 'RK3568-T', 'OpenHarmony'),
   };
   const rt = await evaluateBare(natives, TYPE_ONLY);
@@ -92,10 +96,22 @@ async function boot(dir: string): Promise<Booted> {
   ability.onCreate({}, {});
   const page = await within(
     'first page loaded',
-    new Promise<string>((resolve) => ability.onWindowStageCreate({ loadContent: (url: string) => resolve(url) })),
+    new Promise<string>((resolve) =>
+      ability.onWindowStageCreate({
+        // The window loads the page and then calls back (no error), which is when the app may ask for notifications.
+        loadContent: (url: string, done: (err: { code: number } | undefined) => void) => {
+          resolve(url);
+          setTimeout(() => done(undefined), 0);
+        },
+      }),
+    ),
   );
   expect(page).toBe('pages/Index');
   expect(rt.appStorage.get<string>(BOOT_ERROR_KEY)).toBeUndefined();
+  // HAPP-SDK-6: after the page loaded, the notification request ran (the stand-in allows it) and nothing was logged.
+  await waitFor('notifications requested', () => rt.appStorage.get<string>(NOTIFICATIONS_KEY) !== undefined);
+  expect(rt.appStorage.get<string>(NOTIFICATIONS_KEY)).toBe(NOTIFICATIONS_ENABLED);
+  expect(hilog.lines).toEqual([]);
   const app = rt.appStorage.get<ConcordApp>(APP_KEY);
   if (app === undefined) throw new Error('EntryAbility stored no app');
   // What bootstrap installs, and nothing else: the codecs and crypto client-core needs, from @ohos.util/cryptoFramework.

@@ -11,6 +11,7 @@ import { StandInRelationalStore, type StandInRdbStore } from '@concord/storage-a
 import { AppPlatform, ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
 import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
+import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
 import { cryptoFrameworkSha256 } from '../entry/src/main/ets/platform/nativeDigest';
 import { AccountRoutedStorage, type RelationalStoreModule } from '../entry/src/main/ets/platform/accountStorage';
@@ -18,6 +19,10 @@ import { LinkLight } from '../entry/src/main/ets/logic/linkLight';
 import { StandinWebSocketModule, type StandinNativeWebSocket } from './standins/nativeWebSocket';
 import { StandinHttpModule } from './standins/http';
 import { StandinCryptoFramework, StandinCryptoMd } from './standins/cryptoFramework';
+import { standinUtil } from './standins/util';
+
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 const DEAD = 'http://127.0.0.1:9';
 
@@ -74,14 +79,14 @@ export interface BoardOptions {
 export async function boardDevice(serverUrl: string, cleanups: (() => Promise<void> | void)[], opts: BoardOptions = {}): Promise<BoardDevice> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'concord-board-'));
   const rdb = new StandInRelationalStore(dir, { asyncDelayMs: opts.asyncDelayMs ?? 0 });
-  const storage = await AccountRoutedStorage.open(rdb as unknown as RelationalStoreModule<object>, {});
+  const storage = await AccountRoutedStorage.open(rdb as unknown as RelationalStoreModule<object>, {}, codec);
   const http = new StandinHttpModule(12);
   const md = new StandinCryptoMd();
   const observer = new Observer();
   const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
   const onlineListeners: (() => void)[] = [];
   const state = { offline: false };
-  const fetchOhos = ohosFetch(http);
+  const fetchOhos = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
   const platform = new AppPlatform(
     ohosWebSocketCtor(new SwitchableWebSocketModule(serverUrl, () => state.offline), observer),
     storage,

@@ -53,7 +53,7 @@ describe('client-core bundle for the app', () => {
   it('loads where there is no global crypto only thanks to the lib0/webcrypto alias, and yjs then draws from cryptoFramework', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'concord-bundle-'));
     try {
-      const yjsProbe = `export { Doc } from 'yjs';\nexport { installGlobalCrypto, CryptoFrameworkRandom } from '${join(process.cwd(), 'harmony-app/entry/src/main/ets/platform/cryptoRandom.ts')}';\n`;
+      const yjsProbe = `export { Doc } from 'yjs';\nexport { CryptoFrameworkRandom } from '${join(process.cwd(), 'harmony-app/entry/src/main/ets/platform/cryptoRandom.ts')}';\nexport { installGlobalCrypto } from '${join(process.cwd(), 'harmony-app/bundle-runtime/globals.ts')}';\n`;
       writeFileSync(join(dir, 'aliased.mjs'), await bundleText(yjsProbe, dir, true));
       writeFileSync(join(dir, 'plain.mjs'), await bundleText(yjsProbe, dir, false));
       const out = runWithoutCrypto(

@@ -36,6 +36,10 @@ import { StandinHttpModule } from './standins/http';
 import { StandinCryptoFramework } from './standins/cryptoFramework';
 import { StandinConnectionModule } from './standins/netConnection';
 import { StandinNotificationManager, StandinWantAgentModule } from './standins/notificationManager';
+import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
+import { standinUtil } from './standins/util';
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 let srv: TestServer;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -91,7 +95,7 @@ interface DeviceOptions {
 async function device(opts: DeviceOptions = {}): Promise<Device> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'concord-dev-'));
   const rdb = new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>;
-  const storage = await AccountRoutedStorage.open(rdb, {});
+  const storage = await AccountRoutedStorage.open(rdb, {}, codec);
   const sockets = new StandinWebSocketModule();
   const http = new StandinHttpModule();
   const net = new StandinConnectionModule();
@@ -100,7 +104,7 @@ async function device(opts: DeviceOptions = {}): Promise<Device> {
   const notifications = new StandinNotificationManager();
   const observer = new Observer();
   const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
-  const fetchOhos = ohosFetch(http);
+  const fetchOhos = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
   const state = { unreachable: false };
   const platform = new AppPlatform(
     ohosWebSocketCtor(sockets, observer),
@@ -262,7 +266,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     const devices = await other.app.devices();
     expect(devices).toHaveLength(2);
     const victim = devices.find((d) => !d.current)!;
-    const res = await ohosFetch(other.http)(`${srv.url}/v1/sessions/${victim.deviceId}`, {
+    const res = await ohosFetch(other.http, (b: Uint8Array) => codec.decode(b))(`${srv.url}/v1/sessions/${victim.deviceId}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${other.app.client.session!.token}` },
     });

@@ -10,6 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 import { MAX_RESPONSE_BYTES, ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { StandinHttpModule } from './standins/http';
+import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
+import { standinUtil } from './standins/util';
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 interface Seen {
   method: string;
@@ -61,7 +65,7 @@ function binary(n: number): Uint8Array {
 describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   it('HAPP-ATTACH-1 a Uint8Array body goes as the raw bytes of its own range, with the caller\'s Content-Type', async () => {
     const http = new StandinHttpModule();
-    const fetch = ohosFetch(http);
+    const fetch = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
     const whole = binary(4096);
     const view = whole.subarray(100, 3100);
     seen.length = 0;
@@ -77,7 +81,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   });
 
   it('HAPP-ATTACH-1 an ArrayBuffer body without a Content-Type goes as application/octet-stream', async () => {
-    const fetch = ohosFetch(new StandinHttpModule());
+    const fetch = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
     seen.length = 0;
     await fetch(`${base}/json`, { method: 'PUT', body: binary(10).buffer as ArrayBuffer });
     expect(seen[0]?.contentType).toBe('application/octet-stream');
@@ -86,7 +90,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
 
   it('HAPP-ATTACH-3 a 20 MB download arrives byte-exact through requestInStream on API 12, where request() fails', async () => {
     const http = new StandinHttpModule(12);
-    const fetch = ohosFetch(http);
+    const fetch = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
     served = Buffer.from(binary(20 * 1000 * 1000 + 3));
     const blobUrl = `${base}/v1/conversations/c1/blobs/${'ab'.repeat(32)}`;
     const res = await fetch(blobUrl, { method: 'GET', headers: { authorization: 'Bearer t' } });
@@ -112,7 +116,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
     served = Buffer.from(binary(3 * 1024 * 1024 + 5));
     for (const endAfterCode of [false, true]) {
       const http = new StandinHttpModule(12, endAfterCode);
-      const res = await ohosFetch(http)(`${base}/bytes`);
+      const res = await ohosFetch(http, (b: Uint8Array) => codec.decode(b))(`${base}/bytes`);
       expect(res.status).toBe(200);
       expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), served)).toBe(0);
       expect(http.created[0]!.listeners).toBe(0);
@@ -123,7 +127,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
     expect(MAX_RESPONSE_BYTES).toBeGreaterThanOrEqual(MAX_ATTACHMENT_BYTES);
     expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(100 * 1024 * 1024);
     const http = new StandinHttpModule(12);
-    const fetch = ohosFetch(http);
+    const fetch = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
     served = Buffer.alloc(MAX_RESPONSE_BYTES + 1, 7);
     await expect(fetch(`${base}/bytes`)).rejects.toThrow(`larger than ${MAX_RESPONSE_BYTES} bytes`);
     expect(http.created[0]!.listeners).toBe(0);
@@ -137,7 +141,7 @@ describe('HAPP-ATTACH-1 ohosFetch bytes', () => {
   });
 
   it('HAPP-ATTACH-1 JSON calls read as before: text() decodes UTF-8, string bodies go as text, errors keep their body', async () => {
-    const fetch = ohosFetch(new StandinHttpModule());
+    const fetch = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
     seen.length = 0;
     const res = await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Zoë 张"}' });
     expect(res.ok).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CryptoFrameworkRandom, installGlobalCrypto, MAX_RANDOM_BYTES } from '../entry/src/main/ets/platform/cryptoRandom';
+import { CryptoFrameworkRandom, MAX_RANDOM_BYTES } from '../entry/src/main/ets/platform/cryptoRandom';
+import { installGlobalCrypto } from '../bundle-runtime/globals';
 import { OhosNetworkSource } from '../entry/src/main/ets/platform/networkSource';
 import {
   AbilityTarget,
@@ -171,7 +172,7 @@ describe('MessageNotifier', () => {
 
 describe('installTextCodecs', () => {
   it('puts UTF-8 TextEncoder/TextDecoder on a global that lacks them, backed by @ohos.util', async () => {
-    const { installTextCodecs } = await import('../entry/src/main/ets/platform/textCodecs');
+    const { installTextCodecs } = await import('../bundle-runtime/globals');
     const { standinUtil, usage } = await import('./standins/util');
     const g: { TextEncoder?: new () => { encode(s: string): Uint8Array }; TextDecoder?: new (l?: string) => { decode(b: Uint8Array): string } } = {};
     expect(installTextCodecs(standinUtil, g)).toBe(true);

@@ -10,6 +10,7 @@ import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { AppPlatform, ConcordApp } from '../../entry/src/main/ets/facade/ConcordApp';
 import { ohosWebSocketCtor, type SocketObserver } from '../../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../../entry/src/main/ets/platform/httpFetch';
+import { Utf8Codec } from '../../entry/src/main/ets/platform/textCodecs';
 import { CryptoFrameworkRandom } from '../../entry/src/main/ets/platform/cryptoRandom';
 import { OhosNetworkSource } from '../../entry/src/main/ets/platform/networkSource';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from '../../entry/src/main/ets/platform/notifier';
@@ -19,6 +20,10 @@ import { StandinHttpModule } from '../standins/http';
 import { StandinCryptoFramework } from '../standins/cryptoFramework';
 import { StandinConnectionModule } from '../standins/netConnection';
 import { StandinNotificationManager, StandinWantAgentModule } from '../standins/notificationManager';
+import { standinUtil } from '../standins/util';
+
+/** `@ohos.util`'s codecs (stand-in), as bootstrap.ts gives them to the adapters. */
+const codec = new Utf8Codec(standinUtil);
 
 class Observer implements SocketObserver {
   app: ConcordApp | null = null;
@@ -53,14 +58,14 @@ export interface AppDeviceOptions {
 export async function appDevice(serverUrl: string, cleanups: (() => Promise<void> | void)[], opts: AppDeviceOptions = {}): Promise<AppDevice> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'concord-dev-'));
   const rdb = new StandInRelationalStore(dir) as unknown as RelationalStoreModule<object>;
-  const storage = await AccountRoutedStorage.open(rdb, {});
+  const storage = await AccountRoutedStorage.open(rdb, {}, codec);
   const net = new StandinConnectionModule();
   net.nets.add(1);
   const network = new OhosNetworkSource(net);
   const notifications = new StandinNotificationManager();
   const observer = new Observer();
   const random = new CryptoFrameworkRandom(new StandinCryptoFramework());
-  const fetchOhos = ohosFetch(new StandinHttpModule());
+  const fetchOhos = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
   const device = { httpDown: false };
   const platform = new AppPlatform(
     ohosWebSocketCtor(new StandinWebSocketModule(), observer),

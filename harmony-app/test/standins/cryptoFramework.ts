@@ -8,6 +8,8 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type cryptoFramework from '@ohos.security.cryptoFramework';
+import type { CryptoFrameworkModule } from '../../entry/src/main/ets/platform/cryptoRandom';
+import type { CryptoMdModule } from '../../entry/src/main/ets/platform/nativeDigest';
 import { businessError } from './nativeWebSocket';
 
 export class StandinRandom implements cryptoFramework.Random {
@@ -32,7 +34,7 @@ export class StandinRandom implements cryptoFramework.Random {
   setSeed(): void {}
 }
 
-export class StandinCryptoFramework {
+export class StandinCryptoFramework implements CryptoFrameworkModule {
   readonly randoms: StandinRandom[] = [];
   createRandom(): StandinRandom {
     const r = new StandinRandom();
@@ -86,7 +88,7 @@ export class StandinMd implements cryptoFramework.Md {
   }
 }
 
-export class StandinCryptoMd {
+export class StandinCryptoMd implements CryptoMdModule {
   readonly mds: StandinMd[] = [];
   createMd(algName: string): StandinMd {
     if (!(algName in MD_ALGS)) throw businessError(401, `Parameter error: unknown md algorithm ${algName}`);

@@ -1,5 +1,7 @@
 /* Stand-in for `@ohos.deviceInfo`'s name constants (brand, marketName, productModel: strings, possibly empty). */
-export class StandinDeviceInfo {
+import type { DeviceInfoModule } from '../../entry/src/main/ets/platform/deviceName';
+
+export class StandinDeviceInfo implements DeviceInfoModule {
   constructor(
     readonly marketName: string,
     readonly productModel: string,

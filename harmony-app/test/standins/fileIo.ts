@@ -5,8 +5,8 @@
  * 13900008 (bad file descriptor). It records every read's requested length and how many reads ran at once.
  */
 import nodeFs from 'node:fs';
-import type fileIo from '@ohos.file.fs';
-import type { ChunkReadOptions, FileIoModule } from '../../entry/src/main/ets/platform/pickedFile';
+import type { ReadOptions } from '@ohos.file.fs';
+import type { FileIoModule, FileStat, OpenedFile } from '../../entry/src/main/ets/platform/pickedFile';
 import { businessError } from './nativeWebSocket';
 
 export class StandinFileIo implements FileIoModule {
@@ -15,16 +15,16 @@ export class StandinFileIo implements FileIoModule {
   /** Replaces the size statSync reports (a file that shrinks or grows after it was picked). */
   statOverride: number | null = null;
 
-  openSync(path: string, mode?: number): fileIo.File {
+  openSync(path: string, mode?: number): OpenedFile {
     const fd = nodeFs.openSync(path, mode === 0 || mode === undefined ? 'r' : 'r+');
     this.open.add(fd);
     return { fd };
   }
-  statSync(file: string | number): fileIo.Stat {
+  statSync(file: string | number): FileStat {
     const size = typeof file === 'number' ? nodeFs.fstatSync(file).size : nodeFs.statSync(file).size;
     return { size: this.statOverride ?? size };
   }
-  read(fd: number, buffer: ArrayBuffer, options?: ChunkReadOptions): Promise<number> {
+  read(fd: number, buffer: ArrayBuffer, options?: ReadOptions): Promise<number> {
     const length = Math.min(options?.length ?? buffer.byteLength, buffer.byteLength);
     this.reads.push(length);
     return new Promise((resolve, reject) => {
@@ -35,8 +35,7 @@ export class StandinFileIo implements FileIoModule {
       nodeFs.read(fd, new Uint8Array(buffer), 0, length, null, (err, n) => (err ? reject(businessError(13900005, `I/O error: ${err.message}`)) : resolve(n)));
     });
   }
-  closeSync(file: number | fileIo.File): void {
-    const fd = typeof file === 'number' ? file : file.fd;
+  closeSync(fd: number): void {
     nodeFs.closeSync(fd);
     this.open.delete(fd);
   }

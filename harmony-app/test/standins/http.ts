@@ -18,6 +18,7 @@
 import nodeHttp from 'node:http';
 import type http from '@ohos.net.http';
 import type { Callback } from '@ohos.base';
+import type { HttpModule, HttpRequestLike, HttpResponseLike } from '../../entry/src/main/ets/platform/httpFetch';
 import { businessError } from './nativeWebSocket';
 
 const DEFAULT_MAX_LIMIT = 5 * 1024 * 1024;
@@ -28,7 +29,7 @@ const TOO_BIG = 2300063;
 
 type StreamEvent = 'dataReceive' | 'dataEnd' | 'dataReceiveProgress';
 
-export class StandinHttpRequest implements http.HttpRequest {
+export class StandinHttpRequest implements HttpRequestLike {
   used = false;
   destroyed = false;
   options: http.HttpRequestOptions | undefined;
@@ -113,7 +114,7 @@ export class StandinHttpRequest implements http.HttpRequest {
     });
   }
 
-  request(url: string, options?: http.HttpRequestOptions): Promise<http.HttpResponse> {
+  request(url: string, options?: http.HttpRequestOptions): Promise<HttpResponseLike & { resultType: http.HttpDataType; header: nodeHttp.IncomingHttpHeaders }> {
     const refused = this.claim('request', url, options);
     if (refused !== null) return Promise.reject(refused);
     const asked = Math.min(options?.maxLimit ?? DEFAULT_MAX_LIMIT, MAX_MAX_LIMIT);
@@ -160,7 +161,7 @@ function writeBody(req: nodeHttp.ClientRequest, data: http.HttpRequestOptions['e
   req.end();
 }
 
-export class StandinHttpModule {
+export class StandinHttpModule implements HttpModule {
   readonly created: StandinHttpRequest[] = [];
   /** The OpenHarmony API level this module behaves as (default 12, OpenHarmony 5.0.0 on the DAYU200). */
   constructor(

@@ -13,6 +13,7 @@
 import WebSocket from 'ws';
 import type webSocket from '@ohos.net.webSocket';
 import type { BusinessError } from '@ohos.base';
+import type { NativeSocket } from '../../entry/src/main/ets/platform/OhosWebSocket';
 
 export const NATIVE_MAX_SEND = 5 * 1024 * 1024 - 16;
 
@@ -25,7 +26,7 @@ export function businessError(code: number, message: string, data?: string): Bus
   return e;
 }
 
-export class StandinNativeWebSocket implements webSocket.WebSocket {
+export class StandinNativeWebSocket implements NativeSocket {
   /** Every native event emitted, in order, for assertions on the native-side sequence. */
   readonly emitted: string[] = [];
   /** The close options the native side actually put on the wire. */

@@ -3,18 +3,18 @@
  * (TextDecoder.create(encoding), decodeWithStream(Uint8Array): string, API 9), on Node's codecs. Counts use so a
  * test can tell the shim, not Node's global, did the work.
  */
-import type util from '@ohos.util';
+import type { UtilDecoder, UtilEncoder, UtilModule } from '@concord/runtime';
 
 export const usage = { encodes: 0, decodes: 0 };
 
-class StandinTextEncoder implements util.TextEncoder {
+class StandinTextEncoder implements UtilEncoder {
   encodeInto(input = ''): Uint8Array {
     usage.encodes++;
     return new Uint8Array(Buffer.from(input, 'utf8'));
   }
 }
 
-class StandinTextDecoder implements util.TextDecoder {
+class StandinTextDecoder implements UtilDecoder {
   static create(encoding = 'utf-8'): StandinTextDecoder {
     if (encoding.toLowerCase() !== 'utf-8') throw new Error(`unsupported ${encoding}`);
     return new StandinTextDecoder();
@@ -25,4 +25,11 @@ class StandinTextDecoder implements util.TextDecoder {
   }
 }
 
-export const standinUtil = { TextEncoder: StandinTextEncoder, TextDecoder: StandinTextDecoder };
+/** The UtilModule the platform code takes, over the stand-in codecs. */
+export const standinUtil: UtilModule = {
+  createEncoder: () => new StandinTextEncoder(),
+  createDecoder: (encoding: string) => StandinTextDecoder.create(encoding),
+};
+
+/** The `@ohos.util` module itself (its TextEncoder class and TextDecoder.create), as nativeModules.ts uses it. */
+export const standinOhosUtil = { TextEncoder: StandinTextEncoder, TextDecoder: StandinTextDecoder };

@@ -1,12 +1,30 @@
 /**
- * The subset of `@ohos.data.relationalStore` (API 12) that the RDB adapter uses, typed from the SDK's
- * declarations as summarised in shared/reference/harmonyos-apis.md §1. The SDK's .d.ts files cannot be
- * fetched on the project's machines, so this is the contract that both the adapter and the Node stand-in
- * are checked against. On a device, pass the real `RdbStore` (it is structurally a superset of this).
+ * The subset of `@ohos.data.relationalStore` (API 12) that the RDB adapter uses, typed as the SDK declares it
+ * (harmony-app/third_party/openharmony-sdk-5.0.0/api/@ohos.data.relationalStore.d.ts). This is the contract that
+ * both the adapter and the Node stand-in are checked against; harmony-app's check-ets.mjs proves the real `RdbStore`
+ * is assignable to it.
  */
 
-/** API 12 `ValueType` without `Asset`/`Assets`/`Float32Array`, which this project never stores. */
-export type ValueType = null | number | string | boolean | Uint8Array | bigint;
+/** `relationalStore.Asset` (API 10): a file the store manages. The adapter never stores one (see ValueType). */
+export interface Asset {
+  name: string;
+  uri: string;
+  path: string;
+  createTime: string;
+  modifyTime: string;
+  size: string;
+  /** `relationalStore.AssetStatus`, a numeric enum. */
+  status?: number;
+}
+
+/** `relationalStore.Assets` (API 10). */
+export type Assets = Asset[];
+
+/**
+ * API 12 `ValueType`, in full: what a real store's `executeSync` is declared to return. The adapter itself binds
+ * and reads only null, numbers, strings and `Uint8Array`s; the rest is here so the real `RdbStore` fits this type.
+ */
+export type ValueType = null | number | string | boolean | Uint8Array | Asset | Assets | Float32Array | bigint;
 
 /** API 11+: `ValuesBucket = Record<string, ValueType>`. */
 export type ValuesBucket = Record<string, ValueType>;

@@ -59,11 +59,15 @@ function toBusinessError(err: unknown): Error {
   return businessError(code.startsWith('SQLITE_') ? codeFor(code) : C.INNER_ERROR, message, err);
 }
 
-/** better-sqlite3 binds Buffers, not plain Uint8Arrays, and has no booleans. */
+/**
+ * better-sqlite3 binds Buffers, not plain Uint8Arrays, and has no booleans. Assets and vectors (Float32Array) exist
+ * only in the RDB's asset and vector stores, which the stand-in does not reproduce: binding one is refused.
+ */
 function bindable(v: ValueType): null | number | bigint | string | Buffer {
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  return v;
+  if (v === null || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
+  throw businessError(C.PARAMETER_ERROR, 'the stand-in binds no Asset, Assets or Float32Array', v);
 }
 
 /** Which calls an injected error hits: writes (everything but queries, rollBack and close), queries, or both. */

@@ -2,6 +2,12 @@
 export const APP_KEY = 'concordApp';
 export const PENDING_CHAT_KEY = 'pendingChat';
 export const BOOT_ERROR_KEY = 'bootError';
+/**
+ * The outcome of asking to allow notifications (EntryAbility, after the UI is loaded): absent until answered,
+ * NOTIFICATIONS_ENABLED, or the failure as "code: message" (1600004: the user refused).
+ */
+export const NOTIFICATIONS_KEY = 'notifications';
+export const NOTIFICATIONS_ENABLED = 'enabled';
 
 /** Why the login page is shown: 0 first start / logged out, 1 revoked (kicked), 2 app too old for the server. */
 export class LoginParams {

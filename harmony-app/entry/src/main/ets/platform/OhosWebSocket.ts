@@ -11,40 +11,73 @@
  * The native module is injected so that Node tests can pass a stand-in; the app passes the real `webSocket`.
  */
 import type webSocket from '@ohos.net.webSocket';
-import type { BusinessError } from '@ohos.base';
+import type { AsyncCallback, BusinessError, ErrorCallback } from '@ohos.base';
 
 /** The part of the `@ohos.net.webSocket` module this adapter needs. */
+/**
+ * The part of `webSocket.WebSocket` the adapter calls, with the SDK's own signatures (a real WebSocket is one; the
+ * Node stand-in implements just this).
+ */
+export interface NativeSocket {
+  connect(url: string, options?: webSocket.WebSocketRequestOptions): Promise<boolean>;
+  send(data: string | ArrayBuffer): Promise<boolean>;
+  close(options?: webSocket.WebSocketCloseOptions): Promise<boolean>;
+  on(type: 'open', callback: AsyncCallback<Object>): void;
+  on(type: 'message', callback: AsyncCallback<string | ArrayBuffer>): void;
+  on(type: 'close', callback: AsyncCallback<webSocket.CloseResult>): void;
+  on(type: 'error', callback: ErrorCallback): void;
+  off(type: 'open', callback?: AsyncCallback<Object>): void;
+  off(type: 'message', callback?: AsyncCallback<string | ArrayBuffer>): void;
+  off(type: 'close', callback?: AsyncCallback<webSocket.CloseResult>): void;
+  off(type: 'error', callback?: ErrorCallback): void;
+}
+
 export interface NativeWebSocketModule {
-  createWebSocket(): webSocket.WebSocket;
+  createWebSocket(): NativeSocket;
 }
 
 /** Largest payload the native send accepts (5 MiB - 16 bytes); anything larger is refused with 401. */
 export const MAX_SEND_BYTES = 5 * 1024 * 1024 - 16;
 
 export class OhosSocketEvent {
-  constructor(readonly type: string) {}
+  readonly type: string;
+  constructor(type: string) {
+    this.type = type;
+  }
 }
 export class OhosMessageEvent extends OhosSocketEvent {
-  constructor(readonly data: ArrayBuffer | string) {
+  readonly data: ArrayBuffer | string;
+  constructor(data: ArrayBuffer | string) {
     super('message');
+    this.data = data;
   }
 }
 export class OhosCloseEvent extends OhosSocketEvent {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
   constructor(
-    readonly code: number,
-    readonly reason: string,
-    readonly wasClean: boolean,
+    code: number,
+    reason: string,
+    wasClean: boolean,
   ) {
     super('close');
+    this.code = code;
+    this.reason = reason;
+    this.wasClean = wasClean;
   }
 }
 export class OhosErrorEvent extends OhosSocketEvent {
+  /** The native BusinessError code (200 for a failed connect, 401 for an oversized frame, 2302xxx ...). */
+  readonly code: number;
+  readonly message: string;
   constructor(
-    /** The native BusinessError code (200 for a failed connect, 401 for an oversized frame, 2302xxx ...). */
-    readonly code: number,
-    readonly message: string,
+    code: number,
+    message: string,
   ) {
     super('error');
+    this.code = code;
+    this.message = message;
   }
 }
 
@@ -96,17 +129,19 @@ export class OhosWebSocket {
   onerror: ((ev: unknown) => void) | null = null;
   onclose: ((ev: SocketCloseLike) => void) | null = null;
 
-  private readonly native: webSocket.WebSocket;
+  private readonly native: NativeSocket;
   /** An 'error' seen on an open link: the following native close (1005) is then an abnormal closure. */
   private erroredWhileOpen = false;
   private opened = false;
 
+  private readonly observer?: SocketObserver;
   constructor(
     nativeModule: NativeWebSocketModule,
     url: string,
     protocols?: string | string[],
-    private readonly observer?: SocketObserver,
+    observer?: SocketObserver,
   ) {
+    this.observer = observer;
     this.url = url;
     // One native object per connection: the native side refuses a second connect on the same object (2302003).
     this.native = nativeModule.createWebSocket();

@@ -10,6 +10,7 @@
 import type { StorageAdapter, StoredDoc } from '@concord/storage-adapters';
 import { RdbStorageAdapter, type RdbStore } from '@concord/storage-adapters/rdb';
 import { DeviceSettingsStore } from './deviceSettings';
+import type { TextCodec } from './textCodecs';
 
 /** client-core's key for the account that owns the local data (client/concord.ts OWNER_KEY). */
 export const OWNER_KEY = 'owner';
@@ -20,10 +21,12 @@ export const DEVICE_DB_NAME = 'concord_device.db';
 export const SECURITY_LEVEL_S1 = 1;
 
 export class RdbStoreConfig {
-  constructor(
-    readonly name: string,
-    readonly securityLevel: number,
-  ) {}
+  readonly name: string;
+  readonly securityLevel: number;
+  constructor(name: string, securityLevel: number) {
+    this.name = name;
+    this.securityLevel = securityLevel;
+  }
 }
 
 /** The part of `relationalStore` used here; the app passes the real module, tests the stand-in. */
@@ -47,36 +50,37 @@ export function dbNameForUser(userId: string): string {
 }
 
 const EMPTY_DOC: StoredDoc = { snapshot: null, updates: [] };
-/*
- * Codecs are created on use, never at module load: API 12 declares no TextEncoder/TextDecoder, and bootstrap
- * installs them (installTextCodecs) only after this module has been evaluated (HAPP-BARE-1).
- */
-const utf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-const utf8Bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 export class AccountRoutedStorage<C> implements StorageAdapter {
   private current: StorageAdapter | null = null;
   private currentUser: string | null = null;
   private switching: Promise<void> = Promise.resolve();
 
-  private constructor(
-    private readonly rdb: RelationalStoreModule<C>,
-    private readonly context: C,
-    private readonly device: StorageAdapter,
-  ) {}
+  private readonly rdb: RelationalStoreModule<C>;
+  private readonly context: C;
+  private readonly device: StorageAdapter;
+  /** UTF-8 for the account id kept in the device file (`@ohos.util`'s codecs on a device). */
+  private readonly codec: TextCodec;
+
+  private constructor(rdb: RelationalStoreModule<C>, context: C, device: StorageAdapter, codec: TextCodec) {
+    this.rdb = rdb;
+    this.context = context;
+    this.device = device;
+    this.codec = codec;
+  }
 
   /** Opens the device database and, if an account was active, that account's database. */
-  static async open<C>(rdb: RelationalStoreModule<C>, context: C): Promise<AccountRoutedStorage<C>> {
+  static async open<C>(rdb: RelationalStoreModule<C>, context: C, codec: TextCodec): Promise<AccountRoutedStorage<C>> {
     const device = await RdbStorageAdapter.open(await rdb.getRdbStore(context, new RdbStoreConfig(DEVICE_DB_NAME, SECURITY_LEVEL_S1)));
-    const s = new AccountRoutedStorage(rdb, context, device);
+    const s = new AccountRoutedStorage(rdb, context, device, codec);
     const last = await device.getKv(CURRENT_ACCOUNT_KEY);
-    if (last !== undefined) await s.bind(utf8(last));
+    if (last !== undefined) await s.bind(codec.decode(last));
     return s;
   }
 
   /** Per-install settings, in the device file (never in an account's file, so no logout or switch erases them). */
   settings(): DeviceSettingsStore {
-    return new DeviceSettingsStore(this.device);
+    return new DeviceSettingsStore(this.device, this.codec);
   }
 
   /** The account whose file is in use, or null before the first login. */
@@ -90,7 +94,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
     const prev = this.current;
     this.current = next;
     this.currentUser = userId;
-    await this.device.setKv(CURRENT_ACCOUNT_KEY, utf8Bytes(userId));
+    await this.device.setKv(CURRENT_ACCOUNT_KEY, this.codec.encode(userId));
     if (prev !== null) await prev.close();
   }
 
@@ -105,7 +109,7 @@ export class AccountRoutedStorage<C> implements StorageAdapter {
 
   async setKv(key: string, value: Uint8Array): Promise<void> {
     if (key === OWNER_KEY) {
-      const userId = utf8(value);
+      const userId = this.codec.decode(value);
       this.switching = this.switching.then(() => this.bind(userId));
       await this.switching;
     }

@@ -1,21 +1,13 @@
 /*
- * The one place that imports the native OpenHarmony modules as values and injects them into the adapters (every
- * other module takes them as parameters, which is what lets Node tests pass stand-ins). EntryAbility calls
+ * Builds the app on the native OpenHarmony modules (nativeModules.ts wraps them) and injects them into the adapters
+ * (every other module takes them as parameters, which is what lets Node tests pass stand-ins). EntryAbility calls
  * bootstrap() once; the pages get the ConcordApp from AppStorage.
  */
-import webSocket from '@ohos.net.webSocket';
-import connection from '@ohos.net.connection';
-import http from '@ohos.net.http';
 import relationalStore from '@ohos.data.relationalStore';
-import cryptoFramework from '@ohos.security.cryptoFramework';
-import notificationManager from '@ohos.notificationManager';
-import wantAgent from '@ohos.app.ability.wantAgent';
-import util from '@ohos.util';
-import fileIo from '@ohos.file.fs';
-import deviceInfo from '@ohos.deviceInfo';
 import type common from '@ohos.app.ability.common';
-import { CryptoFrameworkRandom, installGlobalCrypto } from './cryptoRandom';
-import { installTextCodecs } from './textCodecs';
+import { installGlobalCrypto, installTextCodecs } from '@concord/runtime';
+import { CryptoFrameworkRandom } from './cryptoRandom';
+import { Utf8Codec } from './textCodecs';
 import { ohosWebSocketCtor, type SocketObserver } from './OhosWebSocket';
 import { OhosNetworkSource } from './networkSource';
 import { ohosFetch } from './httpFetch';
@@ -25,6 +17,17 @@ import { AppPlatform, ConcordApp } from '../facade/ConcordApp';
 import { PickedFile } from './pickedFile';
 import { cryptoFrameworkSha256 } from './nativeDigest';
 import { deviceNameOf } from './deviceName';
+import {
+  OhosConnectionModule,
+  OhosCryptoModule,
+  OhosDeviceInfo,
+  OhosFileIoModule,
+  OhosHttpModule,
+  OhosNotificationModule,
+  OhosUtilModule,
+  OhosWantAgentModule,
+  OhosWebSocketModule,
+} from './nativeModules';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
 import { storedServerUrl } from '../facade/serverAddress';
 
@@ -47,41 +50,40 @@ class LightObserver implements SocketObserver {
 /** `serverUrl`: the address to use; by default the one set on the login page, else DEFAULT_SERVER_URL (HAPP-SERVER-1). */
 export async function bootstrap(context: common.UIAbilityContext, serverUrl: string = ''): Promise<ConcordApp> {
   // Before any Y.Doc exists: lib0 (through the bundle's webcrypto shim) and client-core draw from this.
-  const random = new CryptoFrameworkRandom(cryptoFramework);
+  const random = new CryptoFrameworkRandom(new OhosCryptoModule());
   installGlobalCrypto(random);
+  const util = new OhosUtilModule();
   installTextCodecs(util);
+  const codec = new Utf8Codec(util);
 
   const rdb: RelationalStoreModule<common.UIAbilityContext> = {
     getRdbStore: (ctx, config) => relationalStore.getRdbStore(ctx, { name: config.name, securityLevel: config.securityLevel }),
   };
-  const storage = await AccountRoutedStorage.open(rdb, context);
+  const storage = await AccountRoutedStorage.open(rdb, context, codec);
   const settings = storage.settings();
   const server = serverUrl.length > 0 ? serverUrl : await storedServerUrl(settings);
 
-  const network = new OhosNetworkSource(connection);
+  const network = new OhosNetworkSource(new OhosConnectionModule());
   const observer = new LightObserver();
-  const notifier = new MessageNotifier(notificationManager, wantAgent, new AbilityTarget(context.abilityInfo.bundleName, context.abilityInfo.name));
+  const notifier = new MessageNotifier(new OhosNotificationModule(), new OhosWantAgentModule(), new AbilityTarget(context.abilityInfo.bundleName, context.abilityInfo.name));
 
   const platform = new AppPlatform(
-    ohosWebSocketCtor(webSocket, observer),
+    ohosWebSocketCtor(new OhosWebSocketModule(), observer),
     storage,
-    ohosFetch(http),
+    ohosFetch(new OhosHttpModule(), (bytes: Uint8Array) => codec.decode(bytes)),
     (n: number) => random.bytes(n),
     (cb: () => void) => network.onOnline(cb),
     notifier,
     (id: string, title: string, preview: string, muted: boolean) => new IncomingMessage(id, title, preview, muted),
-    deviceNameOf(deviceInfo),
+    deviceNameOf(new OhosDeviceInfo()),
     HEARTBEAT_MS,
     settings,
-    cryptoFrameworkSha256(cryptoFramework),
+    cryptoFrameworkSha256(new OhosCryptoModule()),
   );
   const app = ConcordApp.create(platform, server);
   observer.app = app;
   network.onOffline(() => app.networkLost());
   network.start();
-  // The user must allow notifications once; refusing is fine (the badge and list still work), so the result is
-  // only logged.
-  notificationManager.requestEnableNotification(context).catch((err: Error) => console.info(`notifications not enabled: ${err.message}`));
   app.setLanguage(context.config.language ?? 'en');
   return app;
 }
@@ -92,5 +94,5 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
  * the send.
  */
 export function openPickedUri(uri: string): PickedFile {
-  return PickedFile.open(fileIo, uri, MAX_ATTACHMENT_BYTES);
+  return PickedFile.open(new OhosFileIoModule(), uri, MAX_ATTACHMENT_BYTES);
 }

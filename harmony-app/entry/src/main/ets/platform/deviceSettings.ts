@@ -5,17 +5,27 @@
  * sandbox on uninstall, so a flag stored here is "once per install". Keys are prefixed so they never collide with
  * the routing keys AccountRoutedStorage keeps in the same table.
  */
-import type { StorageAdapter } from '@concord/storage-adapters';
 import type { DeviceSettings } from '../facade/ConcordApp';
+import type { TextCodec } from './textCodecs';
 
 const PREFIX = 'setting:';
 const ON = 1;
 
 /** The part of a StorageAdapter a settings store needs (the device file's kv). */
-export type SettingsKv = Pick<StorageAdapter, 'getKv' | 'setKv' | 'flush'>;
+export interface SettingsKv {
+  getKv(key: string): Promise<Uint8Array | undefined>;
+  setKv(key: string, value: Uint8Array): Promise<void>;
+  flush(): Promise<void>;
+}
 
 export class DeviceSettingsStore implements DeviceSettings {
-  constructor(private readonly kv: SettingsKv) {}
+  private readonly kv: SettingsKv;
+  /** UTF-8 for the text settings (`@ohos.util`'s codecs on a device: API 12 declares no TextEncoder/TextDecoder). */
+  private readonly codec: TextCodec;
+  constructor(kv: SettingsKv, codec: TextCodec) {
+    this.kv = kv;
+    this.codec = codec;
+  }
 
   async getFlag(key: string): Promise<boolean> {
     const v = await this.kv.getKv(PREFIX + key);
@@ -31,11 +41,11 @@ export class DeviceSettingsStore implements DeviceSettings {
   /** A text setting (the server address), UTF-8; '' when never set. */
   async getText(key: string): Promise<string> {
     const v = await this.kv.getKv(PREFIX + key);
-    return v === undefined ? '' : new TextDecoder().decode(v);
+    return v === undefined ? '' : this.codec.decode(v);
   }
 
   async setText(key: string, value: string): Promise<void> {
-    await this.kv.setKv(PREFIX + key, new TextEncoder().encode(value));
+    await this.kv.setKv(PREFIX + key, this.codec.encode(value));
     await this.kv.flush();
   }
 }

@@ -9,7 +9,7 @@
  *    `application/octet-stream` when the caller gave none). String bodies (JSON) go as before.
  *  - every response is asked for as `HttpDataType.ARRAY_BUFFER`: the caller's request does not say whether it will
  *    read text or bytes (client-core's blob GET carries only the bearer token), so the bytes are kept and `text()`
- *    decodes them as UTF-8 (the app's textCodecs, or the decoder given), `arrayBuffer()` hands out a copy. A native
+ *    decodes them as UTF-8 with the decoder given, `arrayBuffer()` hands out a copy. A native
  *    side that answers with a string anyway (resultType STRING) still serves `text()` as before; `arrayBuffer()` then
  *    rejects, because the string cannot be turned back into the exact bytes.
  *
@@ -23,13 +23,28 @@
  */
 import type http from '@ohos.net.http';
 import { MAX_ATTACHMENT_BYTES } from '@concord/client-core';
-import { receiveInStream } from './httpStream';
+import { receiveInStream, type StreamingRequest } from './httpStream';
 
-export interface HttpModule {
-  createHttp(): http.HttpRequest;
+/** What the adapter reads of `http.HttpResponse` (a real response is one). */
+export interface HttpResponseLike {
+  result: string | Object | ArrayBuffer;
+  responseCode: number;
 }
 
-/** UTF-8 bytes to text (the app's `@ohos.util` TextDecoder on a device; the WHATWG one in Node). */
+/**
+ * The part of `http.HttpRequest` the adapter calls, with the SDK's own signatures (a real HttpRequest is one):
+ * `request` for calls with a body, the streamed GET of httpStream.ts, `destroy`.
+ */
+export interface HttpRequestLike extends StreamingRequest {
+  request(url: string, options?: http.HttpRequestOptions): Promise<HttpResponseLike>;
+  destroy(): void;
+}
+
+export interface HttpModule {
+  createHttp(): HttpRequestLike;
+}
+
+/** UTF-8 bytes to text (`@ohos.util`'s TextDecoder on a device, see textCodecs.ts; the WHATWG one in Node tests). */
 export type Utf8Decode = (bytes: Uint8Array) => string;
 
 export class FetchInit {
@@ -40,11 +55,18 @@ export class FetchInit {
 }
 
 export class FetchResponse {
+  readonly status: number;
+  private readonly body: string | ArrayBuffer;
+  private readonly decode: Utf8Decode;
   constructor(
-    readonly status: number,
-    private readonly body: string | ArrayBuffer,
-    private readonly decode: Utf8Decode,
-  ) {}
+    status: number,
+    body: string | ArrayBuffer,
+    decode: Utf8Decode,
+  ) {
+    this.status = status;
+    this.body = body;
+    this.decode = decode;
+  }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }
@@ -75,13 +97,6 @@ export const MAX_RESPONSE_BYTES = MAX_ATTACHMENT_BYTES + 1024 * 1024;
 // The enum lives on the native module object, which platform code receives injected; the values are the SDK's.
 const ARRAY_BUFFER = 2 as http.HttpDataType;
 
-/** The global TextDecoder: the app installs one from `@ohos.util` when the runtime lacks it (textCodecs.ts). */
-function globalDecode(bytes: Uint8Array): string {
-  const g = globalThis as unknown as { TextDecoder?: new (label?: string) => { decode(b: Uint8Array): string } };
-  if (typeof g.TextDecoder !== 'function') throw new Error('no TextDecoder: installTextCodecs(util) first');
-  return new g.TextDecoder('utf-8').decode(bytes);
-}
-
 /** A body of bytes as the exact ArrayBuffer the native side sends raw (a view's own range, not its whole buffer). */
 function rawBody(body: Uint8Array | ArrayBuffer): ArrayBuffer {
   if (body instanceof ArrayBuffer) return body;
@@ -95,11 +110,19 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 /** A blob's path (BLOB-2): its download may take long on a slow link. */
 const BLOB_URL = /\/blobs\/[0-9a-f]{64}$/;
 
-export function ohosFetch(module: HttpModule, decode: Utf8Decode = globalDecode): (url: string, init?: FetchInit) => Promise<FetchResponse> {
+export function ohosFetch(module: HttpModule, decode: Utf8Decode): (url: string, init?: FetchInit) => Promise<FetchResponse> {
   return async (url: string, init?: FetchInit): Promise<FetchResponse> => {
     const body = init?.body;
     const binary = body !== undefined && typeof body !== 'string';
-    const header: Record<string, string> = { ...(init?.headers ?? {}) };
+    // A copy: the caller's headers are not changed.
+    const header: Record<string, string> = {};
+    const given = init?.headers;
+    if (given !== undefined) {
+      for (const k of Object.keys(given)) {
+        const v = given[k];
+        if (v !== undefined) header[k] = v;
+      }
+    }
     if (binary && !hasHeader(header, 'content-type')) header['content-type'] = 'application/octet-stream';
     const method = init?.method ?? 'GET';
     const req = module.createHttp();

@@ -12,7 +12,10 @@ export interface CryptoMdModule {
 }
 
 class MdDigest implements IncrementalDigest {
-  constructor(private readonly md: cryptoFramework.Md) {}
+  private readonly md: cryptoFramework.Md;
+  constructor(md: cryptoFramework.Md) {
+    this.md = md;
+  }
   update(bytes: Uint8Array): Promise<void> {
     return this.md.update({ data: bytes });
   }

@@ -27,7 +27,10 @@ export class OhosNetworkSource {
   private conn: connection.NetConnection | null = null;
   private registerError: BusinessError | null = null;
 
-  constructor(private readonly module: NetConnectionModule) {}
+  private readonly module: NetConnectionModule;
+  constructor(module: NetConnectionModule) {
+    this.module = module;
+  }
 
   get isOnline(): boolean {
     return this.nets.size > 0;
@@ -89,19 +92,20 @@ export class OhosNetworkSource {
     this.nets.add(netId);
     // Every new or newly validated network fires, not only offline->online: after a Wi-Fi -> Ethernet switch the
     // old socket is bound to a dead interface, and reconnecting at once is what the user wants.
-    for (const l of [...this.online]) l();
+    // A copy: a listener may unsubscribe while the set is walked.
+    for (const l of Array.from(this.online)) l();
   }
 
   private lost(netId: number): void {
     this.validated.delete(netId);
     if (!this.nets.delete(netId)) return;
-    if (this.nets.size === 0) for (const l of [...this.offline]) l();
+    if (this.nets.size === 0) for (const l of Array.from(this.offline)) l();
   }
 
   private lostAll(): void {
     const wasOnline = this.nets.size > 0;
     this.nets.clear();
     this.validated.clear();
-    if (wasOnline) for (const l of [...this.offline]) l();
+    if (wasOnline) for (const l of Array.from(this.offline)) l();
   }
 }

@@ -22,12 +22,21 @@ export interface WantAgentModule {
 
 /** The constants the notifier needs, passed in because enums live on the native module objects. */
 export class NotificationConstants {
+  readonly socialSlot: number;
+  readonly basicTextContent: number;
+  readonly startAbility: number;
+  readonly updatePresentFlag: number;
   constructor(
-    readonly socialSlot: number,
-    readonly basicTextContent: number,
-    readonly startAbility: number,
-    readonly updatePresentFlag: number,
-  ) {}
+    socialSlot: number,
+    basicTextContent: number,
+    startAbility: number,
+    updatePresentFlag: number,
+  ) {
+    this.socialSlot = socialSlot;
+    this.basicTextContent = basicTextContent;
+    this.startAbility = startAbility;
+    this.updatePresentFlag = updatePresentFlag;
+  }
 }
 /** SlotType.SOCIAL_COMMUNICATION=1, ContentType.NOTIFICATION_CONTENT_BASIC_TEXT=0, START_ABILITY=1, UPDATE_PRESENT_FLAG=3. */
 export const API12_NOTIFICATION_CONSTANTS = new NotificationConstants(1, 0, 1, 3);
@@ -35,19 +44,33 @@ export const API12_NOTIFICATION_CONSTANTS = new NotificationConstants(1, 0, 1, 3
 export const WANT_CONVERSATION_KEY = 'concordConversationId';
 
 export class IncomingMessage {
+  readonly conversationId: string;
+  readonly title: string;
+  readonly preview: string;
+  readonly muted: boolean;
   constructor(
-    readonly conversationId: string,
-    readonly title: string,
-    readonly preview: string,
-    readonly muted: boolean,
-  ) {}
+    conversationId: string,
+    title: string,
+    preview: string,
+    muted: boolean,
+  ) {
+    this.conversationId = conversationId;
+    this.title = title;
+    this.preview = preview;
+    this.muted = muted;
+  }
 }
 
 export class AbilityTarget {
+  readonly bundleName: string;
+  readonly abilityName: string;
   constructor(
-    readonly bundleName: string,
-    readonly abilityName: string,
-  ) {}
+    bundleName: string,
+    abilityName: string,
+  ) {
+    this.bundleName = bundleName;
+    this.abilityName = abilityName;
+  }
 }
 
 /** A stable 31-bit id per conversation (FNV-1a), so a chat has one notification that each message replaces. */
@@ -67,16 +90,32 @@ export function conversationIdFromWant(want: Want | undefined): string | null {
 
 const MAX_PREVIEW = 120;
 
+/** The want's extras naming the chat to open (a computed key is not ArkTS: the record is filled by index). */
+function wantParameters(conversationId: string): Record<string, Object> {
+  const p: Record<string, Object> = {};
+  p[WANT_CONVERSATION_KEY] = conversationId;
+  return p;
+}
+
 export class MessageNotifier {
   private slotReady: Promise<void> | null = null;
   private lastBadge = -1;
 
+  private readonly nm: NotificationModule;
+  private readonly agents: WantAgentModule;
+  private readonly target: AbilityTarget;
+  private readonly k: NotificationConstants;
   constructor(
-    private readonly nm: NotificationModule,
-    private readonly agents: WantAgentModule,
-    private readonly target: AbilityTarget,
-    private readonly k: NotificationConstants = API12_NOTIFICATION_CONSTANTS,
-  ) {}
+    nm: NotificationModule,
+    agents: WantAgentModule,
+    target: AbilityTarget,
+    k: NotificationConstants = API12_NOTIFICATION_CONSTANTS,
+  ) {
+    this.nm = nm;
+    this.agents = agents;
+    this.target = target;
+    this.k = k;
+  }
 
   /** Publishes (unless muted) and updates the badge. Resolves true when a notification was shown. */
   async notify(msg: IncomingMessage, unreadTotal: number): Promise<boolean> {
@@ -88,7 +127,7 @@ export class MessageNotifier {
     const want: Want = {
       bundleName: this.target.bundleName,
       abilityName: this.target.abilityName,
-      parameters: { [WANT_CONVERSATION_KEY]: msg.conversationId },
+      parameters: wantParameters(msg.conversationId),
     };
     const agent = await this.agents.getWantAgent({
       wants: [want],

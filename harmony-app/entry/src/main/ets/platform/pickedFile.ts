@@ -10,20 +10,27 @@
  * that returns less than asked continues (the OS may split a read); one that returns 0 before the size (the file
  * shrank) fails. Plain TS with the module injected, so it is tested on node:fs (test/standins/fileIo.ts).
  */
-import type fileIo from '@ohos.file.fs';
+import type { ReadOptions } from '@ohos.file.fs';
 import type { AttachmentSource } from '@concord/client-core';
 
-export interface FileIoModule {
-  openSync(path: string, mode?: number): fileIo.File;
-  statSync(file: string | number): fileIo.Stat;
-  /** (9) Bytes read into `buffer` from its start; without `offset`, at the file's position, which advances. */
-  read(fd: number, buffer: ArrayBuffer, options?: ChunkReadOptions): Promise<number>;
-  closeSync(file: number | fileIo.File): void;
+/** What is read of `fs.File` and `fs.Stat` (real ones are these). */
+export interface OpenedFile {
+  readonly fd: number;
+}
+export interface FileStat {
+  readonly size: number;
 }
 
-/** The SDK's ReadOptions (offset, length); only `length` is used here. */
-export class ChunkReadOptions {
-  length?: number;
+/** The part of `@ohos.file.fs` used here, with the SDK's signatures narrowed to what is passed. */
+export interface FileIoModule {
+  openSync(path: string, mode?: number): OpenedFile;
+  statSync(file: string | number): FileStat;
+  /**
+   * (9) Bytes read into `buffer` from its start; without `offset`, at the file's position, which advances. The SDK's
+   * `ReadOptions` (offset, length; a top-level export of the module, not one of `fs.`); only `length` is passed.
+   */
+  read(fd: number, buffer: ArrayBuffer, options?: ReadOptions): Promise<number>;
+  closeSync(file: number): void;
 }
 
 /** The file is larger than the attachment limit: nothing was read. */
@@ -44,11 +51,12 @@ export class PickedFile implements AttachmentSource {
   private position = 0;
   private closed = false;
 
-  private constructor(
-    private readonly io: FileIoModule,
-    private readonly file: fileIo.File,
-    size: number,
-  ) {
+  private readonly io: FileIoModule;
+  private readonly file: OpenedFile;
+
+  private constructor(io: FileIoModule, file: OpenedFile, size: number) {
+    this.io = io;
+    this.file = file;
     this.size = size;
   }
 
@@ -60,7 +68,7 @@ export class PickedFile implements AttachmentSource {
       size = io.statSync(file.fd).size;
       if (size > maxBytes) throw new PickedFileTooBig(size, maxBytes);
     } catch (e) {
-      io.closeSync(file);
+      io.closeSync(file.fd);
       throw e as Error;
     }
     return new PickedFile(io, file, size);
@@ -73,8 +81,7 @@ export class PickedFile implements AttachmentSource {
     const buffer = new ArrayBuffer(want);
     let got = 0;
     while (got < want) {
-      const options = new ChunkReadOptions();
-      options.length = want - got;
+      const options: ReadOptions = { length: want - got };
       // A view of the rest of the buffer is not an ArrayBuffer the module takes: read into a fresh one, then copy.
       const part = got === 0 ? buffer : new ArrayBuffer(want - got);
       const n = await this.io.read(this.file.fd, part, options);
@@ -89,6 +96,6 @@ export class PickedFile implements AttachmentSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.io.closeSync(this.file);
+    this.io.closeSync(this.file.fd);
   }
 }

@@ -1,48 +1,28 @@
 /*
- * client-core (and lib0 when TextDecoder exists) uses the WHATWG TextEncoder/TextDecoder globals. The ArkTS SDK
- * does not declare them (reference §4; whether the runtime has them is unverified), so the app installs
- * `@ohos.util`'s codecs under those names when they are missing. Only UTF-8 is needed.
+ * UTF-8 for the app's own code: the API 12 SDK declares no TextEncoder/TextDecoder global, so the app uses
+ * `@ohos.util`'s codecs. (The client-core bundle calls the WHATWG globals; `@concord/runtime` installs them from the
+ * same codecs, see bundle-runtime/globals.ts.) Only UTF-8 is needed.
  */
-import type util from '@ohos.util';
+import type { UtilDecoder, UtilEncoder, UtilModule } from '@concord/runtime';
 
-export interface UtilModule {
-  TextEncoder: new () => util.TextEncoder;
-  TextDecoder: { create(encoding?: string, options?: util.TextDecoderOptions): util.TextDecoder };
+/** UTF-8 text to bytes and back: what the app's own code uses (the SDK declares no TextEncoder/TextDecoder global). */
+export interface TextCodec {
+  encode(text: string): Uint8Array;
+  decode(bytes: Uint8Array): string;
 }
 
-interface CodecGlobals {
-  TextEncoder?: unknown;
-  TextDecoder?: unknown;
-}
-
-export function installTextCodecs(u: UtilModule, target: object = globalThis): boolean {
-  const g = target as CodecGlobals;
-  if (typeof g.TextEncoder === 'function' && typeof g.TextDecoder === 'function') return false;
-  class OhosTextEncoder {
-    readonly encoding = 'utf-8';
-    private readonly inner = new u.TextEncoder();
-    encode(input = ''): Uint8Array {
-      return this.inner.encodeInto(input);
-    }
+/** `@ohos.util`'s UTF-8 codecs as a TextCodec. */
+export class Utf8Codec implements TextCodec {
+  private readonly encoder: UtilEncoder;
+  private readonly decoder: UtilDecoder;
+  constructor(u: UtilModule) {
+    this.encoder = u.createEncoder();
+    this.decoder = u.createDecoder('utf-8');
   }
-  class OhosTextDecoder {
-    readonly encoding = 'utf-8';
-    private readonly inner: util.TextDecoder;
-    constructor(label = 'utf-8', options?: util.TextDecoderOptions) {
-      if (label.toLowerCase().replace('_', '-') !== 'utf-8' && label.toLowerCase() !== 'utf8') {
-        throw new RangeError(`only utf-8 is supported, not ${label}`);
-      }
-      this.inner = u.TextDecoder.create('utf-8', options);
-    }
-    decode(input?: ArrayBuffer | ArrayBufferView): string {
-      if (input === undefined) return '';
-      const bytes = input instanceof Uint8Array ? input : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
-      return this.inner.decodeWithStream(bytes);
-    }
+  encode(text: string): Uint8Array {
+    return this.encoder.encodeInto(text);
   }
-  const define = (name: string, value: unknown) =>
-    Object.defineProperty(target, name, { value, configurable: true, writable: true, enumerable: false });
-  if (typeof g.TextEncoder !== 'function') define('TextEncoder', OhosTextEncoder);
-  if (typeof g.TextDecoder !== 'function') define('TextDecoder', OhosTextDecoder);
-  return true;
+  decode(bytes: Uint8Array): string {
+    return this.decoder.decodeWithStream(bytes);
+  }
 }
