@@ -53,4 +53,28 @@ describe('against the real sync-server', () => {
     const names = (await a.client.devices()).map((d) => d['name']).sort();
     expect(names).toEqual(["alice's test device", "alice-phone's test device"]);
   });
+
+  it('[AUTH-14] changePassword signs the other devices out and the new password logs in', async () => {
+    const a = new TestDevice('alice', be);
+    const a2 = new TestDevice('alice-phone', be);
+    const a3 = new TestDevice('alice-tablet', be);
+    devices.push(a, a2, a3);
+    await a.boot();
+    await a2.boot();
+    await a3.boot();
+    const name = uniq('alice');
+    await a.client.register(name, 'password-alice-1');
+    await a2.client.login(name, 'password-alice-1');
+    await a2.waitOnline();
+    let invalid = false;
+    a2.client.events.on('sessionInvalid', () => {
+      invalid = true;
+    });
+    await expect(a.client.changePassword('not-my-password', 'password-alice-2')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await a.client.changePassword('password-alice-1', 'password-alice-2', { closeOtherSessions: true })).toBe(1);
+    await until('the phone is signed out', () => invalid, [clientEvents(a2.client)]);
+    await expect(a3.client.login(name, 'password-alice-1')).rejects.toMatchObject({ status: 401 });
+    await a3.client.login(name, 'password-alice-2');
+    expect((await a.client.devices()).length).toBe(2);
+  });
 });

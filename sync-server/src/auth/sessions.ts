@@ -120,6 +120,17 @@ export class SessionService implements Authenticator {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Revokes every device of the user but `keep` (null: all of them), each through the same event as a single
+   * revocation so their sockets close with 4401 (AUTH-8). Returns the devices revoked.
+   */
+  revokeAll(userId: UserId, keep: DeviceId | null): DeviceId[] {
+    const now = this.clock();
+    const revoked = this.devices.unrevoked(userId).filter((id) => id !== keep && this.devices.revoke(id, userId, now));
+    for (const deviceId of revoked) this.events.emitRevoked(deviceId);
+    return revoked;
+  }
+
   /** Revokes one of `userId`'s own devices; false if it is not theirs, unknown or already revoked. */
   revoke(userId: UserId, deviceId: string): boolean {
     if (!this.devices.revoke(deviceId, userId, this.clock())) return false;

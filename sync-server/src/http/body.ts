@@ -163,6 +163,13 @@ export function optionalString(body: JsonObject, name: string): string | undefin
   return value;
 }
 
+export function optionalBoolean(body: JsonObject, name: string): boolean | undefined {
+  const value = field(body, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`${name} must be true or false`);
+  return value;
+}
+
 export function requiredStringArray(body: JsonObject, name: string, max: number): string[] {
   const value = field(body, name);
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {

@@ -8,7 +8,7 @@ import type { SessionService } from '../auth/sessions.js';
 import type { UserRepo } from '../db/users.js';
 import type { AuthContext } from '../seams.js';
 import type { BlobService } from './blobs.js';
-import { optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
+import { optionalBoolean, optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { badRequest, notFound } from './errors.js';
 import { Router } from './router.js';
@@ -164,6 +164,20 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
           createdAt: user.createdAt,
         },
       };
+    })
+    .add('POST', '/v1/me/password', async (ctx) => {
+      const me = ctx.auth();
+      const body = await ctx.body();
+      const revoked = await accounts.changePassword(
+        me,
+        {
+          currentPassword: requiredString(body, 'currentPassword'),
+          newPassword: requiredString(body, 'newPassword'),
+          closeOtherSessions: optionalBoolean(body, 'closeOtherSessions') ?? false,
+        },
+        ctx.address,
+      );
+      return { status: 200, body: { revokedDevices: revoked.length } };
     })
     .add('GET', '/v1/users', (ctx) => {
       ctx.auth();
