@@ -77,4 +77,19 @@ describe('against the real sync-server', () => {
     await a3.client.login(name, 'password-alice-2');
     expect((await a.client.devices()).length).toBe(2);
   });
+
+  it('[ACCOUNT-1] deleteAccount ends the account: this device is logged out and the name cannot log in', async () => {
+    const a = new TestDevice('alice', be);
+    const a2 = new TestDevice('alice-again', be);
+    devices.push(a, a2);
+    await a.boot();
+    await a2.boot();
+    const name = uniq('alice');
+    await a.client.register(name, 'password-alice-1');
+    await expect(a.client.deleteAccount('wrong-password-1')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(a.client.session).not.toBeNull();
+    await a.client.deleteAccount('password-alice-1');
+    expect(a.client.session).toBeNull();
+    await expect(a2.client.login(name, 'password-alice-1')).rejects.toMatchObject({ status: 401 });
+  });
 });

@@ -129,7 +129,14 @@ export function createServer(options: ServerOptions): ConcordServer {
   );
 
   const app = createApp({
-    router: buildRoutes({ accounts, sessions, users, conversations, blobs }),
+    router: buildRoutes({
+      accounts,
+      sessions,
+      users,
+      conversations,
+      blobs,
+      deletion: { users, devices, sessions, conversations, docs: sync, clock },
+    }),
     sessions,
     logger: logger.child({ part: 'http' }),
     maxBodyBytes,

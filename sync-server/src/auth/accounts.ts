@@ -24,6 +24,7 @@ import {
 } from './rules.js';
 import type { IssuedSession, SessionService } from './sessions.js';
 import type { AuthContext } from '../seams.js';
+import { purgeAccount, type AccountDeletionDeps, type DeletionReport } from './deleteAccount.js';
 
 export interface RegisterInput {
   readonly username: string;
@@ -102,6 +103,12 @@ export class AccountService {
     }
   }
 
+  /** [ACCOUNT-1] Checks the password like AUTH-14, then deletes the account (auth/deleteAccount.ts). */
+  async deleteAccount(auth: AuthContext, password: string, address: string, deletion: AccountDeletionDeps): Promise<DeletionReport> {
+    await verifyOwnPassword(this.deps, auth, password, address);
+    return purgeAccount(deletion, auth.userId);
+  }
+
   changePassword(auth: AuthContext, input: ChangePasswordInput, address: string): Promise<DeviceId[]> {
     return changePassword(this.deps, auth, input, address);
   }
@@ -119,6 +126,8 @@ export class AccountService {
     // A failure was charged by attempt(); only a success needs telling.
     if (user === null || !matches) throw new ServiceError(ErrorCode.Unauthorized, BAD_CREDENTIALS);
     this.deps.loginLimiter.succeeded(limitKey, address);
+    // [ADMIN-1] Said only to who proved the password: nobody else learns that the account exists or is disabled.
+    if ((user.disabledAt ?? null) !== null) throw new ServiceError(ErrorCode.Forbidden, 'this account is disabled');
     if (needsRehash(user.passwordHash, this.deps.scrypt)) {
       this.deps.users.setPasswordHash(user.id, await hashPassword(input.password, this.deps.scrypt));
     }

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
 import type { AccountService } from '../auth/accounts.js';
+import type { AccountDeletionDeps } from '../auth/deleteAccount.js';
 import { ServiceError } from '../auth/errors.js';
 import { normalizeUsername, usernameProblem } from '../auth/rules.js';
 import type { SessionService } from '../auth/sessions.js';
@@ -62,12 +63,13 @@ export interface RouteDeps {
   readonly users: UserRepo;
   readonly conversations: ConversationService;
   readonly blobs: BlobService;
+  readonly deletion: AccountDeletionDeps;
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs } = deps;
+  const { accounts, sessions, users, conversations, blobs, deletion } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
@@ -165,6 +167,12 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
         },
       };
     })
+    .add('DELETE', '/v1/me', async (ctx) => {
+      const me = ctx.auth();
+      const body = await ctx.body();
+      const report = await accounts.deleteAccount(me, requiredString(body, 'password'), ctx.address, deletion);
+      return { status: 200, body: report };
+    })
     .add('POST', '/v1/me/password', async (ctx) => {
       const me = ctx.auth();
       const body = await ctx.body();
@@ -185,7 +193,8 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       if (raw === null) throw badRequest('username query parameter is required');
       const username = normalizeUsername(raw);
       const user = usernameProblem(username) === null ? users.byUsername(username) : null;
-      if (user === null) throw notFound('no such user');
+      // [ACCOUNT-1] A deleted account's name stays taken but is not found.
+      if (user === null || (user.deletedAt ?? null) !== null) throw notFound('no such user');
       return { status: 200, body: { userId: user.id, username: user.username, displayName: user.displayName } };
     })
     .add('POST', '/v1/conversations', async (ctx) => {
