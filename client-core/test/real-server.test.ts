@@ -92,4 +92,24 @@ describe('against the real sync-server', () => {
     expect(a.client.session).toBeNull();
     await expect(a2.client.login(name, 'password-alice-1')).rejects.toMatchObject({ status: 401 });
   });
+
+  it('[EXPORT-1] exportData returns the account and its conversations with their messages', async () => {
+    const a = new TestDevice('alice', be);
+    const b = new TestDevice('bob', be);
+    devices.push(a, b);
+    await a.boot();
+    await b.boot();
+    const alice = await a.client.register(uniq('alice'), 'password-alice-1');
+    const bob = await b.client.register(uniq('bob'), 'password-bob-1');
+    await a.waitOnline();
+    const convId = await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+    const ca = await a.client.conversation(convId);
+    const m = await ca.send('for the archive');
+    await until('the message is on the server', () => ca.message(m.id)?.status !== 'sending', [convEvents(ca)]);
+    const data = await a.client.exportData();
+    expect(data['format']).toBe('concord-export');
+    expect(data['account']).toMatchObject({ userId: alice.userId });
+    const convs = data['conversations'] as { conversationId: string; messages: { id: string; body: string }[] }[];
+    expect(convs.find((c) => c.conversationId === convId)?.messages.map((x) => x.body)).toEqual(['for the archive']);
+  });
 });

@@ -100,7 +100,8 @@ export function createServer(options: ServerOptions): ConcordServer {
     db.close();
     throw err;
   }
-  const blobs = new BlobService(conversationRepo, new BlobRepo(db), blobFiles, clock, maxBlobBytes);
+  const blobRepo = new BlobRepo(db);
+  const blobs = new BlobService(conversationRepo, blobRepo, blobFiles, clock, maxBlobBytes);
 
   let sync: SyncServiceInternals;
   try {
@@ -137,6 +138,15 @@ export function createServer(options: ServerOptions): ConcordServer {
       conversations,
       blobs,
       deletion: { users, devices, sessions, conversations, docs: sync, clock },
+      exports: {
+        users,
+        sessions,
+        conversations,
+        blobs: blobRepo,
+        docs: sync,
+        segmentDocs: (id) => catalog.segmentDocs(id),
+        clock,
+      },
     }),
     sessions,
     logger: logger.child({ part: 'http' }),

@@ -162,8 +162,8 @@ async function sendBinary(
     'Content-Security-Policy': API_CSP,
     ...binary.headers,
     'Content-Type': binary.contentType,
-    'Content-Length': String(binary.length),
   };
+  if (binary.length !== null) headers['Content-Length'] = String(binary.length);
   if (req.method === 'HEAD') {
     res.writeHead(status, headers);
     res.end();

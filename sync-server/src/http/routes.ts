@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
 import type { AccountService } from '../auth/accounts.js';
 import type { AccountDeletionDeps } from '../auth/deleteAccount.js';
+import { exportStream, type ExportDeps } from './export.js';
 import { ServiceError } from '../auth/errors.js';
 import { normalizeUsername, usernameProblem } from '../auth/rules.js';
 import type { SessionService } from '../auth/sessions.js';
@@ -24,7 +25,8 @@ export interface Reply {
 
 export interface BinaryBody {
   readonly contentType: string;
-  readonly length: number;
+  /** null: not known in advance (a generated stream, EXPORT-1), sent chunked. */
+  readonly length: number | null;
   /** Beyond Content-Type and Content-Length (these replace the JSON answers' `Cache-Control: no-store`). */
   readonly headers: Readonly<Record<string, string>>;
   /** Called once the handler has answered, and not for HEAD; a failure here is still a clean 500. */
@@ -64,12 +66,13 @@ export interface RouteDeps {
   readonly conversations: ConversationService;
   readonly blobs: BlobService;
   readonly deletion: AccountDeletionDeps;
+  readonly exports: ExportDeps;
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs, deletion } = deps;
+  const { accounts, sessions, users, conversations, blobs, deletion, exports } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
@@ -164,6 +167,18 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
           displayName: user.displayName,
           deviceId: me.deviceId,
           createdAt: user.createdAt,
+        },
+      };
+    })
+    .add('GET', '/v1/me/export', (ctx) => {
+      const me = ctx.auth();
+      return {
+        status: 200,
+        binary: {
+          contentType: 'application/json; charset=utf-8',
+          length: null,
+          headers: { 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="concord-export.json"' },
+          open: () => Promise.resolve(exportStream(exports, me.userId)),
         },
       };
     })
