@@ -131,7 +131,8 @@ describe('login rate limits', () => {
   it('[AUTH-11] with the real clock, a fresh address gets no guess while the username is limited', async () => {
     // The old rule let each fresh address guess until its own score had decayed below 1, which with a moving
     // clock was at once: two guesses per address instead of the one the rule promised.
-    const srv = await startServer();
+    // A long first delay: a slow machine must not let the username's wait run out between the requests.
+    const srv = await startServer({ loginLimits: { baseDelayMs: 60_000 } });
     servers.push(srv);
     await register(srv.url, 'sprayed');
     for (let i = 50; i < 55; i++) expect((await loginFrom(srv, `127.0.0.${i}`, 'sprayed', 'wrong-password')).status).toBe(401);

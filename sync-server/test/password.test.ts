@@ -85,7 +85,7 @@ describe('change password', () => {
   });
 
   it('[AUTH-14] [AUTH-10] wrong current passwords count toward the login limiter', async () => {
-    const own = await startServer({ loginLimits: { freeFailures: 2 } });
+    const own = await startServer({ loginLimits: { freeFailures: 2, baseDelayMs: 60_000 } });
     try {
       const s = await register(own.url, 'limited');
       const statuses: number[] = [];

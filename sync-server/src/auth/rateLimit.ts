@@ -86,9 +86,6 @@ class BoundedMap<V> {
   delete(key: string): void {
     this.map.delete(key);
   }
-  deleteWhere(test: (key: string) => boolean): void {
-    for (const key of [...this.map.keys()]) if (test(key)) this.map.delete(key);
-  }
 }
 
 export class LoginLimiter {
@@ -144,12 +141,6 @@ export class LoginLimiter {
   /** A registration from `address`: its creator's address is trusted for the new username like after a login. */
   trust(username: string, address: string): void {
     this.trusted.set(trustKey(username, address), this.clock());
-  }
-
-  /** Forgets everything about a username (account deleted: the name may be taken again by someone else). */
-  forget(username: string): void {
-    this.byUser.delete(username);
-    this.trusted.deleteWhere((key) => key.startsWith(`${username}\n`));
   }
 
   private isTrusted(username: string, address: string, now: number): boolean {
