@@ -1,5 +1,6 @@
 /**
- * Registration and login (SPEC AUTH-1..AUTH-4, AUTH-10..AUTH-12). Login costs one scrypt whether or not the user
+ * Registration, login, password change and the password check before deletion (SPEC AUTH-1..AUTH-4, AUTH-10..AUTH-12,
+ * AUTH-14, ACCOUNT-1). Login costs one scrypt whether or not the user
  * exists (an unknown name is checked against a dummy hash), and fails with one text, so neither the answer nor
  * its timing tells an attacker which usernames exist.
  */
@@ -156,7 +157,7 @@ export async function changePassword(
 }
 
 /**
- * The caller proves they know the account's password (AUTH-14, AUTH-15): charged to the login limiter like a login
+ * The caller proves they know the account's password (AUTH-14, ACCOUNT-1): charged to the login limiter like a login
  * of their username from their address; a wrong password is 403 `forbidden` (not 401: the session is fine, and a
  * client must not take it for a dead token and log out).
  */
