@@ -85,4 +85,63 @@ describe('against the real sync-server', () => {
       await slow.stop();
     }
   }, 40_000);
+
+  it('[AUTH-14] changePassword signs the other devices out and the new password logs in', async () => {
+    const a = new TestDevice('alice', be);
+    const a2 = new TestDevice('alice-phone', be);
+    const a3 = new TestDevice('alice-tablet', be);
+    devices.push(a, a2, a3);
+    await a.boot();
+    await a2.boot();
+    await a3.boot();
+    const name = uniq('alice');
+    await a.client.register(name, 'password-alice-1');
+    await a2.client.login(name, 'password-alice-1');
+    await a2.waitOnline();
+    let invalid = false;
+    a2.client.events.on('sessionInvalid', () => {
+      invalid = true;
+    });
+    await expect(a.client.changePassword('not-my-password', 'password-alice-2')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await a.client.changePassword('password-alice-1', 'password-alice-2', { closeOtherSessions: true })).toBe(1);
+    await until('the phone is signed out', () => invalid, [clientEvents(a2.client)]);
+    await expect(a3.client.login(name, 'password-alice-1')).rejects.toMatchObject({ status: 401 });
+    await a3.client.login(name, 'password-alice-2');
+    expect((await a.client.devices()).length).toBe(2);
+  });
+
+  it('[ACCOUNT-1] deleteAccount ends the account: this device is logged out and the name cannot log in', async () => {
+    const a = new TestDevice('alice', be);
+    const a2 = new TestDevice('alice-again', be);
+    devices.push(a, a2);
+    await a.boot();
+    await a2.boot();
+    const name = uniq('alice');
+    await a.client.register(name, 'password-alice-1');
+    await expect(a.client.deleteAccount('wrong-password-1')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(a.client.session).not.toBeNull();
+    await a.client.deleteAccount('password-alice-1');
+    expect(a.client.session).toBeNull();
+    await expect(a2.client.login(name, 'password-alice-1')).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('[EXPORT-1] exportData returns the account and its conversations with their messages', async () => {
+    const a = new TestDevice('alice', be);
+    const b = new TestDevice('bob', be);
+    devices.push(a, b);
+    await a.boot();
+    await b.boot();
+    const alice = await a.client.register(uniq('alice'), 'password-alice-1');
+    const bob = await b.client.register(uniq('bob'), 'password-bob-1');
+    await a.waitOnline();
+    const convId = await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+    const ca = await a.client.conversation(convId);
+    const m = await ca.send('for the archive');
+    await until('the message is on the server', () => ca.message(m.id)?.status !== 'sending', [convEvents(ca)]);
+    const data = await a.client.exportData();
+    expect(data['format']).toBe('concord-export');
+    expect(data['account']).toMatchObject({ userId: alice.userId });
+    const convs = data['conversations'] as { conversationId: string; messages: { id: string; body: string }[] }[];
+    expect(convs.find((c) => c.conversationId === convId)?.messages.map((x) => x.body)).toEqual(['for the archive']);
+  });
 });

@@ -5,10 +5,10 @@
  * there is one. SIGINT/SIGTERM stop accepting, close the sync service (flushing docs), close the database and exit 0;
  * a second signal exits at once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_USAGE, ConfigError, parseCliConfig, type CliConfig } from './config.js';
+import { CLI_USAGE, ConfigError, parseCliConfig, type CliConfig, type TlsOptions } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
 
@@ -31,12 +31,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const staticDir = resolveStaticDir(config.staticDir);
+  const tls = readTls(config.tlsCertFile, config.tlsKeyFile);
   const server = createServer({
     port: config.port,
     host: config.host,
     dataDir: config.dataDir,
     logger,
     ...(staticDir === null ? {} : { staticDir }),
+    ...(tls === null ? {} : { tls }),
     ...(config.commitIntervalMs === null ? {} : { syncLimits: { commitIntervalMs: config.commitIntervalMs } }),
   });
   if (staticDir === null) logger.info('no web client to serve (build it with `npm run build`, or pass --static <dir>)');
@@ -71,6 +73,17 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'could not listen');
     await server.close().catch(() => undefined);
     process.exit(1);
+  }
+}
+
+/** [TLS-1] Both files are read at start: a missing or unreadable one exits 2 now, not at the first handshake. */
+function readTls(certFile: string | null, keyFile: string | null): TlsOptions | null {
+  if (certFile === null || keyFile === null) return null;
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch (err) {
+    process.stderr.write(`cannot read the TLS certificate or key: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
   }
 }
 

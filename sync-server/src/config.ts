@@ -56,6 +56,13 @@ export interface ServerOptions {
   readonly trust?: Partial<TrustLimits> | false;
   /** A built single-page app (the web client's dist/) to serve at `/`; none when undefined. */
   readonly staticDir?: string;
+  /** [TLS-1] Serve HTTPS and WSS with this certificate chain and key (PEM); plain HTTP when undefined. */
+  readonly tls?: TlsOptions;
+}
+
+export interface TlsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 export class ConfigError extends Error {
@@ -72,11 +79,14 @@ export interface CliConfig {
   readonly staticDir: string | null;
   /** `--commit-interval-ms` / CONCORD_COMMIT_INTERVAL_MS (DUR-1); null: the sync default. */
   readonly commitIntervalMs: number | null;
+  /** `--tls-cert`/`--tls-key` (CONCORD_TLS_CERT/CONCORD_TLS_KEY): PEM file paths, both or neither (TLS-1). */
+  readonly tlsCertFile: string | null;
+  readonly tlsKeyFile: string | null;
   readonly help: boolean;
 }
 
 export const CLI_USAGE = `Usage: concord-server [--port <n>] [--host <addr>] [--data <dir>] [--log-level <level>]
-                      [--static <dir>] [--commit-interval-ms <n>]
+                      [--static <dir>] [--commit-interval-ms <n>] [--tls-cert <file> --tls-key <file>]
 
   --port       TCP port (env PORT, default ${DEFAULT_PORT})
   --host       interface to bind (env HOST, default ${DEFAULT_HOST})
@@ -86,6 +96,8 @@ export const CLI_USAGE = `Usage: concord-server [--port <n>] [--host <addr>] [--
                when it exists; "none" to serve none)
   --commit-interval-ms  least time between two group commits, 1-1000 (env CONCORD_COMMIT_INTERVAL_MS, default 8):
                lower trades server CPU per message for latency
+  --tls-cert   PEM certificate chain: serve HTTPS and WSS (env CONCORD_TLS_CERT; needs --tls-key)
+  --tls-key    PEM private key of that certificate (env CONCORD_TLS_KEY; needs --tls-cert)
 `;
 
 /** Flags win over environment variables, which win over defaults. Throws ConfigError on bad values. */
@@ -101,6 +113,8 @@ export function parseCliConfig(argv: readonly string[], env: Readonly<Record<str
         'log-level': { type: 'string' },
         static: { type: 'string' },
         'commit-interval-ms': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -120,7 +134,13 @@ export function parseCliConfig(argv: readonly string[], env: Readonly<Record<str
   if (staticDir === '') throw new ConfigError('static directory must not be empty');
   const interval = values['commit-interval-ms'] ?? env['CONCORD_COMMIT_INTERVAL_MS'];
   const commitIntervalMs = interval === undefined ? null : parseCommitInterval(interval);
-  return { port, host, dataDir, logLevel, staticDir, commitIntervalMs, help: values.help === true };
+  const tlsCertFile = values['tls-cert'] ?? env['CONCORD_TLS_CERT'] ?? null;
+  const tlsKeyFile = values['tls-key'] ?? env['CONCORD_TLS_KEY'] ?? null;
+  if (tlsCertFile === '' || tlsKeyFile === '') throw new ConfigError('TLS certificate and key paths must not be empty');
+  if ((tlsCertFile === null) !== (tlsKeyFile === null)) {
+    throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+  }
+  return { port, host, dataDir, logLevel, staticDir, commitIntervalMs, tlsCertFile, tlsKeyFile, help: values.help === true };
 }
 
 function parseCommitInterval(text: string): number {

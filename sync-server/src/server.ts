@@ -4,6 +4,7 @@
  * reads no environment; several servers can run in one process (tests do).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type * as stream from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -43,7 +44,7 @@ import { createSyncService, type SyncServiceInternals } from './sync/index.js';
 export interface ListeningAddress {
   readonly host: string;
   readonly port: number;
-  /** `http://host:port`, with `localhost` for a wildcard host. */
+  /** `http://host:port` (`https://` with TLS-1), with `localhost` for a wildcard host. */
   readonly url: string;
 }
 
@@ -100,7 +101,8 @@ export function createServer(options: ServerOptions): ConcordServer {
     db.close();
     throw err;
   }
-  const blobs = new BlobService(conversationRepo, new BlobRepo(db), blobFiles, clock, maxBlobBytes, { ...DEFAULT_BLOB_QUOTA, ...options.blobQuota });
+  const blobRepo = new BlobRepo(db);
+  const blobs = new BlobService(conversationRepo, blobRepo, blobFiles, clock, maxBlobBytes, { ...DEFAULT_BLOB_QUOTA, ...options.blobQuota });
 
   let sync: SyncServiceInternals;
   try {
@@ -145,7 +147,23 @@ export function createServer(options: ServerOptions): ConcordServer {
   collectTimer?.unref();
 
   const app = createApp({
-    router: buildRoutes({ accounts, sessions, users, conversations, blobs }),
+    router: buildRoutes({
+      accounts,
+      sessions,
+      users,
+      conversations,
+      blobs,
+      deletion: { users, devices, sessions, conversations, docs: sync, clock },
+      exports: {
+        users,
+        sessions,
+        conversations,
+        blobs: blobRepo,
+        docs: sync,
+        segmentDocs: (id) => catalog.segmentDocs(id),
+        clock,
+      },
+    }),
     sessions,
     logger: logger.child({ part: 'http' }),
     maxBodyBytes,
@@ -168,10 +186,13 @@ export function createServer(options: ServerOptions): ConcordServer {
           },
         );
 
-  const httpServer = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
-  });
+  };
+  // [TLS-1] HTTPS serves the same listener and upgrades (WSS) as HTTP: https.Server is an http.Server over TLS.
+  const httpServer: http.Server =
+    options.tls === undefined ? http.createServer(listener) : https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   // Slow-loris bounds: headers within 20 s, a whole request within 30 s.
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 30_000;
@@ -213,7 +234,8 @@ export function createServer(options: ServerOptions): ConcordServer {
           const bound = httpServer.address();
           const boundPort = typeof bound === 'object' && bound !== null ? bound.port : port;
           const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-          address = { host, port: boundPort, url: `http://${shownHost}:${boundPort}` };
+          const scheme = options.tls === undefined ? 'http' : 'https';
+          address = { host, port: boundPort, url: `${scheme}://${shownHost}:${boundPort}` };
           logger.info({ url: address.url, host, port: boundPort, dataDir: options.dataDir }, 'listening');
           resolve(address);
         });

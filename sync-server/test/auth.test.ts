@@ -109,21 +109,56 @@ describe('login rate limits', () => {
     expect(Math.max(...waits)).toBeLessThanOrEqual(300);
   });
 
-  it('[AUTH-11] a hammered username still lets its owner in from a clean address', async () => {
+  it('[AUTH-11] a sprayed username refuses untrusted addresses, fresh ones too, but not its owner\'s own address', async () => {
     const { srv } = await clockedServer();
-    const owner = await register(srv.url, 'owner');
+    const registered = await postFrom(srv, '127.0.0.40', '/v1/accounts', { username: 'owner', password: 'owner-passphrase-1' });
+    expect(registered.status).toBe(201);
     // Five attackers, one guess each: the username is now limited, none of the addresses is.
     for (let i = 10; i < 15; i++) {
       expect((await loginFrom(srv, `127.0.0.${i}`, 'owner', 'wrong-password')).status).toBe(401);
     }
-    // An address with a recent failure is refused by the username's limit, even with the right password.
-    expect((await loginFrom(srv, '127.0.0.10', 'owner', owner.password)).status).toBe(429);
-    // A fresh address gets one guess, then it is marked too.
-    expect((await loginFrom(srv, '127.0.0.20', 'owner', 'wrong-password')).status).toBe(401);
+    // Any address that never logged in to this account shares the username's delay, even with the right password,
+    // and a fresh address gets no guess of its own: spraying from many addresses gains nothing.
+    expect((await loginFrom(srv, '127.0.0.10', 'owner', 'owner-passphrase-1')).status).toBe(429);
     expect((await loginFrom(srv, '127.0.0.20', 'owner', 'wrong-password')).status).toBe(429);
-    // The owner, from a clean address, logs in; that clears the username's count.
-    expect((await loginFrom(srv, '127.0.0.30', 'owner', owner.password)).status).toBe(201);
-    expect((await loginFrom(srv, '127.0.0.10', 'owner', owner.password)).status).toBe(201);
+    expect((await loginFrom(srv, '127.0.0.21', 'owner', 'owner-passphrase-1')).status).toBe(429);
+    // The owner, from the address they registered from, mistypes twice and still gets in.
+    expect((await loginFrom(srv, '127.0.0.40', 'owner', 'owner-passphrase-typo')).status).toBe(401);
+    expect((await loginFrom(srv, '127.0.0.40', 'owner', 'owner-passphrase-typ0')).status).toBe(401);
+    expect((await loginFrom(srv, '127.0.0.40', 'owner', 'owner-passphrase-1')).status).toBe(201);
+  });
+
+  it('[AUTH-11] with the real clock, a fresh address gets no guess while the username is limited', async () => {
+    // The old rule let each fresh address guess until its own score had decayed below 1, which with a moving
+    // clock was at once: two guesses per address instead of the one the rule promised.
+    // A long first delay: a slow machine must not let the username's wait run out between the requests.
+    const srv = await startServer({ loginLimits: { baseDelayMs: 60_000 } });
+    servers.push(srv);
+    await register(srv.url, 'sprayed');
+    for (let i = 50; i < 55; i++) expect((await loginFrom(srv, `127.0.0.${i}`, 'sprayed', 'wrong-password')).status).toBe(401);
+    for (let i = 60; i < 64; i++) {
+      expect((await loginFrom(srv, `127.0.0.${i}`, 'sprayed', 'wrong-password')).status).toBe(429);
+      expect((await loginFrom(srv, `127.0.0.${i}`, 'sprayed', 'wrong-password')).status).toBe(429);
+    }
+  });
+
+  it('[AUTH-11] a trusted address is limited by its own failures only, and trust expires', () => {
+    let now = 0;
+    const limiter = new LoginLimiter(() => now, { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 60_000, decayMs: 600_000, trustMs: 10_000 });
+    expect(limiter.attempt('u', 'home').allowed).toBe(true);
+    limiter.succeeded('u', 'home');
+    for (const attacker of ['x1', 'x2', 'x3']) limiter.attempt('u', attacker);
+    expect(limiter.attempt('u', 'x4').allowed).toBe(false);
+    // Trust is for one account: home is not trusted for another username.
+    for (const attacker of ['y1', 'y2', 'y3']) limiter.attempt('v', attacker);
+    expect(limiter.attempt('v', 'home').allowed).toBe(false);
+    // Home: two mistakes are free, the third waits on home's own score.
+    expect(limiter.attempt('u', 'home').allowed).toBe(true);
+    expect(limiter.attempt('u', 'home').allowed).toBe(true);
+    expect(limiter.attempt('u', 'home')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    now += 10_000;
+    for (const attacker of ['z1', 'z2', 'z3']) limiter.attempt('u', attacker);
+    expect(limiter.attempt('u', 'home').allowed).toBe(false);
   });
 
   it('[AUTH-11] a username lock-out is capped at a few minutes', async () => {
@@ -245,6 +280,31 @@ describe('rules (units)', () => {
     expect(passwordProblem('x'.repeat(256) + 'y', 'alice')).toMatch(/at most/);
     // Counted in code points: eight emoji are eight characters.
     expect(passwordProblem('😀😁😂🤣😃😄😅😆', 'alice')).toBeNull();
+  });
+
+  it('[AUTH-2] the most common passwords are refused, in any letter case', () => {
+    for (const common of ['password', 'Password', '12345678', 'qwertyuiop', 'iloveyou', 'PASSWORD1', 'football']) {
+      expect(passwordProblem(common, 'alice'), common).toMatch(/most common/);
+    }
+    expect(passwordProblem('football-on-sundays', 'alice')).toBeNull();
+  });
+
+  it('[AUTH-2] passwords with control characters are refused', () => {
+    for (const bad of ['pass\u0000word-long', 'tab\there-long', 'line\nbreak-long', 'esc\u001bape-long', 'del\u007f-long-one', 'c1\u0085-long-one']) {
+      expect(passwordProblem(bad, 'alice'), JSON.stringify(bad)).toMatch(/control/);
+    }
+  });
+
+  it('[AUTH-1] [AUTH-2] registration refuses control characters in the username and common passwords', async () => {
+    const { srv } = await clockedServer();
+    for (const username of ['nul\u0000name', 'newline\n', '\tleading']) {
+      const res = await api<ApiErrorBody>(srv.url, 'POST', '/v1/accounts', { body: { username, password: 'a-fine-passphrase' } });
+      expect(res.status, JSON.stringify(username)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_name');
+    }
+    const common = await api<ApiErrorBody>(srv.url, 'POST', '/v1/accounts', { body: { username: 'commoner', password: 'password1' } });
+    expect(common.status).toBe(400);
+    expect(common.body.error.code).toBe('weak_password');
   });
 
   it('[AUTH-3] hashes verify only the right password; malformed stored hashes never verify', async () => {

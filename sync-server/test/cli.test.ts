@@ -10,9 +10,9 @@ import { api, login, register } from './helpers/server.js';
 
 describe('configuration', () => {
   it('[CFG-1] defaults, environment and flags, flags winning', () => {
-    expect(parseCliConfig([], {})).toEqual({ port: 1234, host: '0.0.0.0', dataDir: './data', logLevel: 'info', staticDir: null, commitIntervalMs: null, help: false });
+    expect(parseCliConfig([], {})).toEqual({ port: 1234, host: '0.0.0.0', dataDir: './data', logLevel: 'info', staticDir: null, commitIntervalMs: null, tlsCertFile: null, tlsKeyFile: null, help: false });
     const env = { PORT: '4000', HOST: '127.0.0.1', CONCORD_DATA: '/srv/concord', LOG_LEVEL: 'warn' };
-    expect(parseCliConfig([], env)).toEqual({ port: 4000, host: '127.0.0.1', dataDir: '/srv/concord', logLevel: 'warn', staticDir: null, commitIntervalMs: null, help: false });
+    expect(parseCliConfig([], env)).toEqual({ port: 4000, host: '127.0.0.1', dataDir: '/srv/concord', logLevel: 'warn', staticDir: null, commitIntervalMs: null, tlsCertFile: null, tlsKeyFile: null, help: false });
     expect(parseCliConfig(['--port', '5000', '--data', '/tmp/d', '--host', '::1', '--log-level', 'debug'], env)).toEqual({
       port: 5000,
       host: '::1',
@@ -20,6 +20,8 @@ describe('configuration', () => {
       logLevel: 'debug',
       staticDir: null,
       commitIntervalMs: null,
+      tlsCertFile: null,
+      tlsKeyFile: null,
       help: false,
     });
     expect(parseCliConfig(['--port=0'], {}).port).toBe(0);

@@ -217,6 +217,32 @@ export class Concord {
     await this.api.revokeSession(this.rt().session.token, deviceId);
   }
 
+  /**
+   * Change this account's password (online only, AUTH-14). With `closeOtherSessions` every other device is signed
+   * out (they get `sessionInvalid`); this one stays. Resolves with how many devices were signed out. A wrong
+   * current password fails with `forbidden` (this session is still fine).
+   */
+  async changePassword(currentPassword: string, newPassword: string, options: { closeOtherSessions?: boolean } = {}): Promise<number> {
+    return this.api.changePassword(this.rt().session.token, currentPassword, newPassword, options.closeOtherSessions === true);
+  }
+
+  /**
+   * Delete this account on the server (online only, ACCOUNT-1), then end this device's session and wipe its local
+   * data as `logout` does. A wrong password fails with `forbidden` and changes nothing.
+   */
+  async deleteAccount(password: string): Promise<void> {
+    const rt = this.rt();
+    await this.api.deleteAccount(rt.session.token, password);
+    this.runtime = null;
+    await rt.close();
+    await wipeLocalData(this.storage);
+  }
+
+  /** This account's data as the server holds it (online only, EXPORT-1): the JSON object SPEC documents. */
+  async exportData(): Promise<Record<string, unknown>> {
+    return this.api.exportData(this.rt().session.token);
+  }
+
   /** Drop the connection now (as a network failure would); it reconnects with backoff. For tests and tools. */
   dropConnection(): void {
     this.runtime?.connection.drop();

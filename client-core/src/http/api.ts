@@ -58,6 +58,25 @@ export class HttpApi {
     await this.call('DELETE', `/v1/sessions/${encodeURIComponent(deviceId)}`, token, null);
   }
 
+  /** POST /v1/me/password (AUTH-14): resolves with how many other devices were signed out. */
+  async changePassword(token: string, currentPassword: string, newPassword: string, closeOtherSessions: boolean): Promise<number> {
+    const res = await this.call('POST', '/v1/me/password', token, { currentPassword, newPassword, closeOtherSessions });
+    if (!isObject(res) || typeof res['revokedDevices'] !== 'number') throw badResponse();
+    return res['revokedDevices'];
+  }
+
+  /** DELETE /v1/me (ACCOUNT-1): the account, its devices and its own data are gone; the token with them. */
+  async deleteAccount(token: string, password: string): Promise<void> {
+    await this.call('DELETE', '/v1/me', token, { password });
+  }
+
+  /** GET /v1/me/export (EXPORT-1): the caller's data in the documented JSON format, parsed but not interpreted. */
+  async exportData(token: string): Promise<Record<string, unknown>> {
+    const res = await this.call('GET', '/v1/me/export', token, null);
+    if (!isObject(res) || res['format'] !== 'concord-export') throw badResponse();
+    return res;
+  }
+
   async findUser(token: string, username: string): Promise<UserInfo | null> {
     try {
       const res = await this.call('GET', `/v1/users?username=${encodeURIComponent(username)}`, token, null);

@@ -11,7 +11,7 @@ import {
   type UserId,
 } from '@concord/client-core/protocol';
 import type { ConversationRepo } from '../db/conversations.js';
-import type { UserRepo } from '../db/users.js';
+import { isActive, type UserRepo } from '../db/users.js';
 import type { AccessPolicy } from '../seams.js';
 
 /** Which segment docs k >= 1 of a conversation hold data, lowest first (sync/docStore.ts `DocCatalog`). */
@@ -29,14 +29,14 @@ export class MembershipAccessPolicy implements AccessPolicy {
   canAccess(userId: UserId, doc: DocName): boolean {
     const parsed = parseDocName(doc);
     if (parsed === null) return false;
-    if (parsed.kind === 'user') return parsed.userId === userId && this.users.byId(userId) !== null;
+    if (parsed.kind === 'user') return parsed.userId === userId && isActive(this.users.byId(userId));
     // [SEG-1] membership decides access to every segment alike.
     return this.conversations.isMember(parsed.conversationId, userId);
   }
 
   /** The user doc, then per conversation segment 0 and its segments that hold data, lower segments first. */
   docsVisibleTo(userId: UserId): DocName[] {
-    if (this.users.byId(userId) === null) return [];
+    if (!isActive(this.users.byId(userId))) return [];
     const docs: DocName[] = [userDocName(userId)];
     for (const c of this.conversations.ofUser(userId)) {
       docs.push(convDocName(c.id));

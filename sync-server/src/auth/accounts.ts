@@ -1,11 +1,12 @@
 /**
- * Registration and login (SPEC AUTH-1..AUTH-4, AUTH-10..AUTH-12). Login costs one scrypt whether or not the user
+ * Registration, login, password change and the password check before deletion (SPEC AUTH-1..AUTH-4, AUTH-10..AUTH-12,
+ * AUTH-14, ACCOUNT-1). Login costs one scrypt whether or not the user
  * exists (an unknown name is checked against a dummy hash), and fails with one text, so neither the answer nor
  * its timing tells an attacker which usernames exist.
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ErrorCode, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, type DeviceId, type UserId } from '@concord/client-core/protocol';
 import type { Clock } from '../config.js';
 import { newId } from '../db/ids.js';
 import { UsernameTakenError, type UserRepo, type UserRow } from '../db/users.js';
@@ -19,9 +20,12 @@ import {
   labelProblem,
   normalizeUsername,
   passwordProblem,
+  rawUsernameProblem,
   usernameProblem,
 } from './rules.js';
 import type { IssuedSession, SessionService } from './sessions.js';
+import type { AuthContext } from '../seams.js';
+import { purgeAccount, type AccountDeletionDeps, type DeletionReport } from './deleteAccount.js';
 
 export interface RegisterInput {
   readonly username: string;
@@ -34,6 +38,12 @@ export interface LoginInput {
   readonly username: string;
   readonly password: string;
   readonly deviceName?: string | undefined;
+}
+
+export interface ChangePasswordInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly closeOtherSessions: boolean;
 }
 
 export const DEFAULT_DEVICE_NAME = 'device';
@@ -62,7 +72,7 @@ export class AccountService {
     const decision = this.deps.registrationLimiter.take(address);
     if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
     const username = normalizeUsername(input.username);
-    const nameProblem = usernameProblem(username);
+    const nameProblem = rawUsernameProblem(input.username) ?? usernameProblem(username);
     if (nameProblem !== null) throw new ServiceError(ErrorCode.InvalidName, nameProblem);
     const weak = passwordProblem(input.password, username);
     if (weak !== null) throw new ServiceError(ErrorCode.WeakPassword, weak);
@@ -81,14 +91,27 @@ export class AccountService {
       createdAt: this.deps.clock(),
     };
     try {
-      return this.deps.db.transaction(() => {
+      const issued = this.deps.db.transaction(() => {
         this.deps.users.insert(user);
         return { ...this.deps.sessions.create(user.id, deviceName), username };
       })();
+      // [AUTH-11] The creator's address is trusted for the new name, as after a login from it.
+      this.deps.loginLimiter.trust(username, address);
+      return issued;
     } catch (err) {
       if (err instanceof UsernameTakenError) throw taken();
       throw err;
     }
+  }
+
+  /** [ACCOUNT-1] Checks the password like AUTH-14, then deletes the account (auth/deleteAccount.ts). */
+  async deleteAccount(auth: AuthContext, password: string, address: string, deletion: AccountDeletionDeps): Promise<DeletionReport> {
+    await verifyOwnPassword(this.deps, auth, password, address);
+    return purgeAccount(deletion, auth.userId);
+  }
+
+  changePassword(auth: AuthContext, input: ChangePasswordInput, address: string): Promise<DeviceId[]> {
+    return changePassword(this.deps, auth, input, address);
   }
 
   async login(input: LoginInput, address: string): Promise<IssuedSession> {
@@ -104,11 +127,55 @@ export class AccountService {
     // A failure was charged by attempt(); only a success needs telling.
     if (user === null || !matches) throw new ServiceError(ErrorCode.Unauthorized, BAD_CREDENTIALS);
     this.deps.loginLimiter.succeeded(limitKey, address);
+    // [ADMIN-1] Said only to who proved the password: nobody else learns that the account exists or is disabled.
+    if ((user.disabledAt ?? null) !== null) throw new ServiceError(ErrorCode.Forbidden, 'this account is disabled');
     if (needsRehash(user.passwordHash, this.deps.scrypt)) {
       this.deps.users.setPasswordHash(user.id, await hashPassword(input.password, this.deps.scrypt));
     }
     return this.deps.sessions.create(user.id, deviceName);
   }
+}
+
+/**
+ * [AUTH-14] Checks the caller's current password (a login attempt for the limiter: AUTH-10/11 apply, so a stolen
+ * token cannot be used to guess the password faster than the login endpoint allows), applies AUTH-2 to the new one
+ * and stores its hash. With `closeOtherSessions` every other device of the account is revoked (their sockets close
+ * with 4401); the caller's own session stays. Returns the revoked devices.
+ */
+export async function changePassword(
+  deps: AccountServiceDeps,
+  auth: AuthContext,
+  input: ChangePasswordInput,
+  address: string,
+): Promise<DeviceId[]> {
+  const user = await verifyOwnPassword(deps, auth, input.currentPassword, address);
+  const weak = passwordProblem(input.newPassword, user.username);
+  if (weak !== null) throw new ServiceError(ErrorCode.WeakPassword, weak);
+  const hash = await hashPassword(input.newPassword, deps.scrypt);
+  deps.users.setPasswordHash(user.id, hash);
+  return input.closeOtherSessions ? deps.sessions.revokeAll(user.id, auth.deviceId) : [];
+}
+
+/**
+ * The caller proves they know the account's password (AUTH-14, ACCOUNT-1): charged to the login limiter like a login
+ * of their username from their address; a wrong password is 403 `forbidden` (not 401: the session is fine, and a
+ * client must not take it for a dead token and log out).
+ */
+export async function verifyOwnPassword(
+  deps: AccountServiceDeps,
+  auth: AuthContext,
+  password: string,
+  address: string,
+): Promise<UserRow> {
+  const user = deps.users.byId(auth.userId);
+  if (user === null) throw new ServiceError(ErrorCode.Unauthorized, 'session is not valid');
+  const decision = deps.loginLimiter.attempt(user.username, address);
+  if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    throw new ServiceError(ErrorCode.Forbidden, 'the current password is wrong');
+  }
+  deps.loginLimiter.succeeded(user.username, address);
+  return user;
 }
 
 function taken(): ServiceError {

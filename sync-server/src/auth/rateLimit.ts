@@ -1,12 +1,17 @@
 /**
  * Login and registration rate limits (SPEC AUTH-10..AUTH-12), in memory per server process.
  *
- * Logins: a failure score per username and per client address. Each failure adds 1; the score decays by 1 every
+ * Logins: a failure score per client address and per username. Each failure adds 1; the score decays by 1 every
  * `decayMs`. Past `freeFailures`, the key is blocked for `baseDelayMs * 2^(score - freeFailures)` after its last
- * failure, capped at `maxDelayMs`. An address that is blocked gets 429 whatever the password.
- * A username that is blocked still accepts an attempt from an address with no recent failures: an attacker who
- * hammers a username cannot lock its owner out, and each fresh address the attacker uses earns one guess before
- * it too is marked. Unknown usernames are limited exactly like real ones, so the limiter reveals nothing.
+ * failure, capped at `maxDelayMs`.
+ * - An address that is blocked gets 429 whatever the password (AUTH-10): its own failures only.
+ * - A username that is blocked refuses every address that is not trusted for it (AUTH-11): an attacker spraying
+ *   one account from many addresses shares one schedule, however many addresses it has. An address is trusted for
+ *   a username once a login (or the registration) of that username succeeded from it, for `trustMs`; its failures
+ *   on that username count against the address only, so the owner mistyping at home during an attack is limited
+ *   by their own failures and nobody else's.
+ * Unknown usernames are limited exactly like real ones (nobody can earn trust for them), so the limiter reveals
+ * nothing.
  */
 import type { Clock } from '../config.js';
 
@@ -19,6 +24,8 @@ export interface LoginLimiterOptions {
   readonly decayMs: number;
   /** Bound on remembered keys (oldest dropped first), so a flood of names cannot grow memory without bound. */
   readonly maxEntries: number;
+  /** How long an address stays trusted for a username after a successful login from it. */
+  readonly trustMs: number;
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimiterOptions = {
@@ -27,6 +34,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimiterOptions = {
   maxDelayMs: 5 * 60_000,
   decayMs: 2 * 60_000,
   maxEntries: 100_000,
+  trustMs: 30 * 24 * 60 * 60_000,
 };
 
 export interface RegistrationLimiterOptions {
@@ -84,6 +92,8 @@ export class LoginLimiter {
   private readonly options: LoginLimiterOptions;
   private readonly byUser: BoundedMap<Score>;
   private readonly byAddress: BoundedMap<Score>;
+  /** `username \n address` -> time of the last success from there. */
+  private readonly trusted: BoundedMap<number>;
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +102,7 @@ export class LoginLimiter {
     this.options = resolve(DEFAULT_LOGIN_LIMITS, options, 'loginLimits');
     this.byUser = new BoundedMap(this.options.maxEntries);
     this.byAddress = new BoundedMap(this.options.maxEntries);
+    this.trusted = new BoundedMap(this.options.maxEntries);
   }
 
   /**
@@ -103,25 +114,38 @@ export class LoginLimiter {
     const now = this.clock();
     const addressWait = this.waitMs(this.byAddress.get(address), now);
     if (addressWait > 0) return { allowed: false, retryAfterMs: addressWait };
-    const userWait = this.waitMs(this.byUser.get(username), now);
-    if (userWait > 0 && this.current(this.byAddress.get(address), now) >= 1) {
-      return { allowed: false, retryAfterMs: userWait };
+    const trusted = this.isTrusted(username, address, now);
+    if (!trusted) {
+      const userWait = this.waitMs(this.byUser.get(username), now);
+      if (userWait > 0) return { allowed: false, retryAfterMs: userWait };
+      this.bump(this.byUser, username, now, 1);
     }
-    this.bump(this.byUser, username, now, 1);
     this.bump(this.byAddress, address, now, 1);
     return { allowed: true };
   }
 
   /**
-   * The account's owner proved the password: the username's count is cleared and the address gets its charge
-   * back. The address's earlier failures stay: an attacker must not clear them between guesses by logging in to
-   * an account of their own.
+   * The password was right: the address gets its charge back and becomes trusted for this username, and the
+   * username's count is cleared (its owner is in; a spray that goes on starts from zero, with free failures again,
+   * which is the price of never locking the owner out). The address's earlier failures stay: an attacker must not
+   * clear them between guesses by logging in to an account of their own.
    */
   succeeded(username: string, address: string): void {
-    this.byUser.delete(username);
     const now = this.clock();
+    this.byUser.delete(username);
+    this.trusted.set(trustKey(username, address), now);
     const entry = this.byAddress.get(address);
     if (entry !== undefined) this.byAddress.set(address, { ...entry, score: Math.max(0, this.current(entry, now) - 1), updatedAt: now });
+  }
+
+  /** A registration from `address`: its creator's address is trusted for the new username like after a login. */
+  trust(username: string, address: string): void {
+    this.trusted.set(trustKey(username, address), this.clock());
+  }
+
+  private isTrusted(username: string, address: string, now: number): boolean {
+    const at = this.trusted.get(trustKey(username, address));
+    return at !== undefined && now - at < this.options.trustMs;
   }
 
   private current(entry: Score | undefined, now: number): number {
@@ -143,6 +167,10 @@ export class LoginLimiter {
     const score = this.current(map.get(key), now) + by;
     map.set(key, { score, updatedAt: now, lastFailureAt: now });
   }
+}
+
+function trustKey(username: string, address: string): string {
+  return `${username}\n${address}`;
 }
 
 /** A token bucket per address for account creation. */

@@ -13,6 +13,12 @@ import type { AuthContext, Authenticator } from '../seams.js';
 import type { SessionEventEmitter } from './events.js';
 import { hashToken, isTokenShaped, newToken } from './tokens.js';
 
+/**
+ * [ADMIN-2] Revocations written by another process (the admin CLI) carry that process's clock and may commit a little
+ * after the time they carry: each sweep looks this far back before its window, and reports only devices still
+ * connected, so looking twice costs nothing.
+ */
+const FOREIGN_REVOCATION_MARGIN_MS = 10_000;
 /** Writing last_seen on every request would turn every read into a write; once a minute is plenty for a 30-day window. */
 const TOUCH_INTERVAL_MS = 60_000;
 /** Revoked and expired device rows are kept this long (for the device list's history), then deleted at a login. */
@@ -102,6 +108,9 @@ export class SessionService implements Authenticator {
       if (isConnected(deviceId)) this.devices.touch(deviceId, now, now + this.ttlMs);
       else expired.push(deviceId);
     }
+    for (const deviceId of this.devices.revokedSince(this.sweptUpTo - FOREIGN_REVOCATION_MARGIN_MS)) {
+      if (isConnected(deviceId)) expired.push(deviceId);
+    }
     this.sweptUpTo = now;
     for (const deviceId of expired) this.events.emitRevoked(deviceId);
     return expired;
@@ -118,6 +127,17 @@ export class SessionService implements Authenticator {
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Revokes every device of the user but `keep` (null: all of them), each through the same event as a single
+   * revocation so their sockets close with 4401 (AUTH-8). Returns the devices revoked.
+   */
+  revokeAll(userId: UserId, keep: DeviceId | null): DeviceId[] {
+    const now = this.clock();
+    const revoked = this.devices.unrevoked(userId).filter((id) => id !== keep && this.devices.revoke(id, userId, now));
+    for (const deviceId of revoked) this.events.emitRevoked(deviceId);
+    return revoked;
   }
 
   /** Revokes one of `userId`'s own devices; false if it is not theirs, unknown or already revoked. */

@@ -46,11 +46,16 @@ export class BlobRepo {
   private readonly unreferencedStmt: Database.Statement<[string], { bytes: number }>;
   private readonly staleStmt: Database.Statement<[number], { conversation_id: string; blob_id: string }>;
   private readonly deleteStmt: Database.Statement<[string, string]>;
+  private readonly listStmt: Database.Statement<[string], RawBlob>;
 
   constructor(db: Database.Database) {
     this.getStmt = db.prepare(
       `SELECT conversation_id, blob_id, mime, size, uploaded_by, created_at
          FROM conversation_blobs WHERE conversation_id = ? AND blob_id = ?`,
+    );
+    this.listStmt = db.prepare(
+      `SELECT conversation_id, blob_id, mime, size, uploaded_by, created_at
+         FROM conversation_blobs WHERE conversation_id = ? ORDER BY created_at, blob_id`,
     );
     this.heldStmt = db.prepare('SELECT 1 AS one FROM conversation_blobs WHERE blob_id = ? LIMIT 1');
     this.insertStmt = db.prepare(
@@ -82,6 +87,11 @@ export class BlobRepo {
       if (existing === undefined) throw new Error('conversation_blobs: a conflicting row is not there');
       return { row: toBlob(existing), created: false };
     });
+  }
+
+  /** [EXPORT-1] Every blob uploaded to the conversation, oldest first. */
+  listOf(conversationId: string): BlobRow[] {
+    return this.listStmt.all(conversationId).map(toBlob);
   }
 
   get(conversationId: string, blobId: string): BlobRow | null {

@@ -45,6 +45,9 @@ export class DeviceRepo {
   private readonly revokeStmt: Database.Statement<[number, string, string]>;
   private readonly pruneStmt: Database.Statement<[string, number, number]>;
   private readonly expiredStmt: Database.Statement<[number, number], { id: string }>;
+  private readonly unrevokedStmt: Database.Statement<[string], { id: string }>;
+  private readonly deleteAllStmt: Database.Statement<[string]>;
+  private readonly revokedSinceStmt: Database.Statement<[number], { id: string }>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -65,6 +68,9 @@ export class DeviceRepo {
       'DELETE FROM devices WHERE user_id = ? AND ((revoked_at IS NOT NULL AND revoked_at < ?) OR expires_at < ?)',
     );
     this.expiredStmt = db.prepare('SELECT id FROM devices WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ?');
+    this.deleteAllStmt = db.prepare('DELETE FROM devices WHERE user_id = ?');
+    this.revokedSinceStmt = db.prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL AND revoked_at > ?');
+    this.unrevokedStmt = db.prepare('SELECT id FROM devices WHERE user_id = ? AND revoked_at IS NULL ORDER BY id');
   }
 
   insert(device: DeviceRow, tokenHash: Buffer): void {
@@ -110,6 +116,21 @@ export class DeviceRepo {
   /** Unrevoked devices whose session expired in `(after, upTo]` (the session sweep, AUTH-WS-4). */
   expiredBetween(after: number, upTo: number): DeviceId[] {
     return this.expiredStmt.all(after, upTo).map((r) => r.id as DeviceId);
+  }
+
+  /** Every device of the user not yet revoked, expired ones included (an expired session may still hold a socket). */
+  unrevoked(userId: UserId): DeviceId[] {
+    return this.unrevokedStmt.all(userId).map((r) => r.id as DeviceId);
+  }
+
+  /** [ACCOUNT-1] Deletes every device row of the user (after they were revoked). */
+  deleteAll(userId: UserId): number {
+    return this.deleteAllStmt.run(userId).changes;
+  }
+
+  /** Devices revoked after `after` (ADMIN-2: revocations written by another process). */
+  revokedSince(after: number): DeviceId[] {
+    return this.revokedSinceStmt.all(after).map((r) => r.id as DeviceId);
   }
 
   /** Revokes only a device of `userId` that is not yet revoked; returns whether it did. */

@@ -75,4 +75,14 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX blobs_by_age ON conversation_blobs (created_at);
     `);
   },
+  // [ACCOUNT-1] A deleted account keeps a tombstone row (its id is in messages, its name stays reserved);
+  // [ADMIN-1] an operator can disable an account. Both are NULL for a normal account.
+  (db) => {
+    db.exec(`
+      ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+      ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+      -- The session sweep looks for revocations made by another process (the admin CLI, ADMIN-2).
+      CREATE INDEX devices_by_revoked ON devices (revoked_at) WHERE revoked_at IS NOT NULL;
+    `);
+  },
 ];

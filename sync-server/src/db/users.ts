@@ -7,7 +7,16 @@ export interface UserRow {
   readonly displayName: string;
   readonly passwordHash: string;
   readonly createdAt: number;
+  /** [ACCOUNT-1] Set once the account is deleted: the row stays as a tombstone. */
+  readonly deletedAt?: number | null;
+  /** [ADMIN-1] Set while an operator has disabled the account. */
+  readonly disabledAt?: number | null;
 }
+
+/** The display name a deleted account's messages are shown under (ACCOUNT-2). */
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+/** Never a valid `scrypt$...` hash: verifyPassword refuses it, so no password opens a deleted account. */
+const NO_PASSWORD = '!deleted';
 
 interface RawUser {
   id: string;
@@ -15,6 +24,8 @@ interface RawUser {
   display_name: string;
   password_hash: string;
   created_at: number;
+  deleted_at: number | null;
+  disabled_at: number | null;
 }
 
 function toUser(raw: RawUser): UserRow {
@@ -24,6 +35,8 @@ function toUser(raw: RawUser): UserRow {
     displayName: raw.display_name,
     passwordHash: raw.password_hash,
     createdAt: raw.created_at,
+    deletedAt: raw.deleted_at,
+    disabledAt: raw.disabled_at,
   };
 }
 
@@ -37,6 +50,9 @@ export class UserRepo {
   private readonly byIdStmt: Database.Statement<[string], RawUser>;
   private readonly byNameStmt: Database.Statement<[string], RawUser>;
   private readonly setHashStmt: Database.Statement<[string, string]>;
+  private readonly tombstoneStmt: Database.Statement<[string, number, string, string]>;
+  private readonly disableStmt: Database.Statement<[number | null, string]>;
+  private readonly countStmt: Database.Statement<[], { live: number; deleted: number; disabled: number }>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -45,6 +61,14 @@ export class UserRepo {
     this.byIdStmt = db.prepare('SELECT * FROM users WHERE id = ?');
     this.byNameStmt = db.prepare('SELECT * FROM users WHERE username = ?');
     this.setHashStmt = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
+    this.tombstoneStmt = db.prepare(
+      'UPDATE users SET display_name = ?, deleted_at = ?, password_hash = ? WHERE id = ? AND deleted_at IS NULL',
+    );
+    this.disableStmt = db.prepare('UPDATE users SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL');
+    this.countStmt = db.prepare(
+      `SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL) AS deleted,
+              count(*) FILTER (WHERE disabled_at IS NOT NULL AND deleted_at IS NULL) AS disabled FROM users`,
+    );
   }
 
   /** Throws UsernameTakenError if the name exists in any letter case. */
@@ -71,6 +95,25 @@ export class UserRepo {
   setPasswordHash(id: UserId, hash: string): void {
     this.setHashStmt.run(hash, id);
   }
+
+  /** [ACCOUNT-1] Turns the row into a tombstone: no password opens it, its name stays taken. False if already so. */
+  markDeleted(id: UserId, now: number): boolean {
+    return this.tombstoneStmt.run(DELETED_ACCOUNT_NAME, now, NO_PASSWORD, id).changes === 1;
+  }
+
+  /** [ADMIN-1] Disables (a time) or enables (null) an account; false for an unknown or deleted one. */
+  setDisabled(id: UserId, at: number | null): boolean {
+    return this.disableStmt.run(at, id).changes === 1;
+  }
+
+  counts(): { live: number; deleted: number; disabled: number } {
+    return this.countStmt.get() ?? { live: 0, deleted: 0, disabled: 0 };
+  }
+}
+
+/** A user who may use the service: exists, not deleted, not disabled. */
+export function isActive(user: UserRow | null): user is UserRow {
+  return user !== null && (user.deletedAt ?? null) === null && (user.disabledAt ?? null) === null;
 }
 
 export function isUniqueViolation(err: unknown, column: string): boolean {

@@ -79,7 +79,13 @@ export function createApp(options: AppOptions): RequestListener {
           ctx.auth();
           return caller.token ?? '';
         },
-        body: () => readJsonObject(req, maxBodyBytes),
+        // [HTTP-14] A refused JSON body (too big, malformed, cut off) is not read to its end: the rest is dropped
+        // after the answer, then the connection closes, so the client reads the answer, not a reset.
+        body: () =>
+          readJsonObject(req, maxBodyBytes).catch((err: unknown) => {
+            lingerClose(req, res);
+            throw err;
+          }),
         header: (name) => {
           const value = req.headers[name.toLowerCase()];
           return Array.isArray(value) ? value.join(', ') : value;
@@ -156,8 +162,8 @@ async function sendBinary(
     'Content-Security-Policy': API_CSP,
     ...binary.headers,
     'Content-Type': binary.contentType,
-    'Content-Length': String(binary.length),
   };
+  if (binary.length !== null) headers['Content-Length'] = String(binary.length);
   if (req.method === 'HEAD') {
     res.writeHead(status, headers);
     res.end();

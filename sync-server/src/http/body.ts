@@ -1,8 +1,7 @@
 /**
  * Request bodies: JSON objects of at most `limit` bytes, or raw bytes streamed chunk by chunk (blobs). A body over the
- * limit is answered with 413 at once; the rest of a JSON body is drained (up to a cap, then the socket is cut) so the
- * client reads the answer instead of a reset; the rest of a raw one, which can be many MiB, is read and dropped for a
- * bounded time after the answer (lingerClose).
+ * limit is answered with 413 at once; the rest of it, JSON or raw, is read and dropped for a bounded time after the
+ * answer (lingerClose), so the client reads the answer instead of a reset.
  */
 import type * as http from 'node:http';
 import { ErrorCode } from '@concord/client-core/protocol';
@@ -10,19 +9,17 @@ import { HttpError, badRequest } from './errors.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
-const DRAIN_CAP_BYTES = 1024 * 1024;
-
-/** JSON bodies close the connection after a 413 (see drain()); raw bodies linger instead (see lingerClose()). */
-function tooBig(limit: number, headers: Readonly<Record<string, string>> = { Connection: 'close' }): HttpError {
-  return new HttpError(413, ErrorCode.TooBig, `request body over ${limit} bytes`, headers);
+/**
+ * No `Connection: close`: Node would destroy the socket right after the answer while the client is still sending,
+ * and the reset that follows throws away the answer (HTTP-14). The caller hands the request to lingerClose().
+ */
+function tooBig(limit: number): HttpError {
+  return new HttpError(413, ErrorCode.TooBig, `request body over ${limit} bytes`);
 }
 
 function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (Number.isFinite(declared) && declared > limit) {
-    drain(req);
-    return Promise.reject(tooBig(limit));
-  }
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooBig(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -30,7 +27,6 @@ function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       total += chunk.length;
       if (total > limit) {
         cleanup();
-        drain(req);
         reject(tooBig(limit));
         return;
       }
@@ -53,16 +49,6 @@ function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('error', onError);
   });
-}
-
-function drain(req: http.IncomingMessage): void {
-  let drained = 0;
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_CAP_BYTES) req.destroy();
-  });
-  req.on('error', () => undefined);
-  req.resume();
 }
 
 /**
@@ -105,7 +91,7 @@ export function lingerClose(req: http.IncomingMessage, res: http.ServerResponse)
  */
 export async function* readRawChunks(req: http.IncomingMessage, limit: number): AsyncGenerator<Buffer, void, undefined> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (Number.isFinite(declared) && declared > limit) throw tooBig(limit, {});
+  if (Number.isFinite(declared) && declared > limit) throw tooBig(limit);
   let total = 0;
   // destroyOnReturn false: leaving the loop early (413, or the consumer failing) must not destroy the socket before
   // the answer is written.
@@ -120,7 +106,7 @@ export async function* readRawChunks(req: http.IncomingMessage, limit: number): 
       }
       if (next.done === true) return;
       total += next.value.length;
-      if (total > limit) throw tooBig(limit, {});
+      if (total > limit) throw tooBig(limit);
       yield next.value;
     }
   } finally {
@@ -160,6 +146,13 @@ export function optionalString(body: JsonObject, name: string): string | undefin
   const value = field(body, name);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
+  return value;
+}
+
+export function optionalBoolean(body: JsonObject, name: string): boolean | undefined {
+  const value = field(body, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`${name} must be true or false`);
   return value;
 }
 

@@ -128,7 +128,8 @@ export class ConversationService {
     const names: string[] = [];
     for (const id of others) {
       const user = this.users.byId(id);
-      if (user === null) throw new ServiceError(ErrorCode.NotFound, `no user ${id}`);
+      // [ACCOUNT-1] A deleted account cannot be added anywhere: it is not found, as an unknown one.
+      if (user === null || (user.deletedAt ?? null) !== null) throw new ServiceError(ErrorCode.NotFound, `no user ${id}`);
       names.push(user.displayName);
     }
     // A direct chat that exists already is only looked up: that costs nothing.
@@ -181,6 +182,22 @@ export class ConversationService {
   /** [HTTP-21] The caller leaves a group. */
   leave(caller: UserId, conversationId: string): Promise<void> {
     return this.removeMember(caller, conversationId, caller);
+  }
+
+  /**
+   * [ACCOUNT-1] A deleted account leaves every conversation, direct chats too (a direct chat's fixed membership is a
+   * rule between two living accounts), through the same removal and mirror as HTTP-22: the other members' docs
+   * and subscriptions are updated before this resolves. A group owner's leaving passes ownership as in HTTP-21.
+   * Returns the conversations it left.
+   */
+  async dropAccount(userId: UserId): Promise<ConversationId[]> {
+    const left: ConversationId[] = [];
+    for (const conv of this.conversations.ofUser(userId)) {
+      if (!this.conversations.removeMember(conv.id, userId)) continue;
+      left.push(conv.id);
+      await this.mirror(conv.id, [userId]);
+    }
+    return left;
   }
 
   listFor(userId: UserId): ConversationView[] {

@@ -2,13 +2,15 @@
 import type { Readable } from 'node:stream';
 import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
 import type { AccountService } from '../auth/accounts.js';
+import type { AccountDeletionDeps } from '../auth/deleteAccount.js';
+import { exportStream, type ExportDeps } from './export.js';
 import { ServiceError } from '../auth/errors.js';
 import { normalizeUsername, usernameProblem } from '../auth/rules.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { UserRepo } from '../db/users.js';
 import type { AuthContext } from '../seams.js';
 import type { BlobService } from './blobs.js';
-import { optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
+import { optionalBoolean, optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { badRequest, notFound } from './errors.js';
 import { Router } from './router.js';
@@ -23,7 +25,8 @@ export interface Reply {
 
 export interface BinaryBody {
   readonly contentType: string;
-  readonly length: number;
+  /** null: not known in advance (a generated stream, EXPORT-1), sent chunked. */
+  readonly length: number | null;
   /** Beyond Content-Type and Content-Length (these replace the JSON answers' `Cache-Control: no-store`). */
   readonly headers: Readonly<Record<string, string>>;
   /** Called once the handler has answered, and not for HEAD; a failure here is still a clean 500. */
@@ -62,12 +65,14 @@ export interface RouteDeps {
   readonly users: UserRepo;
   readonly conversations: ConversationService;
   readonly blobs: BlobService;
+  readonly deletion: AccountDeletionDeps;
+  readonly exports: ExportDeps;
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs } = deps;
+  const { accounts, sessions, users, conversations, blobs, deletion, exports } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
@@ -165,13 +170,46 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
         },
       };
     })
+    .add('GET', '/v1/me/export', (ctx) => {
+      const me = ctx.auth();
+      return {
+        status: 200,
+        binary: {
+          contentType: 'application/json; charset=utf-8',
+          length: null,
+          headers: { 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="concord-export.json"' },
+          open: () => Promise.resolve(exportStream(exports, me.userId)),
+        },
+      };
+    })
+    .add('DELETE', '/v1/me', async (ctx) => {
+      const me = ctx.auth();
+      const body = await ctx.body();
+      const report = await accounts.deleteAccount(me, requiredString(body, 'password'), ctx.address, deletion);
+      return { status: 200, body: report };
+    })
+    .add('POST', '/v1/me/password', async (ctx) => {
+      const me = ctx.auth();
+      const body = await ctx.body();
+      const revoked = await accounts.changePassword(
+        me,
+        {
+          currentPassword: requiredString(body, 'currentPassword'),
+          newPassword: requiredString(body, 'newPassword'),
+          closeOtherSessions: optionalBoolean(body, 'closeOtherSessions') ?? false,
+        },
+        ctx.address,
+      );
+      return { status: 200, body: { revokedDevices: revoked.length } };
+    })
     .add('GET', '/v1/users', (ctx) => {
       ctx.auth();
       const raw = ctx.query.get('username');
       if (raw === null) throw badRequest('username query parameter is required');
       const username = normalizeUsername(raw);
       const user = usernameProblem(username) === null ? users.byUsername(username) : null;
-      if (user === null) throw notFound('no such user');
+      // [ACCOUNT-1] A deleted account's name stays taken but is not found.
+      if (user === null || (user.deletedAt ?? null) !== null) throw notFound('no such user');
       return { status: 200, body: { userId: user.id, username: user.username, displayName: user.displayName } };
     })
     .add('POST', '/v1/conversations', async (ctx) => {

@@ -28,6 +28,7 @@ import type { SyncLimits } from './limits.js';
 import type { SyncMetrics } from './metrics.js';
 import { SocketSender, allocatePeerId, type Peer } from './peer.js';
 import { CLOSE_INTERNAL, rawToBytes } from './wsUtil.js';
+import { PingBucket } from './pingLimit.js';
 
 export interface EndpointDeps {
   readonly hub: SyncHub;
@@ -140,6 +141,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
     for (const doc of changed.slice(MAX_WELCOME_DOCS)) peer.sendNotify(doc as DocName, cursor);
   };
 
+  const pingBuckets = new WeakMap<MuxPeer, PingBucket>();
   const onFrame = (p: MuxPeer, frame: Frame): void => {
     switch (frame.kind) {
       case FrameKind.Sync:
@@ -159,9 +161,20 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       case FrameKind.Unsubscribe:
         if (isDocName(frame.doc)) hub.unsubscribe(p, frame.doc);
         return;
-      case FrameKind.Ping:
+      case FrameKind.Ping: {
+        let bucket = pingBuckets.get(p);
+        if (bucket === undefined) {
+          bucket = new PingBucket();
+          pingBuckets.set(p, bucket);
+        }
+        if (!bucket.take()) {
+          log.warn('ping flood: closed');
+          p.close(CloseCode.RateLimited, 'SYNC-5: too many pings');
+          return;
+        }
         p.sendFrame({ kind: FrameKind.Pong, nonce: frame.nonce });
         return;
+      }
       case FrameKind.Hello:
       case FrameKind.Welcome:
       case FrameKind.Ack:

@@ -35,6 +35,9 @@ export function allocatePeerId(): number {
  * Sending with a bound on what a socket may hold unsent: a reader that does not drain is closed (4429) rather than
  * letting the server buffer without limit.
  */
+/** How long a slow reader has to drain its buffer and read the 4429 close frame before the socket is cut. */
+export const SLOW_READER_GRACE_MS = 5_000;
+
 export class SocketSender {
   private closing = false;
   private corked = false;
@@ -71,10 +74,14 @@ export class SocketSender {
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.metrics.slowReaderCloses++;
       this.log.warn({ buffered: this.ws.bufferedAmount }, 'slow reader closed');
-      // The close frame would queue behind the unsent bytes of a reader that does not read, so terminate.
+      // [BP-1] The close frame queues behind the unsent bytes: a reader that drains them within the grace period
+      // reads 4429 and reconnects as told; one that does not is cut off then (it sees 1006). Nothing more is queued
+      // meanwhile (closing), so the buffer stays at what it held.
       this.closing = true;
       this.ws.close(CloseCode.RateLimited, 'slow reader');
-      this.ws.terminate();
+      const timer = setTimeout(() => this.ws.terminate(), SLOW_READER_GRACE_MS);
+      timer.unref();
+      this.ws.once('close', () => clearTimeout(timer));
     }
   }
 

@@ -11,12 +11,13 @@ import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function bundleCli(): Promise<string> {
+/** Bundles `src/<entry>` (the server's CLI by default; `admin.ts` for the operator's). */
+export async function bundleCli(entry = 'cli.ts'): Promise<string> {
   const dir = resolve(here, '../../test-artifacts');
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `cli-${process.pid}-${Date.now()}.mjs`);
+  const outfile = join(dir, `${entry.replace(/\.ts$/, '')}-${process.pid}-${Date.now()}.mjs`);
   await build({
-    entryPoints: [resolve(here, '../../src/cli.ts')],
+    entryPoints: [resolve(here, '../../src', entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',

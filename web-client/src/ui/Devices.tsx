@@ -2,6 +2,7 @@ import type { DeviceInfo } from '@concord/client-core';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
 import { fullTimestamp } from '../display/time.js';
+import { ChangePassword } from './ChangePassword.js';
 import { navigate } from './hooks.js';
 
 /** WEB-DEV-1: this account's devices; any of them can be logged out (this one erases its local data). */
@@ -71,6 +72,7 @@ export function Devices({ app }: { app: AppController }) {
           })}
         </ul>
       )}
+      <ChangePassword app={app} onDone={() => setVersion((v) => v + 1)} />
     </section>
   );
 }

@@ -56,6 +56,59 @@ export function normalizeServerUrl(input: string): string {
   return `${http}://${host}${port === undefined ? '' : `:${port}`}${rest}`;
 }
 
+/** An IPv4 dotted quad as its four numbers, or null. */
+function ipv4Parts(host: string): number[] | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (m === null) return null;
+  const parts: number[] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  for (const p of parts) if (p > 255) return null;
+  return parts;
+}
+
+/**
+ * [HAPP-SERVER-2] Whether `host` (as in a normalized address: lower case, IPv6 in brackets) is this device or the
+ * local network: localhost, 127/8, 10/8, 172.16/12, 192.168/16, link-local 169.254/16, IPv6 ::1, fe80::/10 and
+ * unique-local fc00::/7, and mDNS names under .local. Anything else may be reached across networks nobody controls.
+ */
+export function isLocalHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local')) return true;
+  const v4 = ipv4Parts(h);
+  if (v4 !== null) {
+    const a = v4[0] ?? -1;
+    const b = v4[1] ?? -1;
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  if (h.startsWith('[') && h.endsWith(']')) {
+    const v6 = h.slice(1, -1);
+    if (v6 === '::1') return true;
+    const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(v6);
+    if (mapped !== null) return isLocalHost(mapped[1] ?? '');
+    const first = parseInt(v6.split(':')[0] ?? '', 16);
+    if (Number.isNaN(first)) return false;
+    // fe80::/10 link-local, fc00::/7 unique-local.
+    return (first & 0xffc0) === 0xfe80 || (first & 0xfe00) === 0xfc00;
+  }
+  return false;
+}
+
+/**
+ * [HAPP-SERVER-2] Whether the login page warns about `input`: a well-formed plain-http (or ws) address of a host
+ * off the local network, where passwords and session tokens would cross other people's networks in clear. A
+ * malformed address gets its own refusal instead, and https/wss never warn.
+ */
+export function warnsCleartext(input: string): boolean {
+  let url: string;
+  try {
+    url = normalizeServerUrl(input);
+  } catch (err) {
+    return false;
+  }
+  if (!url.startsWith('http://')) return false;
+  const m = /^http:\/\/(\[[^\]]+\]|[^:/]+)/.exec(url);
+  return m !== null && !isLocalHost(m[1] ?? '');
+}
+
 /** The address to start with: the one the user set on this install, else DEFAULT_SERVER_URL. */
 export async function storedServerUrl(settings: DeviceSettings): Promise<string> {
   const stored = await settings.getText(SERVER_URL_KEY);
