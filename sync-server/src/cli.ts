@@ -68,7 +68,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 
   try {
-    await server.listen();
+    const { url } = await server.listen();
+    // One plain line for the person who ran `npm start`, beside the JSON logs (on stderr, so log pipelines that read
+    // stdout as JSON lines are not disturbed).
+    process.stderr.write(staticDir === null ? `Concord is running: the sync server is at ${url}\n` : `Concord is running: open ${url}/\n`);
   } catch (err) {
     logger.fatal({ err }, 'could not listen');
     await server.close().catch(() => undefined);

@@ -4,7 +4,8 @@ import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safePathname } from '../src/http/static.js';
+import { acceptsGzip, safePathname } from '../src/http/static.js';
+import { gunzipSync } from 'node:zlib';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -19,6 +20,8 @@ beforeAll(async () => {
   writeFileSync(join(root, 'sw.js'), 'self.x = 1;');
   writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(join(root, 'assets', 'index-abc123.css'), 'body{}');
+  writeFileSync(join(root, 'assets', 'big-abc123.js'), `console.log(${JSON.stringify('concord '.repeat(2000))});`);
+  writeFileSync(join(root, 'assets', 'big-abc123.js.map'), '{"version":3,"sources":["secret.ts"]}');
   writeFileSync(join(root, '.env'), 'SECRET=1');
   writeFileSync(join(base, 'secret.txt'), 'outside the root');
   symlinkSync(join(base, 'secret.txt'), join(root, 'link.txt'));
@@ -125,5 +128,29 @@ describe('static web client', () => {
       expect(res.headers['x-content-type-options'], path).toBe('nosniff');
       expect(String(res.headers['content-security-policy']), path).toMatch(/^default-src 'none'; frame-ancestors 'none'; sandbox$/);
     }
+  });
+
+  it('[WEB-SERVE-8] text goes gzipped to clients that accept it, and source maps are not served', async () => {
+    const plain = await raw('/assets/big-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['vary']).toBe('Accept-Encoding');
+    const zipped = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: srv.port, path: '/assets/big-abc123.js', headers: { 'accept-encoding': 'br;q=1, gzip;q=0.8' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 4);
+    expect(gunzipSync(zipped.body).toString()).toBe(plain.body);
+    expect(acceptsGzip('gzip;q=0')).toBe(false);
+    expect(acceptsGzip('identity')).toBe(false);
+    expect(acceptsGzip('*')).toBe(true);
+    const map = await raw('/assets/big-abc123.js.map');
+    expect(map.status).toBe(404);
+    expect(map.body).not.toContain('secret.ts');
   });
 });
