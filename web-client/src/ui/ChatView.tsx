@@ -104,10 +104,47 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
   const isGroup = (summary?.kind ?? meta?.kind) === 'group';
 
   const list = useRef<HTMLOListElement>(null);
+  // WEB-SCROLL-1: the view follows the newest message while it is at the bottom (or the user just sent one); scrolled
+  // up, it stays put and counts what arrived below, offered by the "jump to latest" button.
   const stick = useRef(true);
-  useLayoutEffect(() => {
+  const [atBottom, setAtBottom] = useState(true);
+  const follow = (on: boolean): void => {
+    stick.current = on;
+    setAtBottom(on);
+  };
+  const [below, setBelow] = useState(0);
+  const seenNewest = useRef<string | null>(null);
+  // The unread count when the chat opened: the "N new messages" divider goes above the first of them.
+  const [unreadAtOpen, setUnreadAtOpen] = useState<{ id: string; count: number } | null>(null);
+  useEffect(() => {
+    setUnreadAtOpen(null);
+    setBelow(0);
+    follow(true);
+    seenNewest.current = null;
+  }, [id]);
+  useEffect(() => {
+    if (unreadAtOpen !== null || messages.length === 0) return;
+    const count = summary?.unread ?? 0;
+    const first = count > 0 ? messages[Math.max(0, messages.length - count)] : undefined;
+    setUnreadAtOpen({ id: first?.id ?? '', count });
+  }, [messages, unreadAtOpen, summary]);
+  const toBottom = (): void => {
     const el = list.current;
-    if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
+    if (el !== null) el.scrollTop = el.scrollHeight;
+  };
+  useLayoutEffect(() => {
+    const newest = messages[messages.length - 1];
+    const fresh = newest !== undefined && newest.id !== seenNewest.current;
+    const arrivedBelow = fresh && seenNewest.current !== null;
+    seenNewest.current = newest?.id ?? null;
+    // One's own new message always brings the view down: it is what the person is looking for.
+    if (arrivedBelow && newest?.own === true) follow(true);
+    if (stick.current) {
+      toBottom();
+      setBelow(0);
+    } else if (arrivedBelow) {
+      setBelow((n) => n + 1);
+    }
   }, [timeline]);
 
   const loadOlder = (): void => {
@@ -116,7 +153,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     // Pages older segments in from local storage, or from the server when this device does not hold them (SEG-5).
     conv.loadOlder(first.id).then(
       (page) => {
-        stick.current = false;
+        follow(false);
         setMore(page.length >= 50);
         show(prependOlder(shownRef.current, page, first.id));
       },
@@ -168,7 +205,16 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
         tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          if (bottom !== stick.current) follow(bottom);
+          if (bottom) setBelow(0);
+        }}
+        // Images and players grow once their bytes are in: at the bottom, stay at the bottom.
+        onLoadCapture={() => {
+          if (stick.current) toBottom();
+        }}
+        onLoadedMetadataCapture={() => {
+          if (stick.current) toBottom();
         }}
       >
         {conv !== null && messages.length >= 50 && more && (
@@ -178,7 +224,12 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
             </button>
           </li>
         )}
-        {timeline.map((item) =>
+        {timeline.map((item) => [
+          item.kind === 'message' && unreadAtOpen !== null && unreadAtOpen.count > 0 && item.message.id === unreadAtOpen.id ? (
+            <li key="unread-divider" class="unread-divider" role="separator" data-testid="unread-divider">
+              {unreadAtOpen.count === 1 ? '1 new message' : `${unreadAtOpen.count} new messages`}
+            </li>
+          ) : null,
           item.kind === 'time' ? (
             <li key={item.key} class={item.newDay ? 'time-label day' : 'time-label'} role={item.newDay ? 'separator' : undefined} aria-label={item.newDay ? item.label : undefined}>
               <time dateTime={new Date(item.at).toISOString()}>{item.label}</time>
@@ -186,8 +237,22 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
           ) : (
             <MessageBubble key={item.key} app={app} conv={conv} m={item.message} showAuthor={isGroup && item.firstOfRun && !item.message.own} />
           ),
-        )}
+        ])}
       </ol>
+      {!atBottom && (
+        <button
+          type="button"
+          class="jump-latest"
+          data-testid="jump-latest"
+          onClick={() => {
+            follow(true);
+            toBottom();
+            setBelow(0);
+          }}
+        >
+          {below === 0 ? 'Jump to latest ↓' : below === 1 ? '1 new message ↓' : `${below} new messages ↓`}
+        </button>
+      )}
       <p class="typing" aria-live="polite" data-testid="typing">
         {typingText(typing.map((u) => app.nameOf(u)))}
       </p>

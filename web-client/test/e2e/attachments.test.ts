@@ -4,7 +4,6 @@
  * back shows "waiting for upload" until the bytes reach the server.
  */
 import { readFile } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
 import type { Browser, Locator, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/build.js';
@@ -21,6 +20,7 @@ import {
   type Device,
 } from './helpers/browser.js';
 import { E2eServer } from './helpers/server.js';
+import { png } from './helpers/images.js';
 
 const srv = new E2eServer();
 let browser: Browser;
@@ -47,35 +47,6 @@ afterAll(async () => {
   await browser?.close();
   await srv.dispose();
 });
-
-/** A valid RGB PNG of `w` x `h` pixels in one colour (so the browser can decode it: naturalWidth > 0). */
-function png(w: number, h: number, rgb: readonly [number, number, number]): Buffer {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter method, no interlace
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 /**
  * Picks files through the composer's Attach button by keyboard alone: from the message box one Shift+Tab back to
