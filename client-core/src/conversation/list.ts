@@ -7,9 +7,18 @@
 import type { DocHandle } from '../doc/docHandle.js';
 import { Emitter } from '../events/emitter.js';
 import type { Histories } from '../history/histories.js';
-import type { ConversationId } from '../protocol/ids.js';
-import type { Attachment, ConversationKind, MessageType } from '../schema/conv.js';
-import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
+import {
+  type ConversationId,
+  type Attachment,
+  type ConversationKind,
+  type MessageType,
+  USER_CONVS,
+  USER_DRAFTS,
+  USER_PREFS,
+  muteKey,
+  parseConversationSummary,
+  pinKey,
+} from '@concord/protocol';
 import { hlcMillis } from './model.js';
 import { microtask } from '../platform.js';
 

@@ -12,9 +12,18 @@
  * and a replaced entry has a new item id, which is what receipts cover.
  */
 import type * as Y from 'yjs';
-import { isHlc, type Hlc } from '../schema/hlc.js';
-import { decodeStateVectorSafe, mapEntryItemId } from '../schema/coverage.js';
-import { CONV_MESSAGES, CONV_RECEIPTS, compareMessages, parseMessageEntry, receiptKeyUser, type MessageEntry } from '../schema/conv.js';
+import {
+  isHlc,
+  type Hlc,
+  decodeStateVectorSafe,
+  mapEntryItemId,
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  compareMessages,
+  parseMessageEntry,
+  receiptKeyUser,
+  type MessageEntry,
+} from '@concord/protocol';
 import { readsMessage, type DecodedMark, type StoredMessage } from './model.js';
 
 interface KeyedMark extends DecodedMark {

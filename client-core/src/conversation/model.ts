@@ -3,9 +3,15 @@
  * marks, per-message status and the account's unread count. No state; callers cache.
  */
 import type * as Y from 'yjs';
-import { decodeHlc, isHlc, type Hlc } from '../schema/hlc.js';
-import { decodeStateVectorSafe, isCovered, mapEntryItemId, type ItemId, type StateVector } from '../schema/coverage.js';
 import {
+  decodeHlc,
+  isHlc,
+  type Hlc,
+  decodeStateVectorSafe,
+  isCovered,
+  mapEntryItemId,
+  type ItemId,
+  type StateVector,
   CONV_EDITS,
   CONV_MESSAGES,
   CONV_RECEIPTS,
@@ -13,7 +19,7 @@ import {
   parseMessageEntry,
   receiptKeyUser,
   type MessageEntry,
-} from '../schema/conv.js';
+} from '@concord/protocol';
 
 export type MessageStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 

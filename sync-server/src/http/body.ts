@@ -5,7 +5,7 @@
  * bounded time after the answer (lingerClose).
  */
 import type * as http from 'node:http';
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import { HttpError, badRequest } from './errors.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;

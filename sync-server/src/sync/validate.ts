@@ -8,8 +8,7 @@
  * client-id binding) plug in as further `UpdateRule`s through `SyncHubOptions.extraRules`.
  */
 import * as Y from 'yjs';
-import { ErrorCode, type DocName, type ParsedDocName } from '@concord/client-core/protocol';
-import { CONV_META, USER_CONVS } from '@concord/client-core/schema';
+import { ErrorCode, type DocName, type ParsedDocName, CONV_META, USER_CONVS } from '@concord/protocol';
 import type { AuthContext } from '../seams.js';
 import { knownStructsRule } from './knownStructs.js';
 

@@ -8,8 +8,21 @@
  * doc: lookups are binary searches in the server's struct store.
  */
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, messageIdAuthor, parseBlobUrl } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  messageIdAuthor,
+  parseBlobUrl,
+  CONV_EDITS,
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  MAX_HLC_SKEW_MS,
+  USER_DRAFTS,
+  USER_PREFS,
+  isHlc,
+  isTooFarAhead,
+  receiptKey,
+} from '@concord/protocol';
 import type { AccessPolicy, AuthContext } from '../seams.js';
 import type { Admission, DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';

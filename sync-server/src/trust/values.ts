@@ -2,8 +2,16 @@
  * Shapes of the JSON values clients may write (SPEC SCHEMA-*, TRUST-3/4/7). Every check is total: it returns a
  * reason string for a refusal or null, and never throws for any input.
  */
-import { isHlc, parseMessageEntry, type MessageEntry } from '@concord/client-core/schema';
-import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isId, isMimeType, parseBlobUrl } from '@concord/client-core/protocol';
+import {
+  isHlc,
+  parseMessageEntry,
+  type MessageEntry,
+  MAX_ATTACHMENT_BYTES,
+  MAX_DURATION_MS,
+  isId,
+  isMimeType,
+  parseBlobUrl,
+} from '@concord/protocol';
 
 /**
  * [TRUST-15] The bytes one JSON value may take, whatever its fields: a message of 8,000 characters of 3-byte UTF-8 in
