@@ -13,3 +13,4 @@ export * from './hlc.js';
 export * from './user.js';
 export * from './httpTypes.js';
 export * from './httpParse.js';
+export * from './roots.js';

@@ -18,6 +18,7 @@ import {
   muteKey,
   parseConversationSummary,
   pinKey,
+  readEntry,
 } from '@concord/protocol';
 import { hlcMillis } from './model.js';
 import { microtask } from '../platform.js';
@@ -112,8 +113,8 @@ export class ConversationList {
       const summary = parseConversationSummary(convs.get(id)) ?? meta;
       if (summary === null) continue;
       const f = this.figuresOf(id);
-      const pin = prefs.get(pinKey(id));
-      const draft = drafts.get(id);
+      const pin = readEntry('user', USER_PREFS, pinKey(id), prefs.get(pinKey(id)));
+      const draft = readEntry('user', USER_DRAFTS, id, drafts.get(id));
       out.push({
         id: id as ConversationId,
         kind: summary.kind,
@@ -123,8 +124,8 @@ export class ConversationList {
         lastActivity: Math.max(f.last?.sentAt ?? 0, summary.createdAt),
         unread: f.unread,
         pinned: typeof pin === 'number' && pin > 0,
-        muted: prefs.get(muteKey(id)) === true,
-        draft: typeof draft === 'string' ? draft : '',
+        muted: readEntry('user', USER_PREFS, muteKey(id), prefs.get(muteKey(id))) === true,
+        draft: draft ?? '',
       });
     }
     out.sort((a, b) => {

@@ -20,9 +20,9 @@ import {
   CONV_MESSAGES,
   CONV_RECEIPTS,
   compareMessages,
-  parseMessageEntry,
   receiptKeyUser,
   type MessageEntry,
+  readEntry,
 } from '@concord/protocol';
 import { readsMessage, type DecodedMark, type StoredMessage } from './model.js';
 
@@ -165,7 +165,7 @@ export class MessageIndex {
 
   private reindex(key: string, skipUnread: boolean): void {
     const old = this.byId.get(key);
-    const entry = parseMessageEntry(key, this.messagesMap.get(key));
+    const entry = readEntry('conv', CONV_MESSAGES, key, this.messagesMap.get(key));
     const item = entry === null ? null : mapEntryItemId(this.messagesMap, key);
     if (old !== undefined) {
       if (entry !== null && old.entry === entry && sameItem(old.item, item)) return;
