@@ -3,8 +3,8 @@
  * HLC stamps increasing over time (a few seconds to minutes apart, now and then hours), message entries exactly as
  * SPEC 3.1 says (`{id, author, hlc, type, body}`, id `<author>.<random>`).
  */
-import { encodeHlc } from '../../client-core/src/schema/hlc.ts';
-import type { MessageEntry } from '../../client-core/src/schema/conv.ts';
+import { encodeHlc } from '../../protocol/src/hlc.ts';
+import type { MessageEntry } from '../../protocol/src/conv.ts';
 
 /** mulberry32: small, fast, deterministic. */
 export function prng(seed: number): () => number {

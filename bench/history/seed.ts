@@ -9,9 +9,9 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame, segmentDocName } from '../../client-core/src/protocol/index.ts';
-import { CONV_MESSAGES, CONV_RECEIPTS, receiptKey, type MessageEntry } from '../../client-core/src/schema/conv.ts';
-import { encodeClockVector } from '../../client-core/src/schema/coverage.ts';
+import { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame, segmentDocName } from '../../protocol/src/index.ts';
+import { CONV_MESSAGES, CONV_RECEIPTS, receiptKey, type MessageEntry } from '../../protocol/src/conv.ts';
+import { encodeClockVector } from '../../protocol/src/coverage.ts';
 import { chat, jsonBytes } from './gen.ts';
 
 export interface Account {

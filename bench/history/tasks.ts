@@ -22,9 +22,9 @@ import { Concord } from '../../client-core/src/client/concord.ts';
 import type { Conversation } from '../../client-core/src/conversation/conversation.ts';
 import type { Runtime } from '../../client-core/src/client/runtime.ts';
 import type { WebSocketCtor } from '../../client-core/src/platform.ts';
-import { parseDocName, type ConversationId } from '../../client-core/src/protocol/ids.ts';
-import { CONV_MESSAGES, CONV_RECEIPTS, compareMessages, parseMessageEntry, receiptKey, type MessageEntry } from '../../client-core/src/schema/conv.ts';
-import { encodeClockVector } from '../../client-core/src/schema/coverage.ts';
+import { parseDocName, type ConversationId } from '../../protocol/src/ids.ts';
+import { CONV_MESSAGES, CONV_RECEIPTS, compareMessages, parseMessageEntry, receiptKey, type MessageEntry } from '../../protocol/src/conv.ts';
+import { encodeClockVector } from '../../protocol/src/coverage.ts';
 import { chat, jsonBytes } from './gen.ts';
 import { seed } from './seed.ts';
 

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../client-core/src/protocol/index.ts';
+import { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../protocol/src/index.ts';
 
 const REMOTE = Symbol('remote');
 const now = () => performance.timeOrigin + performance.now(); // wall clock with sub-ms resolution, comparable across processes

@@ -43,7 +43,7 @@ const buildDir = join(root, 'node_modules/.cache/concord-soak');
 mkdirSync(buildDir, { recursive: true });
 const external = ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'];
 await build({ entryPoints: [join(root, 'bench/load/server.mjs')], bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['source'], outfile: join(buildDir, 'server.mjs'), external, logLevel: 'warning' });
-await build({ entryPoints: [join(root, 'client-core/src/protocol/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(buildDir, 'protocol.mjs'), external, logLevel: 'warning' });
+await build({ entryPoints: [join(root, 'protocol/src/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(buildDir, 'protocol.mjs'), external, logLevel: 'warning' });
 const { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame } = await import(join(buildDir, 'protocol.mjs'));
 
 // ---- the data directory (on a small tmpfs with --disk-full) --------------------------------------------------------

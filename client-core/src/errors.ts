@@ -1,7 +1,7 @@
 /**
  * The client's error vocabulary: every error an app sees from client-core is a ConcordError with a `code`.
  */
-import { ConcordError } from './protocol/errors.js';
+import { ConcordError } from '@concord/protocol';
 
 export { ConcordError };
 

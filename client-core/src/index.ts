@@ -1,5 +1,5 @@
-export * from './protocol/index.js';
-export * from './schema/index.js';
+// The wire protocol and doc schema are @concord/protocol's; client-core's API still offers them, as before.
+export * from '@concord/protocol';
 export { Concord, type ConcordEvents } from './client/concord.js';
 export type { ConcordOptions } from './client/options.js';
 export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';

@@ -13,7 +13,7 @@ import { Sha256 } from '../src/attachments/sha256.js';
 import type { AttachmentSource } from '../src/attachments/ingest.js';
 import { blobPath } from '../src/attachments/blobs.js';
 import type { FetchLike } from '../src/platform.js';
-import type { ConversationId } from '../src/protocol/ids.js';
+import type { ConversationId } from '@concord/protocol';
 import type { Message } from '../src/conversation/conversation.js';
 import { FakeBackend } from './helpers/fakeBackend.js';
 import { threeDevices, type World } from './helpers/scenarios.js';

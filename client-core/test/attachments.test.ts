@@ -12,7 +12,7 @@ import { AttachmentStore } from '../src/attachments/store.js';
 import { AttachmentTransfer, uploadDecision, type UploadRefusal } from '../src/attachments/transfer.js';
 import { ConcordError, InvalidInputError } from '../src/errors.js';
 import type { FetchInitLike, FetchLike, FetchResponseLike } from '../src/platform.js';
-import type { ConversationId } from '../src/protocol/ids.js';
+import type { ConversationId } from '@concord/protocol';
 import type { Message } from '../src/conversation/conversation.js';
 import { FakeBackend } from './helpers/fakeBackend.js';
 import { account, threeDevices, uniqueName, type World } from './helpers/scenarios.js';

@@ -4,8 +4,7 @@ import { TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';
 import { ClientClosedError, InvalidInputError } from '../src/errors.js';
 import type { Conversation } from '../src/conversation/conversation.js';
-import { CONV_MESSAGES, MAX_MESSAGE_LENGTH } from '../src/schema/conv.js';
-import { MAX_HLC_SKEW_MS, decodeHlc, type Hlc } from '../src/schema/hlc.js';
+import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, MAX_HLC_SKEW_MS, decodeHlc, type Hlc } from '@concord/protocol';
 
 const devices: TestDevice[] = [];
 afterEach(async () => {

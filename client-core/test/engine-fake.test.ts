@@ -4,7 +4,7 @@ import { FakeBackend } from './helpers/fakeBackend.js';
 import { account, all, ids, threeDevices, uniqueName, type World } from './helpers/scenarios.js';
 import { TestDevice } from './helpers/devices.js';
 import { clientEvents, until } from './helpers/wait.js';
-import { FrameKind } from '../src/protocol/frames.js';
+import { FrameKind } from '@concord/protocol';
 import { backoffDelay } from '../src/connection/backoff.js';
 import { Concord } from '../src/client/concord.js';
 import type { NetworkSource } from '../src/platform.js';

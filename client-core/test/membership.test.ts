@@ -5,8 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../src/client/runtime.js';
-import type { ConversationId } from '../src/protocol/ids.js';
-import { pinKey, USER_PREFS } from '../src/schema/user.js';
+import { type ConversationId, pinKey, USER_PREFS } from '@concord/protocol';
 import { RealBackend } from './helpers/realBackend.js';
 import { storageFactory, TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';

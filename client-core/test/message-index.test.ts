@@ -6,9 +6,15 @@ import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { MessageIndex } from '../src/conversation/messageIndex.js';
 import { othersFrontier, readMarks, readMessages, unreadCount } from '../src/conversation/model.js';
-import { CONV_MESSAGES, CONV_RECEIPTS, receiptKey, type MessageEntry } from '../src/schema/conv.js';
-import { encodeClockVector } from '../src/schema/coverage.js';
-import { encodeHlc, type Hlc } from '../src/schema/hlc.js';
+import {
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  receiptKey,
+  type MessageEntry,
+  encodeClockVector,
+  encodeHlc,
+  type Hlc,
+} from '@concord/protocol';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

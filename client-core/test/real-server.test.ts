@@ -54,6 +54,28 @@ describe('against the real sync-server', () => {
     expect(names).toEqual(["alice's test device", "alice-phone's test device"]);
   });
 
+  it('[PROTO-2] the account and the members\' names come through client-core, read with the protocol types', async () => {
+    const a = new TestDevice('alice', be);
+    const b = new TestDevice('bob', be);
+    devices.push(a, b);
+    await a.boot();
+    await b.boot();
+    const aliceName = uniq('alice');
+    const bobName = uniq('bob');
+    const alice = await a.client.register(aliceName, 'password-alice-1', 'Alice A.');
+    const bob = await b.client.register(bobName, 'password-bob-1');
+    expect(await a.client.account()).toEqual({ userId: alice.userId, username: aliceName, displayName: 'Alice A.', deviceId: alice.deviceId, createdAt: expect.any(Number) });
+    expect(await a.client.memberDirectory()).toEqual([]);
+    await a.client.createConversation({ kind: 'group', members: [bob.userId], title: 'one' });
+    await a.client.createConversation({ kind: 'direct', members: [bob.userId] });
+    // Each member once, whatever the number of shared conversations.
+    const members = await a.client.memberDirectory();
+    expect([...members].sort((x, y) => x.username.localeCompare(y.username))).toEqual([
+      { userId: alice.userId, username: aliceName, displayName: 'Alice A.' },
+      { userId: bob.userId, username: bobName, displayName: bobName },
+    ]);
+  });
+
   it('[SYNC-9] updates the server cannot take for now (rate limited) go out again on their own: nothing fails', async () => {
     // A server whose rate limit a quick burst of sends exceeds.
     const slow = await RealBackend.start({ trust: { connectionUpdatesPerSecond: 5, connectionUpdateBurst: 3, userUpdatesPerSecond: 5, userUpdateBurst: 3 } });

@@ -4,9 +4,14 @@ import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
 import { DocHandle } from '../src/doc/docHandle.js';
 import { MessageIndex } from '../src/conversation/messageIndex.js';
 import { updateDeliveredMark, writeReadMark } from '../src/conversation/receipts.js';
-import { CONV_MESSAGES, CONV_RECEIPTS, receiptKey, type MessageEntry } from '../src/schema/conv.js';
-import { encodeHlc } from '../src/schema/hlc.js';
-import type { DocName } from '../src/protocol/ids.js';
+import {
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  receiptKey,
+  type MessageEntry,
+  encodeHlc,
+  type DocName,
+} from '@concord/protocol';
 
 const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 const open: { handle: DocHandle; index: MessageIndex }[] = [];

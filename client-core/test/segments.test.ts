@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConcordOptions } from '../src/client/options.js';
 import type { Runtime } from '../src/client/runtime.js';
 import type { Conversation, Message } from '../src/conversation/conversation.js';
-import { parseDocName, type ConversationId } from '../src/protocol/ids.js';
+import { parseDocName, type ConversationId } from '@concord/protocol';
 import { RealBackend } from './helpers/realBackend.js';
 import { storageFactory, TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';

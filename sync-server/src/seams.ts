@@ -7,7 +7,7 @@ import type * as stream from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type * as Y from 'yjs';
-import type { DeviceId, DocName, UserId } from '@concord/client-core/protocol';
+import type { DeviceId, DocName, UserId } from '@concord/protocol';
 
 export interface AuthContext {
   readonly userId: UserId;

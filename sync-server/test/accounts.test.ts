@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
-import { convDocName, userDocName, type DocName, type UserId } from '@concord/client-core/protocol';
-import { CONV_META, USER_CONVS, parseConversationSummary, parseMeta } from '@concord/client-core/schema';
+import {
+  convDocName,
+  userDocName,
+  type DocName,
+  type UserId,
+  CONV_META,
+  USER_CONVS,
+  parseConversationSummary,
+  parseMeta,
+} from '@concord/protocol';
 import {
   api,
   createConversation,

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { userDocName } from '@concord/client-core/protocol';
+import { userDocName } from '@concord/protocol';
 import { hashPassword, needsRehash, verifyPassword } from '../src/auth/password.js';
 import { LoginLimiter, RegistrationLimiter } from '../src/auth/rateLimit.js';
 import { passwordProblem, usernameProblem } from '../src/auth/rules.js';

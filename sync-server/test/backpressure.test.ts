@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode, FrameKind } from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+import { CloseCode, FrameKind } from '@concord/protocol';
+import { CONV_MESSAGES } from '@concord/protocol';
 import { PING_BURST } from '../src/sync/pingLimit.js';
 import { MuxClient, createConversation, register, removeDir, startTestServer, updateOf, within } from './syncHarness.js';
 

@@ -10,8 +10,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type Database from 'better-sqlite3';
-import { parseDocName, type DeviceId, type DocName, type UserId } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_RECEIPTS } from '@concord/client-core/schema';
+import {
+  parseDocName,
+  type DeviceId,
+  type DocName,
+  type UserId,
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+} from '@concord/protocol';
 import { openDatabase } from '../src/db/open.js';
 import { UserRepo } from '../src/db/users.js';
 import { ConversationRepo } from '../src/db/conversations.js';

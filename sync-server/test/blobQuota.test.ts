@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+import { CONV_MESSAGES } from '@concord/protocol';
 import { createConversation, register, startServer, type Session, type TestServer } from './helpers/server.js';
 import { HLC, HostileClient, change } from './hostileHarness.js';
 

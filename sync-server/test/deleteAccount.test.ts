@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { convDocName, userDocName, type DocName } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_META, USER_CONVS, USER_DRAFTS } from '@concord/client-core/schema';
+import { convDocName, userDocName, type DocName } from '@concord/protocol';
+import { CONV_MESSAGES, CONV_META, USER_CONVS, USER_DRAFTS } from '@concord/protocol';
 import { api, createConversation, login, register, startServer, type ApiErrorBody, type TestServer } from './helpers/server.js';
 import { closeCode, openSocket } from './helpers/wait.js';
 

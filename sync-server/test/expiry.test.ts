@@ -4,7 +4,7 @@
  * sockets, real SQLite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, FrameKind } from '@concord/client-core/protocol';
+import { CloseCode, FrameKind } from '@concord/protocol';
 import { createServer, type ConcordServer } from '../src/server.js';
 import { silentLogger } from '../src/log.js';
 import { MuxClient, RawClient, login, register, removeDir, tempDataDir, within, type Account } from './syncHarness.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convDocName, FrameKind, userDocName, type DocName } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, USER_DRAFTS } from '@concord/client-core/schema';
+import { convDocName, FrameKind, userDocName, type DocName } from '@concord/protocol';
+import { CONV_EDITS, CONV_MESSAGES, USER_DRAFTS } from '@concord/protocol';
 import { api, createConversation, register, startServer, type Session, type TestServer } from './helpers/server.js';
 import { MuxClient, chatMessage, openDoc, sendUpdate, updateOf, type Account } from './syncHarness.js';
 

@@ -5,8 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ErrorCode, FrameKind, decodeFrame, decodePlainConcordFrame, type Frame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+import {
+  ErrorCode,
+  FrameKind,
+  decodeFrame,
+  decodePlainConcordFrame,
+  type Frame,
+  CONV_MESSAGES,
+} from '@concord/protocol';
 import {
   MuxClient,
   RawClient,

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { CloseCode, ErrorCode, FrameKind, encodeFrame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_RECEIPTS } from '@concord/client-core/schema';
+import { CloseCode, ErrorCode, FrameKind, encodeFrame, CONV_MESSAGES, CONV_RECEIPTS } from '@concord/protocol';
 import { createConversation, register, startServer, type Session, type TestServer } from './helpers/server.js';
 import { HostileClient, change, concat, docJson, setMessage, syncMessage, within, type Endpoint } from './hostileHarness.js';
 

@@ -7,8 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { CloseCode, ErrorCode, type DocName } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  type DocName,
+  CONV_EDITS,
+  CONV_MESSAGES,
+  CONV_META,
+  CONV_RECEIPTS,
+} from '@concord/protocol';
 import { createConversation, login, register, revokeDevice, startServer, type Session, type TestServer } from './helpers/server.js';
 import { HLC, HostileClient, change, docJson, messageValue, setMessage, type Endpoint, type Reject } from './hostileHarness.js';
 

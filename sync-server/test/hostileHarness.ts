@@ -14,8 +14,8 @@ import {
   decodePlainConcordFrame,
   encodeFrame,
   type Frame,
-} from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+  CONV_MESSAGES,
+} from '@concord/protocol';
 
 export type Endpoint = 'mux' | 'plain';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, FrameKind, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, ErrorCode, FrameKind, type DocName } from '@concord/protocol';
 import {
   MuxClient,
   RawClient,

@@ -7,8 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import { CloseCode, ErrorCode, FrameKind, decodeFrame, type Frame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_META, USER_CONVS } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  FrameKind,
+  decodeFrame,
+  type Frame,
+  CONV_MESSAGES,
+  CONV_META,
+  USER_CONVS,
+} from '@concord/protocol';
 import {
   MuxClient,
   RawClient,

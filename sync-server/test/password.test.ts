@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userDocName } from '@concord/client-core/protocol';
+import { userDocName } from '@concord/protocol';
 import { api, login, register, startServer, type ApiErrorBody, type TestServer } from './helpers/server.js';
 import { closeCode, openSocket } from './helpers/wait.js';
 

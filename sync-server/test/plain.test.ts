@@ -3,8 +3,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
-import { CloseCode, ErrorCode, FrameKind, decodePlainConcordFrame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_META } from '@concord/client-core/schema';
+import { CloseCode, ErrorCode, FrameKind, decodePlainConcordFrame, CONV_MESSAGES, CONV_META } from '@concord/protocol';
 import { RawClient, createConversation, register, removeDir, startTestServer, syncMessage, updateOf, within, type Account, type TestServer } from './syncHarness.js';
 
 let srv: TestServer;

@@ -16,8 +16,8 @@ import {
   type DeviceId,
   type DocName,
   type UserId,
-} from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+  CONV_MESSAGES,
+} from '@concord/protocol';
 import { SegmentGate } from '../src/trust/segments.js';
 import type { DecodedUpdate, ValidationContext } from '../src/sync/validate.js';
 import {

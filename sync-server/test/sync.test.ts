@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION, decodeFrame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES, CONV_META } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  FrameKind,
+  PROTOCOL_VERSION,
+  decodeFrame,
+  CONV_MESSAGES,
+  CONV_META,
+} from '@concord/protocol';
 import {
   MuxClient,
   RawClient,

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION, encodeFrame } from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION, encodeFrame, CONV_MESSAGES } from '@concord/protocol';
 import { MuxClient, createConversation, register, removeDir, startTestServer, updateOf, within, type Account, type TestServer } from './syncHarness.js';
 
 let srv: TestServer;

@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { build } from 'esbuild';
-import { FrameKind } from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+import { FrameKind, CONV_MESSAGES } from '@concord/protocol';
 import {
   MuxClient,
   createConversation,

@@ -17,8 +17,8 @@ import {
   encodeFrame,
   type Frame,
   type FrameOf,
-} from '@concord/client-core/protocol';
-import { CONV_MESSAGES } from '@concord/client-core/schema';
+  CONV_MESSAGES,
+} from '@concord/protocol';
 import { createServer, type ConcordServer } from '../src/server.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import type { SyncLimits } from '../src/seams.js';

@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameKind, PROTOCOL_VERSION } from '@concord/client-core/protocol';
+import { FrameKind, PROTOCOL_VERSION } from '@concord/protocol';
 import { ConfigError, parseCliConfig } from '../src/config.js';
 import { bundleCli, runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/server.js';

@@ -5,7 +5,7 @@
  * check is what refuses an expired token), real sockets, real SQLite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION } from '@concord/client-core/protocol';
+import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION } from '@concord/protocol';
 import { createServer, type ConcordServer } from '../src/server.js';
 import { silentLogger } from '../src/log.js';
 import { MuxClient, RawClient, login, register, removeDir, revoke, tempDataDir, within, type Account } from './syncHarness.js';

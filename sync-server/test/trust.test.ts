@@ -7,8 +7,22 @@ import { describe, expect, it, beforeEach } from 'vitest';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { CloseCode, ErrorCode, type DeviceId, type DocName, type UserId, parseDocName } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_META, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_CONVS, USER_PREFS, encodeHlc } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  type DeviceId,
+  type DocName,
+  type UserId,
+  parseDocName,
+  CONV_EDITS,
+  CONV_MESSAGES,
+  CONV_META,
+  CONV_RECEIPTS,
+  MAX_HLC_SKEW_MS,
+  USER_CONVS,
+  USER_PREFS,
+  encodeHlc,
+} from '@concord/protocol';
 import type { AccessPolicy, AuthContext } from '../src/seams.js';
 import { DEFAULT_RULES, validateUpdate, type Verdict } from '../src/sync/validate.js';
 import { SERVER_IDENTITY, createTrust, type Trust } from '../src/trust/index.js';

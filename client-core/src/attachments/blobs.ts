@@ -5,10 +5,9 @@
 import { digest } from 'lib0/hash/sha256';
 import { toHexString } from 'lib0/buffer';
 import { ClientErrorCode, InvalidInputError } from '../errors.js';
-import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isMimeType } from '../protocol/blobs.js';
+import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isMimeType, MAX_MESSAGE_LENGTH } from '@concord/protocol';
 
-export { MAX_ATTACHMENT_BYTES, blobPath, isBlobId, isMimeType, parseBlobUrl } from '../protocol/blobs.js';
-import { MAX_MESSAGE_LENGTH } from '../schema/conv.js';
+export { MAX_ATTACHMENT_BYTES, blobPath, isBlobId, isMimeType, parseBlobUrl } from '@concord/protocol';
 
 export const ATTACHMENT_TYPES = ['image', 'file', 'voice'] as const;
 export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];

@@ -6,7 +6,7 @@
  * reported after each one.
  */
 import { toHexString } from 'lib0/buffer';
-import type { ConversationId } from '../protocol/ids.js';
+import type { ConversationId } from '@concord/protocol';
 import type { DigestFactory } from './sha256.js';
 import type { AttachmentStore } from './store.js';
 

@@ -14,7 +14,7 @@
  * removes these with every other kv key.
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
-import { isId, type ConversationId } from '../protocol/ids.js';
+import { isId, type ConversationId } from '@concord/protocol';
 import { isBlobId } from './blobs.js';
 
 export const BLOB_KEY_PREFIX = 'blob:';

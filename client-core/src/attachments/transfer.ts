@@ -10,8 +10,7 @@
  */
 import { ClientErrorCode, ConcordError, HttpError, InvalidInputError } from '../errors.js';
 import { randomId, type FetchLike, type FetchResponseLike, type RandomBytes, type Timers } from '../platform.js';
-import type { ConversationId } from '../protocol/ids.js';
-import type { Attachment } from '../schema/conv.js';
+import { type ConversationId, type Attachment } from '@concord/protocol';
 import { blobPath, parseBlobUrl } from './blobs.js';
 import { ATTACHMENT_CHUNK_BYTES, BlobMismatch, bytesSource, hashSource, ingest, type AttachmentProgress, type AttachmentSource, type IngestOptions } from './ingest.js';
 import { jsSha256, type DigestFactory } from './sha256.js';

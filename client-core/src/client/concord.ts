@@ -10,8 +10,17 @@ import { ClientClosedError, ClientErrorCode, ConcordError, InvalidInputError, No
 import { Emitter } from '../events/emitter.js';
 import { HttpApi, type DeviceInfo, type SessionInfo, type UserInfo } from '../http/api.js';
 import { defaultRandomBytes, type FetchLike, type RandomBytes } from '../platform.js';
-import { asConversationId, isId, type ConversationId } from '../protocol/ids.js';
-import { USER_DRAFTS, USER_PREFS, muteKey, pinKey } from '../schema/user.js';
+import {
+  asConversationId,
+  isId,
+  type ConversationId,
+  type FoundUser,
+  type MeResponse,
+  USER_DRAFTS,
+  USER_PREFS,
+  muteKey,
+  pinKey,
+} from '@concord/protocol';
 import type { ConcordOptions } from './options.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
@@ -210,6 +219,23 @@ export class Concord {
   /** This account's device sessions (GET /v1/sessions). Online only. */
   async devices(): Promise<DeviceInfo[]> {
     return this.api.listSessions(this.rt().session.token);
+  }
+
+  /** The account behind this device's session, as the server has it (GET /v1/me). Online only. */
+  async account(): Promise<MeResponse> {
+    return this.api.me(this.rt().session.token);
+  }
+
+  /**
+   * The members of this account's conversations with their names, each user once (GET /v1/conversations). The docs
+   * carry user ids only; the apps show names from this. Online only.
+   */
+  async memberDirectory(): Promise<FoundUser[]> {
+    const listings = await this.api.listConversations(this.rt().session.token);
+    // A role belongs to one conversation, not to the person: the directory keeps names only.
+    const byId = new Map<string, FoundUser>();
+    for (const c of listings) for (const { userId, username, displayName } of c.members) byId.set(userId, { userId, username, displayName });
+    return [...byId.values()];
   }
 
   /** Revoke one of this account's devices ("kick"): its sockets close with 4401 and it stops syncing. */

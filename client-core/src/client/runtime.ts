@@ -8,7 +8,23 @@ import { AttachmentTransfer } from '../attachments/transfer.js';
 import { Connection, DEFAULT_HEARTBEAT, type ConnectionStatus } from '../connection/connection.js';
 import { DEFAULT_BACKOFF } from '../connection/backoff.js';
 import { Conversation } from '../conversation/conversation.js';
-import { SEGMENT_MESSAGES, type ConversationMeta } from '../schema/conv.js';
+import {
+  SEGMENT_MESSAGES,
+  type ConversationMeta,
+  convDocName,
+  isId,
+  parseDocName,
+  userDocName,
+  type ConversationId,
+  type DocName,
+  muteKey,
+  parseConversationSummary,
+  pinKey,
+  USER_CONVS,
+  USER_DRAFTS,
+  USER_PREFS,
+  HybridClock,
+} from '@concord/protocol';
 import { ConversationList, type ConversationSummaryView } from '../conversation/list.js';
 import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
@@ -17,11 +33,8 @@ import { DocStore } from '../doc/docStore.js';
 import { Emitter } from '../events/emitter.js';
 import type { SessionInfo } from '../http/api.js';
 import { defaultTimers, randomFloat, type FetchLike, type RandomBytes } from '../platform.js';
-import { convDocName, isId, parseDocName, userDocName, type ConversationId, type DocName } from '../protocol/ids.js';
 import { Histories } from '../history/histories.js';
-import { muteKey, parseConversationSummary, pinKey, USER_CONVS, USER_DRAFTS, USER_PREFS } from '../schema/user.js';
 import type * as Y from 'yjs';
-import { HybridClock } from '../schema/hlc.js';
 import { SyncEngine } from '../sync/engine.js';
 import type { ConcordOptions } from './options.js';
 

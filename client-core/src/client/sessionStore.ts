@@ -1,7 +1,7 @@
 /** The persisted session (`session` in the storage kv): enough to resume offline after a restart. */
 import type { StorageAdapter } from '@concord/storage-adapters';
 import type { SessionInfo } from '../http/api.js';
-import { isId, type DeviceId, type UserId } from '../protocol/ids.js';
+import { isId, type DeviceId, type UserId } from '@concord/protocol';
 
 const SESSION_KEY = 'session';
 

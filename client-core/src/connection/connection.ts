@@ -7,8 +7,7 @@
  * every initial handshake done). 4401 and 4426 stop reconnecting (CONN-4, CONN-5).
  */
 import { Emitter } from '../events/emitter.js';
-import { CloseCode } from '../protocol/codes.js';
-import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../protocol/frames.js';
+import { CloseCode, decodeFrame, encodeFrame, FrameKind, type Frame } from '@concord/protocol';
 import { WS_OPEN, type Timers, type WebSocketCtor, type WebSocketLike } from '../platform.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';

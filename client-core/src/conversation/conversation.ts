@@ -9,12 +9,21 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
 import { randomId, type RandomBytes, microtask } from '../platform.js';
-import type { ConversationId, DocName, MessageId, UserId } from '../protocol/ids.js';
-import { CONV_MESSAGES, MAX_MESSAGE_LENGTH, type Attachment, type ConversationMeta, type MessageEntry } from '../schema/conv.js';
+import {
+  type ConversationId,
+  type DocName,
+  type MessageId,
+  type UserId,
+  CONV_MESSAGES,
+  MAX_MESSAGE_LENGTH,
+  type Attachment,
+  type ConversationMeta,
+  type MessageEntry,
+  type HybridClock,
+} from '@concord/protocol';
 import { blobPath, checkAttachmentMeta, checkAttachmentSize, type AttachmentInput } from '../attachments/blobs.js';
 import { bytesSource, type AttachmentProgress, type AttachmentSource } from '../attachments/ingest.js';
 import type { AttachmentTransfer } from '../attachments/transfer.js';
-import type { HybridClock } from '../schema/hlc.js';
 import type { ConvHistory } from '../history/convHistory.js';
 import { locate, pageBefore, type Located, type Segment } from '../history/merge.js';
 import { REMOTE } from '../sync/origins.js';

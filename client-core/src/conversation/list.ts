@@ -7,9 +7,19 @@
 import type { DocHandle } from '../doc/docHandle.js';
 import { Emitter } from '../events/emitter.js';
 import type { Histories } from '../history/histories.js';
-import type { ConversationId } from '../protocol/ids.js';
-import type { Attachment, ConversationKind, MessageType } from '../schema/conv.js';
-import { USER_CONVS, USER_DRAFTS, USER_PREFS, muteKey, parseConversationSummary, pinKey } from '../schema/user.js';
+import {
+  type ConversationId,
+  type Attachment,
+  type ConversationKind,
+  type MessageType,
+  USER_CONVS,
+  USER_DRAFTS,
+  USER_PREFS,
+  muteKey,
+  parseConversationSummary,
+  pinKey,
+  readEntry,
+} from '@concord/protocol';
 import { hlcMillis } from './model.js';
 import { microtask } from '../platform.js';
 
@@ -103,8 +113,8 @@ export class ConversationList {
       const summary = parseConversationSummary(convs.get(id)) ?? meta;
       if (summary === null) continue;
       const f = this.figuresOf(id);
-      const pin = prefs.get(pinKey(id));
-      const draft = drafts.get(id);
+      const pin = readEntry('user', USER_PREFS, pinKey(id), prefs.get(pinKey(id)));
+      const draft = readEntry('user', USER_DRAFTS, id, drafts.get(id));
       out.push({
         id: id as ConversationId,
         kind: summary.kind,
@@ -114,8 +124,8 @@ export class ConversationList {
         lastActivity: Math.max(f.last?.sentAt ?? 0, summary.createdAt),
         unread: f.unread,
         pinned: typeof pin === 'number' && pin > 0,
-        muted: prefs.get(muteKey(id)) === true,
-        draft: typeof draft === 'string' ? draft : '',
+        muted: readEntry('user', USER_PREFS, muteKey(id), prefs.get(muteKey(id))) === true,
+        draft: draft ?? '',
       });
     }
     out.sort((a, b) => {

@@ -12,9 +12,18 @@
  * and a replaced entry has a new item id, which is what receipts cover.
  */
 import type * as Y from 'yjs';
-import { isHlc, type Hlc } from '../schema/hlc.js';
-import { decodeStateVectorSafe, mapEntryItemId } from '../schema/coverage.js';
-import { CONV_MESSAGES, CONV_RECEIPTS, compareMessages, parseMessageEntry, receiptKeyUser, type MessageEntry } from '../schema/conv.js';
+import {
+  isHlc,
+  type Hlc,
+  decodeStateVectorSafe,
+  mapEntryItemId,
+  CONV_MESSAGES,
+  CONV_RECEIPTS,
+  compareMessages,
+  receiptKeyUser,
+  type MessageEntry,
+  readEntry,
+} from '@concord/protocol';
 import { readsMessage, type DecodedMark, type StoredMessage } from './model.js';
 
 interface KeyedMark extends DecodedMark {
@@ -156,7 +165,7 @@ export class MessageIndex {
 
   private reindex(key: string, skipUnread: boolean): void {
     const old = this.byId.get(key);
-    const entry = parseMessageEntry(key, this.messagesMap.get(key));
+    const entry = readEntry('conv', CONV_MESSAGES, key, this.messagesMap.get(key));
     const item = entry === null ? null : mapEntryItemId(this.messagesMap, key);
     if (old !== undefined) {
       if (entry !== null && old.entry === entry && sameItem(old.item, item)) return;

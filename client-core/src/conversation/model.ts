@@ -3,17 +3,21 @@
  * marks, per-message status and the account's unread count. No state; callers cache.
  */
 import type * as Y from 'yjs';
-import { decodeHlc, isHlc, type Hlc } from '../schema/hlc.js';
-import { decodeStateVectorSafe, isCovered, mapEntryItemId, type ItemId, type StateVector } from '../schema/coverage.js';
 import {
+  decodeHlc,
+  type Hlc,
+  decodeStateVectorSafe,
+  isCovered,
+  mapEntryItemId,
+  type ItemId,
+  type StateVector,
   CONV_EDITS,
   CONV_MESSAGES,
   CONV_RECEIPTS,
   compareMessages,
-  parseMessageEntry,
-  receiptKeyUser,
   type MessageEntry,
-} from '../schema/conv.js';
+  readEntry,
+} from '@concord/protocol';
 
 export type MessageStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -35,7 +39,7 @@ export function readMessages(doc: Y.Doc): StoredMessage[] {
   const map = doc.getMap<unknown>(CONV_MESSAGES);
   const out: StoredMessage[] = [];
   map.forEach((value, key) => {
-    const entry = parseMessageEntry(key, value);
+    const entry = readEntry('conv', CONV_MESSAGES, key, value);
     if (entry !== null) out.push({ entry, item: mapEntryItemId(map, key) });
   });
   out.sort((a, b) => compareMessages(a.entry, b.entry));
@@ -45,15 +49,14 @@ export function readMessages(doc: Y.Doc): StoredMessage[] {
 export function readMarks(doc: Y.Doc): DecodedMark[] {
   const out: DecodedMark[] = [];
   doc.getMap<unknown>(CONV_RECEIPTS).forEach((value, key) => {
-    const userId = receiptKeyUser(key);
-    if (userId === null || typeof value !== 'object' || value === null) return;
-    const v = value as Record<string, unknown>;
+    const mark = readEntry('conv', CONV_RECEIPTS, key, value);
+    if (mark === null) return;
     out.push({
-      userId,
+      userId: mark.userId,
       deviceKey: key,
-      dsv: decodeStateVectorSafe(typeof v['dsv'] === 'string' ? v['dsv'] : undefined),
-      rsv: decodeStateVectorSafe(typeof v['rsv'] === 'string' ? v['rsv'] : undefined),
-      rhlc: isHlc(v['rhlc']) ? v['rhlc'] : null,
+      dsv: decodeStateVectorSafe(mark.dsv),
+      rsv: decodeStateVectorSafe(mark.rsv),
+      rhlc: mark.rhlc ?? null,
     });
   });
   return out;
@@ -122,11 +125,9 @@ export interface EditState {
 }
 
 export function readEdit(doc: Y.Doc, id: string): EditState {
-  const v = doc.getMap<unknown>(CONV_EDITS).get(id);
-  if (typeof v !== 'object' || v === null) return { deleted: false, edited: false };
-  const e = v as Record<string, unknown>;
-  const body = typeof e['body'] === 'string' ? e['body'] : undefined;
-  return body === undefined ? { deleted: e['deleted'] === true, edited: true } : { body, deleted: e['deleted'] === true, edited: true };
+  const e = readEntry('conv', CONV_EDITS, id, doc.getMap<unknown>(CONV_EDITS).get(id));
+  if (e === null) return { deleted: false, edited: false };
+  return e.body === undefined ? { deleted: e.deleted, edited: true } : { body: e.body, deleted: e.deleted, edited: true };
 }
 
 export function hlcMillis(hlc: Hlc): number {

@@ -5,9 +5,7 @@
  * nothing about the device's own writes, and does not move when only receipts change (RCPT-3).
  */
 import type { DocHandle } from '../doc/docHandle.js';
-import { CONV_RECEIPTS, receiptKey, type ReceiptMark } from '../schema/conv.js';
-import { encodeClockVector } from '../schema/coverage.js';
-import type { Hlc } from '../schema/hlc.js';
+import { CONV_RECEIPTS, receiptKey, type ReceiptMark, encodeClockVector, type Hlc } from '@concord/protocol';
 import type { MessageIndex } from './messageIndex.js';
 
 function currentMark(handle: DocHandle, key: string): ReceiptMark {

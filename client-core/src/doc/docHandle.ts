@@ -11,9 +11,8 @@ import * as Y from 'yjs';
 import type { StorageAdapter, StoredDoc } from '@concord/storage-adapters';
 import type { Awareness } from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
-import type { DocName } from '../protocol/ids.js';
+import { type DocName, type StateVector } from '@concord/protocol';
 import { randomClientId, type RandomBytes } from '../platform.js';
-import type { StateVector } from '../schema/coverage.js';
 import { LOCAL, REMOTE, STORAGE, originOf, type Origin } from '../sync/origins.js';
 import { decodeDocMeta, docMetaKey, emptyDocMeta, encodeDocMeta, mergeMax, unackedKey, type DocMeta } from './docMeta.js';
 

@@ -3,7 +3,7 @@
  * client ids whose updates the server refused, and this device's failed messages. JSON, because it is small and
  * must survive a corrupt value (a bad record is dropped, never fatal).
  */
-import type { StateVector } from '../schema/coverage.js';
+import type { StateVector } from '@concord/protocol';
 
 export interface FailedMessage {
   readonly reason: string;

@@ -3,7 +3,7 @@
  * each new handle is announced once so the sync engine and the models can attach to it.
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
-import type { DocName } from '../protocol/ids.js';
+import type { DocName } from '@concord/protocol';
 import type { RandomBytes } from '../platform.js';
 import { DocHandle } from './docHandle.js';
 import { docMetaKey } from './docMeta.js';

@@ -8,8 +8,14 @@
  * than the newest `keepLocalSegments` is deleted locally and fetched again when paged to.
  */
 import { Emitter } from '../events/emitter.js';
-import { segmentDocName, type ConversationId, type DocName } from '../protocol/ids.js';
-import { CONV_META, parseMeta, type ConversationMeta } from '../schema/conv.js';
+import {
+  segmentDocName,
+  type ConversationId,
+  type DocName,
+  CONV_META,
+  parseMeta,
+  type ConversationMeta,
+} from '@concord/protocol';
 import { newestOf, type Located, type Segment } from './merge.js';
 import { microtask } from '../platform.js';
 

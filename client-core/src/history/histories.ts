@@ -4,7 +4,7 @@
  * segments the server names are only noted as existing, and fetched when the user pages back to them.
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
-import { parseDocName, segmentDocName, type ConversationId, type DocName } from '../protocol/ids.js';
+import { parseDocName, segmentDocName, type ConversationId, type DocName } from '@concord/protocol';
 import { ConvHistory, type HistoryHost } from './convHistory.js';
 import { UNACKED_KEY_PREFIX, docMetaKey, unackedKey } from '../doc/docMeta.js';
 

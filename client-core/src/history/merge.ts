@@ -6,7 +6,7 @@
 import type { MessageIndex } from '../conversation/messageIndex.js';
 import type { StoredMessage } from '../conversation/model.js';
 import type { DocHandle } from '../doc/docHandle.js';
-import { compareMessages, type MessageEntry } from '../schema/conv.js';
+import { compareMessages, type MessageEntry } from '@concord/protocol';
 
 /** A segment doc in memory: its number, handle and incremental index. */
 export interface Segment {

@@ -1,7 +1,2 @@
-export * from './codes.js';
-export * from './errors.js';
-export * from './frames.js';
-export * from './ids.js';
-export * from './plainFrames.js';
-export * from './version.js';
-export * from './blobs.js';
+// Kept so that `@concord/client-core/protocol` still works for the apps: the protocol now lives in @concord/protocol.
+export * from '@concord/protocol';

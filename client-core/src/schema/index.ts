@@ -1,4 +1,2 @@
-export * from './conv.js';
-export * from './coverage.js';
-export * from './hlc.js';
-export * from './user.js';
+// Kept so that `@concord/client-core/schema` still works for the apps: the doc schema now lives in @concord/protocol.
+export * from '@concord/protocol';

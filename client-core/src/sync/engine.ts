@@ -12,10 +12,16 @@ import type { StorageAdapter } from '@concord/storage-adapters';
 import type { DocHandle } from '../doc/docHandle.js';
 import type { DocStore } from '../doc/docStore.js';
 import { Emitter } from '../events/emitter.js';
-import { FrameKind, unexpectedCase, type Frame } from '../protocol/frames.js';
-import { compareDocNames, isDocName, type DocName } from '../protocol/ids.js';
-import { PROTOCOL_VERSION } from '../protocol/version.js';
-import { ErrorCode } from '../protocol/codes.js';
+import {
+  FrameKind,
+  unexpectedCase,
+  type Frame,
+  compareDocNames,
+  isDocName,
+  type DocName,
+  PROTOCOL_VERSION,
+  ErrorCode,
+} from '@concord/protocol';
 import { defaultTimers, type Timers } from '../platform.js';
 import { unackedOwnIds } from '../conversation/model.js';
 import { handleSyncPayload, step1Payload, updatePayload } from './docSync.js';

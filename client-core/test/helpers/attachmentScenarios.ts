@@ -8,7 +8,7 @@ import { ConcordError } from '../../src/errors.js';
 import type { Message } from '../../src/conversation/conversation.js';
 import { blobIdOf } from '../../src/attachments/blobs.js';
 import { AttachmentStore } from '../../src/attachments/store.js';
-import type { ConversationId } from '../../src/protocol/ids.js';
+import type { ConversationId } from '@concord/protocol';
 import { threeDevices, all, type World } from './scenarios.js';
 import type { TestDevice } from './devices.js';
 import { clientEvents, convEvents, until } from './wait.js';

@@ -6,11 +6,21 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
-import { CloseCode } from '../../src/protocol/codes.js';
-import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../../src/protocol/frames.js';
-import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
-import { CONV_META } from '../../src/schema/conv.js';
-import { USER_CONVS } from '../../src/schema/user.js';
+import {
+  CloseCode,
+  decodeFrame,
+  encodeFrame,
+  FrameKind,
+  type Frame,
+  PROTOCOL_VERSION,
+  CONV_META,
+  USER_CONVS,
+  asConversationId,
+  asDeviceId,
+  asUserId,
+  type CreateConversationResponse,
+  type SessionIssued,
+} from '@concord/protocol';
 import type { FetchInitLike, FetchLike, FetchResponseLike, WebSocketCtor } from '../../src/platform.js';
 import { blobIdOf } from '../../src/attachments/blobs.js';
 import { FakeClientSocket, Link, type Acceptor, type ServerSide } from './fakeSocket.js';
@@ -245,7 +255,9 @@ export class FakeServer implements Acceptor {
       const deviceId = this.id('d');
       const t = this.id('tok');
       this.tokens.set(t, { userId, deviceId });
-      return res(201, { userId, deviceId, token: t });
+      // The real server's answer (SessionIssued): client-core reads it with the protocol's parser.
+      const issued: SessionIssued = { userId: asUserId(userId), deviceId: asDeviceId(deviceId), token: t, expiresAt: Date.now() + 30 * 24 * 3_600_000 };
+      return res(201, issued);
     };
     if (method === 'POST' && u.pathname === '/v1/accounts') {
       const username = String(body['username']);
@@ -287,7 +299,8 @@ export class FakeServer implements Acceptor {
       for (const member of members) {
         this.serverWrite(`user:${member}`, (d) => d.getMap(USER_CONVS).set(id, { kind, title, members, createdAt }));
       }
-      return res(201, { conversationId: id });
+      const created: CreateConversationResponse = { conversationId: asConversationId(id), created: true };
+      return res(201, created);
     }
     const leave = /^\/v1\/conversations\/([^/]+)\/leave$/.exec(u.pathname);
     if (method === 'POST' && leave !== null) {

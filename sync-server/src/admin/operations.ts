@@ -6,7 +6,7 @@
  * finds those rows and closes their sockets with 4401 within `sessionSweepMs` (ADMIN-2).
  */
 import type Database from 'better-sqlite3';
-import type { UserId } from '@concord/client-core/protocol';
+import type { UserId } from '@concord/protocol';
 import { DeviceRepo } from '../db/devices.js';
 import { UserRepo, type UserRow } from '../db/users.js';
 import { normalizeUsername } from '../auth/rules.js';

@@ -9,7 +9,7 @@ import {
   type ConversationId,
   type DocName,
   type UserId,
-} from '@concord/client-core/protocol';
+} from '@concord/protocol';
 import type { ConversationRepo } from '../db/conversations.js';
 import { isActive, type UserRepo } from '../db/users.js';
 import type { AccessPolicy } from '../seams.js';

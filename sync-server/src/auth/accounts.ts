@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ErrorCode, type DeviceId, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, type DeviceId, type UserId } from '@concord/protocol';
 import type { Clock } from '../config.js';
 import { newId } from '../db/ids.js';
 import { UsernameTakenError, type UserRepo, type UserRow } from '../db/users.js';

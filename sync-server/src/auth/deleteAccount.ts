@@ -9,7 +9,7 @@
  * A failure after step 1 leaves a deleted account whose cleanup can be repeated: every step is idempotent, and a
  * second DELETE by an operator (or the admin CLI) finishes it.
  */
-import { userDocName, type ConversationId, type UserId } from '@concord/client-core/protocol';
+import { userDocName, type ConversationId, type UserId } from '@concord/protocol';
 import * as Y from 'yjs';
 import type { Clock } from '../config.js';
 import type { DeviceRepo } from '../db/devices.js';

@@ -1,4 +1,4 @@
-import { ConcordError, ErrorCode } from '@concord/client-core/protocol';
+import { ConcordError, ErrorCode } from '@concord/protocol';
 
 /** A refusal the HTTP layer turns into `{"error": {code, message}}` with the status that fits the code. */
 export class ServiceError extends ConcordError {

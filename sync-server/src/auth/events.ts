@@ -1,4 +1,4 @@
-import type { DeviceId } from '@concord/client-core/protocol';
+import type { DeviceId } from '@concord/protocol';
 import type { Logger } from 'pino';
 import type { SessionEvents } from '../seams.js';
 

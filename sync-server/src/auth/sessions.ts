@@ -5,7 +5,7 @@
  * Every check reads the database (an indexed lookup by token hash, a few microseconds), so there is no cache to
  * invalidate and a revocation is seen by the very next request or socket.
  */
-import type { DeviceId, UserId } from '@concord/client-core/protocol';
+import type { DeviceId, UserId } from '@concord/protocol';
 import type { Clock } from '../config.js';
 import { newId } from '../db/ids.js';
 import type { DeviceRepo, DeviceRow } from '../db/devices.js';

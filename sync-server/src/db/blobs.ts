@@ -3,7 +3,7 @@
  * it was uploaded with. The bytes live in files (blobFiles.ts); a row is written only after its file is durable.
  */
 import type Database from 'better-sqlite3';
-import type { ConversationId, UserId } from '@concord/client-core/protocol';
+import type { ConversationId, UserId } from '@concord/protocol';
 
 export interface BlobRow {
   readonly conversationId: ConversationId;

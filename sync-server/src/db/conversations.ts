@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ConversationId, UserId } from '@concord/client-core/protocol';
-import type { ConversationKind } from '@concord/client-core/schema';
+import { type ConversationId, type UserId, type ConversationKind } from '@concord/protocol';
 import { isUniqueViolation } from './users.js';
 
 export type MemberRole = 'owner' | 'member';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeviceId, UserId } from '@concord/client-core/protocol';
+import type { DeviceId, UserId } from '@concord/protocol';
 
 export interface DeviceRow {
   readonly id: DeviceId;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { UserId } from '@concord/client-core/protocol';
+import type { UserId } from '@concord/protocol';
 
 export interface UserRow {
   readonly id: UserId;

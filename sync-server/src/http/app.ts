@@ -5,7 +5,7 @@
  */
 import type * as http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import type { Logger } from 'pino';
 import { ServiceError } from '../auth/errors.js';
 import type { SessionService } from '../auth/sessions.js';

@@ -6,7 +6,7 @@
  * removed member is refused at once.
  */
 import { createHash } from 'node:crypto';
-import { ErrorCode, MAX_MIME_LENGTH, isBlobId, isId, isMimeType, type ConversationId, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, MAX_MIME_LENGTH, isBlobId, isId, isMimeType, type ConversationId, type UserId } from '@concord/protocol';
 import { ServiceError } from '../auth/errors.js';
 import type { Clock } from '../config.js';
 import type { BlobFile, BlobFiles } from '../db/blobFiles.js';

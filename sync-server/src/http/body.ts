@@ -4,7 +4,7 @@
  * answer (lingerClose), so the client reads the answer instead of a reset.
  */
 import type * as http from 'node:http';
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import { HttpError, badRequest } from './errors.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;

@@ -14,14 +14,12 @@ import {
   type ConversationId,
   type DocName,
   type UserId,
-} from '@concord/client-core/protocol';
-import {
   CONV_META,
   USER_CONVS,
   type ConversationKind,
   type ConversationMeta,
   type ConversationSummary,
-} from '@concord/client-core/schema';
+} from '@concord/protocol';
 import type * as Y from 'yjs';
 import { ServiceError } from '../auth/errors.js';
 import { labelProblem } from '../auth/rules.js';

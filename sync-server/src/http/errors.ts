@@ -1,4 +1,4 @@
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import { ServiceError } from '../auth/errors.js';
 
 /** A ServiceError with an HTTP status other than the one its code implies (404 route, 405, 413). */

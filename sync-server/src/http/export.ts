@@ -5,8 +5,8 @@
  * holds one segment (about 1,000 messages, SEG-*) at a time whatever the history's length.
  */
 import { Readable } from 'node:stream';
-import { convDocName, userDocName, type ConversationId, type DocName, type UserId } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, USER_DRAFTS, USER_PREFS } from '@concord/client-core/schema';
+import { convDocName, userDocName, type ConversationId, type DocName, type UserId } from '@concord/protocol';
+import { CONV_EDITS, CONV_MESSAGES, USER_DRAFTS, USER_PREFS } from '@concord/protocol';
 import type * as Y from 'yjs';
 import type { SessionService } from '../auth/sessions.js';
 import type { BlobRepo } from '../db/blobs.js';

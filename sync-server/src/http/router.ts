@@ -1,5 +1,5 @@
 /** A tiny router: exact paths and `:param` segments; 404 for an unknown path, 405 (with Allow) for a known one. */
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import { HttpError } from './errors.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';

@@ -1,6 +1,6 @@
 /** The HTTP API (SPEC HTTP-*): each handler validates its input and calls a service; nothing here touches SQL. */
 import type { Readable } from 'node:stream';
-import { ErrorCode, isId, type UserId } from '@concord/client-core/protocol';
+import { ErrorCode, isId, type UserId } from '@concord/protocol';
 import type { AccountService } from '../auth/accounts.js';
 import type { AccountDeletionDeps } from '../auth/deleteAccount.js';
 import { exportStream, type ExportDeps } from './export.js';

@@ -26,7 +26,7 @@ import {
   type DocName,
   type ParsedDocName,
   type UserId,
-} from '@concord/client-core/protocol';
+} from '@concord/protocol';
 import type { AccessPolicy } from '../seams.js';
 import type { Compaction, DocStore } from './docStore.js';
 import type { SyncLimits } from './limits.js';

@@ -6,7 +6,7 @@ import type * as http from 'node:http';
 import type * as stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
-import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName } from '@concord/protocol';
 import type { SyncService, SyncServiceOptions } from '../seams.js';
 import { DocCatalog, DocStore } from './docStore.js';
 import { SyncHub } from './hub.js';

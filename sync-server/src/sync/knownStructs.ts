@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import { equalityDeep } from 'lib0/function';
-import { ErrorCode } from '@concord/client-core/protocol';
+import { ErrorCode } from '@concord/protocol';
 import type { UpdateRule, ValidationContext } from './validate.js';
 
 type Content = Y.Item['content'];

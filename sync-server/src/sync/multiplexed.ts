@@ -21,7 +21,7 @@ import {
   type DocName,
   type Frame,
   type FrameOf,
-} from '@concord/client-core/protocol';
+} from '@concord/protocol';
 import type { AuthContext, Authenticator } from '../seams.js';
 import type { DocHandle, SyncHub } from './hub.js';
 import type { SyncLimits } from './limits.js';

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { CloseCode, type ClockEntry, type DocName } from '@concord/client-core/protocol';
+import { CloseCode, type ClockEntry, type DocName } from '@concord/protocol';
 import type { AuthContext } from '../seams.js';
 import type { SyncMetrics } from './metrics.js';
 

@@ -17,7 +17,7 @@ import {
   parseDocName,
   type ClockEntry,
   type DocName,
-} from '@concord/client-core/protocol';
+} from '@concord/protocol';
 import type { AuthContext } from '../seams.js';
 import { applyAwarenessChecked, readSyncMessage, syncMessage, type EndpointDeps } from './multiplexed.js';
 import { SocketSender, allocatePeerId, type Peer } from './peer.js';

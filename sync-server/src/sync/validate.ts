@@ -8,8 +8,7 @@
  * client-id binding) plug in as further `UpdateRule`s through `SyncHubOptions.extraRules`.
  */
 import * as Y from 'yjs';
-import { ErrorCode, type DocName, type ParsedDocName } from '@concord/client-core/protocol';
-import { CONV_META, USER_CONVS } from '@concord/client-core/schema';
+import { ErrorCode, SERVER_ROOTS, type DocName, type ParsedDocName } from '@concord/protocol';
 import type { AuthContext } from '../seams.js';
 import { knownStructsRule } from './knownStructs.js';
 
@@ -50,9 +49,9 @@ export type Verdict =
   | { readonly ok: true; readonly update: DecodedUpdate }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly close?: number };
 
-/** [VAL-3] Roots only the server writes, per doc kind. */
+/** [VAL-3] Roots only the server writes, per doc kind: declared with the client-writable ones (SCHEMA-ROOTS-1). */
 export function protectedRoots(parsed: ParsedDocName): readonly string[] {
-  return parsed.kind === 'conv' ? [CONV_META] : [USER_CONVS];
+  return SERVER_ROOTS[parsed.kind];
 }
 
 export function validateUpdate(ctx: ValidationContext, bytes: Uint8Array, rules: readonly UpdateRule[], admission?: Admission): Verdict {

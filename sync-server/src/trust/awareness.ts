@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import { CloseCode, ErrorCode } from '@concord/client-core/protocol';
+import { CloseCode, ErrorCode } from '@concord/protocol';
 import type { AwarenessRule } from '../sync/hub.js';
 import type { Refusal } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
@@ -58,7 +58,7 @@ export function createAwarenessRule(deps: AwarenessDeps): AwarenessRule {
       } else if (owner !== ctx.auth.userId) {
         return refuse(`TRUST-8: client id ${client} belongs to another identity`);
       }
-      // A state may leave `user` out (stock y-websocket tooling sets `{}`), but may not name anyone else: client-core
+      // A state may leave `user` out (stock y-websocket tooling sets `{}`), but may not name anyone else: the client SDK
       // shows presence and typing by that field.
       if (state !== null) {
         if (typeof state !== 'object' || Array.isArray(state)) return refuse('TRUST-8: an awareness state must be an object');

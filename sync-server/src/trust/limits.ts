@@ -3,7 +3,7 @@
  * The size of one update and of one frame are the sync side's (VAL-1, WIRE-4 in sync/limits.ts); these add what the
  * ownership checks need.
  */
-import { MAX_MESSAGE_LENGTH } from '@concord/client-core/schema';
+import { MAX_MESSAGE_LENGTH } from '@concord/protocol';
 
 export interface TrustLimits {
   /** [TRUST-9] Longest message body (and edit body, draft), in UTF-16 code units; at most SCHEMA-CONV-3's 8,000. */
@@ -32,7 +32,7 @@ export interface TrustLimits {
 export const DEFAULT_TRUST_LIMITS: TrustLimits = {
   maxMessageLength: MAX_MESSAGE_LENGTH,
   // A person types a few messages a second at most; receipts and edits add a few more. The burst covers a device
-  // flushing an offline outbox one update per message after a reconnect (client-core batches, but not all clients do).
+  // flushing an offline outbox one update per message after a reconnect (the client SDK batches, but not all clients do).
   // Bots and bridges post faster than people, and a bulk import must not trip the limit; a flood still hits it
   // within a second.
   connectionUpdatesPerSecond: 200,

@@ -8,8 +8,19 @@
  * doc: lookups are binary searches in the server's struct store.
  */
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, messageIdAuthor, parseBlobUrl } from '@concord/client-core/protocol';
-import { CONV_EDITS, CONV_MESSAGES, CONV_RECEIPTS, MAX_HLC_SKEW_MS, USER_DRAFTS, USER_PREFS, isHlc, isTooFarAhead, receiptKey } from '@concord/client-core/schema';
+import {
+  CloseCode,
+  ErrorCode,
+  parseBlobUrl,
+  CONV_MESSAGES,
+  MAX_HLC_SKEW_MS,
+  clientRoot,
+  clientRootNames,
+  isHlc,
+  isTooFarAhead,
+  type ClientRoot,
+  type DocKind,
+} from '@concord/protocol';
 import type { AccessPolicy, AuthContext } from '../seams.js';
 import type { Admission, DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
@@ -17,7 +28,7 @@ import type { TrustLimits } from './limits.js';
 import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from './rateLimit.js';
-import { draftProblem, editProblem, entrySizeProblem, messageProblem, plainJsonProblem, prefProblem, receiptProblem } from './values.js';
+import { entrySizeProblem, plainJsonProblem } from './values.js';
 
 export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
@@ -37,10 +48,9 @@ function attachmentBlob(value: unknown): { conversationId: string; blobId: strin
   return typeof url === 'string' ? parseBlobUrl(url) : null;
 }
 
-/** [HLC-2] The stamp a conv value carries (message hlc, edit hlc, receipt rhlc) when it is too far in the future. */
-function stampTooFarAhead(root: string, value: unknown, now: number): string | null {
-  if (typeof value !== 'object' || value === null || (root !== CONV_MESSAGES && root !== CONV_EDITS && root !== CONV_RECEIPTS)) return null;
-  const stamp: unknown = root === CONV_RECEIPTS ? (value as Record<string, unknown>)['rhlc'] : (value as Record<string, unknown>)['hlc'];
+/** [HLC-2] The stamp a value carries (its root declares which: message hlc, edit hlc, receipt rhlc) when too far ahead. */
+function stampTooFarAhead(root: ClientRoot<unknown>, value: unknown, now: number): string | null {
+  const stamp = root.stamp(value);
   if (!isHlc(stamp) || !isTooFarAhead(stamp, now)) return null;
   return `stamp ${stamp} is more than ${MAX_HLC_SKEW_MS / 60_000} minutes ahead of the server's clock`;
 }
@@ -82,63 +92,38 @@ function refuse(rule: string, message: string, code: ErrorCode = ErrorCode.Inval
   return { code, message: `${rule}: ${message}` };
 }
 
-/** [TRUST-5] The roots clients may write, per doc kind; everything else (meta, convs, unknown roots) is refused. */
-export function writableRoots(kind: 'conv' | 'user'): readonly string[] {
-  return kind === 'conv' ? [CONV_MESSAGES, CONV_EDITS, CONV_RECEIPTS] : [USER_PREFS, USER_DRAFTS];
+/**
+ * [TRUST-5] The roots clients may write, per doc kind (SCHEMA-ROOTS-1's table); everything else (meta, convs,
+ * unknown roots) is refused.
+ */
+export function writableRoots(kind: DocKind): readonly string[] {
+  return clientRootNames(kind);
 }
 
-/** Whether this connection may write (or delete under) `key` of `root`; a reason if not. */
-function keyProblem(kind: 'conv' | 'user', place: Placement, auth: AuthContext): string | null {
-  if (!writableRoots(kind).includes(place.root)) return `TRUST-5: clients may not write ${kind} root "${place.root}"`;
+/** The root's declaration when this connection may write (or delete under) the placed key; a reason if not. */
+function writableRoot(kind: DocKind, place: Placement, auth: AuthContext): { root: ClientRoot<unknown>; key: string } | { problem: string } {
+  const root = clientRoot(kind, place.root);
+  if (root === null) return { problem: `TRUST-5: clients may not write ${kind} root "${place.root}"` };
   const key = place.key;
-  if (key === null) return `TRUST-5: only map entries may be written in "${place.root}"`;
-  switch (place.root) {
-    case CONV_MESSAGES:
-      return messageIdAuthor(key) === auth.userId ? null : 'TRUST-1: a message key must start with the author, who is the sender';
-    case CONV_EDITS:
-      return messageIdAuthor(key) === auth.userId ? null : "TRUST-3: only a message's author edits it";
-    case CONV_RECEIPTS:
-      return key === receiptKey(auth.userId, auth.deviceId) ? null : "TRUST-4: a device writes only its own receipt key";
-    default:
-      // user doc roots: the doc is the user's own (AUTHZ), so every key is theirs; shapes are checked on write.
-      return null;
-  }
+  if (key === null) return { problem: `TRUST-5: only map entries may be written in "${place.root}"` };
+  const problem = root.owner(key, auth);
+  return problem === null ? { root, key } : { problem };
 }
 
-/** Refusals of a message's basic shape (TRUST-1); the other messageProblem answers are bounds (TRUST-15). */
-const MESSAGE_SHAPE = ['not a well-formed message entry for its key'];
+/** [TRUST-2] The refusal of a deletion under an immutable root, or null. */
+function immutableProblem(kind: DocKind, place: Placement): Refusal | null {
+  const root = clientRoot(kind, place.root);
+  return root !== null && root.immutable ? refuse('TRUST-2', `${root.noun} entries are immutable`) : null;
+}
 
-function valueProblem(place: Placement & { key: string }, value: unknown, limits: TrustLimits, now: number): string | null {
+function valueProblem(root: ClientRoot<unknown>, key: string, value: unknown, limits: TrustLimits, now: number): string | null {
   const json = plainJsonProblem(value);
   if (json !== null) return `TRUST-5: ${json}`;
   const size = entrySizeProblem(value);
   if (size !== null) return `TRUST-15: ${size}`;
-  const ahead = stampTooFarAhead(place.root, value, now);
+  const ahead = stampTooFarAhead(root, value, now);
   if (ahead !== null) return `HLC-2: ${ahead}`;
-  switch (place.root) {
-    case CONV_MESSAGES: {
-      const p = messageProblem(place.key, value, limits.maxMessageLength);
-      return p === null ? null : `${p.startsWith('body') ? 'TRUST-9' : MESSAGE_SHAPE.includes(p) ? 'TRUST-1' : 'TRUST-15'}: ${p}`;
-    }
-    case CONV_EDITS: {
-      const p = editProblem(value, limits.maxMessageLength);
-      return p === null ? null : `TRUST-3: ${p}`;
-    }
-    case CONV_RECEIPTS: {
-      const p = receiptProblem(value);
-      return p === null ? null : `TRUST-4: ${p}`;
-    }
-    case USER_PREFS: {
-      const p = prefProblem(place.key, value);
-      return p === null ? null : `TRUST-7: ${p}`;
-    }
-    case USER_DRAFTS: {
-      const p = draftProblem(place.key, value, limits.maxMessageLength);
-      return p === null ? null : `TRUST-7: ${p}`;
-    }
-    default:
-      return `TRUST-5: root "${place.root}" is not writable`;
-  }
+  return root.problem(key, value, limits);
 }
 
 function unplaceable(w: Exclude<Where, Placement>): Refusal {
@@ -214,11 +199,9 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     }
 
     // [TRUST-1..5, 7, 9] every new item lands in a writable root, under a key this connection owns, with a value of
-    // the root's shape; `messages` keys are new.
+    // the root's shape; the keys of immutable roots (`messages`) are new.
     const newKeys: { root: string; key: string }[] = [];
-    const seenMessageKeys = new Set<string>();
-    const messagesType = ydoc.share.get(CONV_MESSAGES);
-    const pendingMessageKeys = overlay.keys.get(CONV_MESSAGES);
+    const seenImmutableKeys = new Set<string>();
     const placements: { client: number; clock: number; end: number; where: Where }[] = [];
     for (const [client, structs] of fresh.byClient) {
       for (const s of structs) {
@@ -228,29 +211,31 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         }
         const where = resolver.where(s);
         if (!isPlacement(where)) return unplaceable(where);
-        const keyP = keyProblem(parsed.kind, where, auth);
-        if (keyP !== null) return { code: ErrorCode.InvalidUpdate, message: keyP };
-        const key = where.key as string;
+        const writable = writableRoot(parsed.kind, where, auth);
+        if ('problem' in writable) return { code: ErrorCode.InvalidUpdate, message: writable.problem };
+        const { root, key } = writable;
         if (s.content instanceof Y.ContentDeleted) {
           // A deleted entry (e.g. an own receipt overwritten offline, sent in a SyncStep2): no value to check, but
-          // it still lands under its key and deletes the entry before it, so messages never take one.
-          if (where.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
+          // it still lands under its key and deletes the entry before it, so immutable roots never take one.
+          if (root.immutable) return refuse('TRUST-2', `${root.noun} entries are immutable`);
         } else {
           const v = contentValue(s);
           if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
-          const p = valueProblem({ root: where.root, key }, v.value, limits, deps.wallNow());
+          const p = valueProblem(root, key, v.value, limits, deps.wallNow());
           if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
           if (where.root === CONV_MESSAGES && parsed.kind === 'conv') {
             const blob = attachmentBlob(v.value);
             if (blob !== null && blob.conversationId === parsed.conversationId) refs.push(blob.blobId);
           }
         }
-        if (where.root === CONV_MESSAGES) {
+        if (root.immutable) {
           // [TRUST-2] immutability: a key the server holds, has queued, or this update writes twice is refused.
-          if ((messagesType !== undefined && messagesType._map.has(key)) || pendingMessageKeys?.has(key) === true || seenMessageKeys.has(key)) {
-            return refuse('TRUST-2', `message ${key} already exists and is immutable`);
+          const held = ydoc.share.get(where.root);
+          const seen = `${where.root}\u0000${key}`;
+          if ((held !== undefined && held._map.has(key)) || overlay.keys.get(where.root)?.has(key) === true || seenImmutableKeys.has(seen)) {
+            return refuse('TRUST-2', `${root.noun} ${key} already exists and is immutable`);
           }
-          seenMessageKeys.add(key);
+          seenImmutableKeys.add(seen);
           newKeys.push({ root: where.root, key });
         }
         placements.push({ client, clock: s.id.clock, end: s.id.clock + s.length, where });
@@ -294,9 +279,10 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         for (let clock = from; clock < end; ) {
           const w = resolver.whereId(client, clock);
           if (isPlacement(w)) {
-            if (w.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
-            const p = keyProblem(parsed.kind, w, auth);
-            if (p !== null) return refuse('TRUST-14', p);
+            const immutable = immutableProblem(parsed.kind, w);
+            if (immutable !== null) return immutable;
+            const writable = writableRoot(parsed.kind, w, auth);
+            if ('problem' in writable) return refuse('TRUST-14', writable.problem);
           }
           const next = nextClock(resolver, overlay, client, clock);
           clock = next > clock ? next : clock + 1;
@@ -315,12 +301,13 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
   };
 }
 
-function deletionProblem(resolver: Resolver, item: Y.Item, kind: 'conv' | 'user', auth: AuthContext): Refusal | null {
+function deletionProblem(resolver: Resolver, item: Y.Item, kind: DocKind, auth: AuthContext): Refusal | null {
   const w = resolver.known(item.id.client, item.id.clock);
   if (w === undefined || !isPlacement(w)) return refuse('TRUST-14', 'deleting content outside the writable maps');
-  if (w.root === CONV_MESSAGES) return refuse('TRUST-2', 'message entries are immutable');
-  const p = keyProblem(kind, w, auth);
-  return p === null ? null : refuse('TRUST-14', p);
+  const immutable = immutableProblem(kind, w);
+  if (immutable !== null) return immutable;
+  const writable = writableRoot(kind, w, auth);
+  return 'problem' in writable ? refuse('TRUST-14', writable.problem) : null;
 }
 
 /** The clock after the struct (new or pending) holding (client, clock). */

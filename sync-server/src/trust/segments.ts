@@ -10,7 +10,7 @@
  * a group commit that failed leaves no "segment exists" behind. The server's own writes go to segment 0 and user
  * docs only and need no hook.
  */
-import { ErrorCode, segmentDocName } from '@concord/client-core/protocol';
+import { ErrorCode, segmentDocName } from '@concord/protocol';
 import type { DecodedUpdate, Refusal, UpdateRule, ValidationContext } from '../sync/validate.js';
 
 /** Whether a doc has stored data (sync/docStore.ts `DocCatalog.exists`). */

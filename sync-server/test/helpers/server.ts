@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConversationId, DeviceId, UserId } from '@concord/client-core/protocol';
+import type { ConversationId, DeviceId, UserId } from '@concord/protocol';
 import { createServer, type ConcordServer } from '../../src/server.js';
 import type { ServerOptions } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/log.js';

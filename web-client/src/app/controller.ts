@@ -12,12 +12,14 @@ import {
   type WebSocketCtor,
 } from '@concord/client-core';
 import { IndexedDbStorageAdapter } from '@concord/storage-adapters/indexeddb';
-import { Directory } from './directory.js';
-import { fetchMe, fetchMemberNames, type Me } from './serverApi.js';
+import { Directory, memberName, type MemberName } from './directory.js';
 
 export type Phase = 'loading' | 'auth' | 'ready';
 
 const ME_KEY = 'concord.me';
+
+/** Who is logged in, as shown: their id, username and display name. */
+export type Me = MemberName;
 
 /**
  * A browser tab should notice a dead link and a returning server faster than a battery-powered board: PING every
@@ -157,10 +159,10 @@ export class AppController {
   }
 
   refreshNames(): Promise<void> {
-    const token = this.concord.session?.token;
-    if (token === undefined) return Promise.resolve();
-    this.refreshing ??= fetchMemberNames(this.serverUrl, token)
-      .then((names) => this.directory.add(names))
+    if (this.concord.session === null) return Promise.resolve();
+    this.refreshing ??= this.concord
+      .memberDirectory()
+      .then((members) => this.directory.add(members.map(memberName)))
       .catch(() => undefined)
       .finally(() => {
         this.refreshing = null;
@@ -169,10 +171,9 @@ export class AppController {
   }
 
   private async refreshMe(): Promise<void> {
-    const token = this.concord.session?.token;
-    if (token === undefined) return;
+    if (this.concord.session === null) return;
     try {
-      const me = await fetchMe(this.serverUrl, token);
+      const me = memberName(await this.concord.account());
       this.me = me;
       saveMe(me);
       this.directory.add([me]);

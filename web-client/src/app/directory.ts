@@ -1,8 +1,19 @@
 /**
- * userId -> name, for showing members: client-core's docs carry user ids only. Filled from the server when
- * reachable and kept in localStorage so names still show after an offline reload.
+ * userId -> name, for showing members: client-core's docs carry user ids only. Filled from the server through
+ * client-core (Concord.memberDirectory, Concord.account) when reachable and kept in localStorage so names still
+ * show after an offline reload.
  */
-import type { MemberName } from './serverApi.js';
+
+export interface MemberName {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+}
+
+/** A user as the server lists them, a blank display name replaced by the username: some name always shows. */
+export function memberName(user: MemberName): MemberName {
+  return { userId: user.userId, username: user.username, displayName: user.displayName !== '' ? user.displayName : user.username };
+}
 
 const KEY = 'concord.directory';
 

@@ -15,7 +15,7 @@ import {
   isCovered,
   mapEntryItemId,
   parseMessageEntry,
-} from '@concord/client-core/schema';
+} from '@concord/protocol';
 
 function entry(author: string, rnd: string, hlc: string): MessageEntry {
   return { id: `${author}.${rnd}`, author, hlc: hlc as MessageEntry['hlc'], type: 'text', body: 'hi' };

@@ -12,7 +12,7 @@
  */
 import type * as Y from 'yjs';
 import { type Hlc, isHlc } from './hlc.js';
-import { isId, messageIdAuthor } from '../protocol/ids.js';
+import { isId, messageIdAuthor } from './ids.js';
 
 export const CONV_META = 'meta';
 export const CONV_MESSAGES = 'messages';

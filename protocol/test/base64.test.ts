@@ -1,7 +1,7 @@
-/* Receipt marks' base64 (src/schema/base64.ts) is byte-for-byte what Buffer/btoa write, so marks from every client agree. */
+/* Receipt marks' base64 (protocol/src/base64.ts) is byte-for-byte what Buffer/btoa write, so marks from every client agree. */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { fromBase64, toBase64 } from '../src/schema/base64.js';
+import { fromBase64, toBase64 } from '../src/base64.js';
 
 describe('receipt mark base64', () => {
   it('encodes and decodes like Buffer for every length remainder', () => {

@@ -12,7 +12,7 @@ import {
   isTerminalCloseCode,
   parseDocName,
   PROTOCOL_VERSION,
-} from '@concord/client-core/protocol';
+} from '@concord/protocol';
 
 const samples: Frame[] = [
   { kind: FrameKind.Sync, doc: 'conv:abc', payload: new Uint8Array([0, 3, 1, 2, 3]) },

@@ -1,0 +1,143 @@
+/**
+ * The HTTP API's requests and responses (SPEC.md, HTTP-*, BLOB-1): one type per body, and `HttpRoutes`, which names
+ * each route's request and response. The server's answers are checked against these types and parsers
+ * (sync-server/test/httpContract.test.ts) and client-core's HTTP client reads every answer through the parsers in
+ * httpParse.ts, so
+ * a change of shape on either side fails a build or a test instead of showing up as an empty screen.
+ */
+import type { ConversationKind } from './conv.js';
+import type { ConversationId, DeviceId, UserId } from './ids.js';
+
+/** [HTTP-2] Every refusal's body. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export interface HealthResponse {
+  readonly ok: true;
+}
+
+/** `POST /v1/accounts` (HTTP-3). */
+export interface RegisterRequest {
+  readonly username: string;
+  readonly password: string;
+  readonly displayName?: string;
+  readonly deviceName?: string;
+}
+
+/** `POST /v1/sessions` (HTTP-4). */
+export interface LoginRequest {
+  readonly username: string;
+  readonly password: string;
+  readonly deviceName?: string;
+}
+
+/** The answer of register, login and refresh (HTTP-3, HTTP-4, HTTP-7): a device session and its token. */
+export interface SessionIssued {
+  readonly userId: UserId;
+  readonly deviceId: DeviceId;
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** One of the caller's live device sessions (HTTP-5). */
+export interface DeviceSession {
+  readonly deviceId: DeviceId;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly expiresAt: number;
+  /** The device that asked. */
+  readonly current: boolean;
+}
+
+/** `GET /v1/sessions` (HTTP-5). */
+export interface DeviceList {
+  readonly devices: readonly DeviceSession[];
+}
+
+/** `GET /v1/me`. */
+export interface MeResponse {
+  readonly userId: UserId;
+  readonly username: string;
+  readonly displayName: string;
+  readonly deviceId: DeviceId;
+  readonly createdAt: number;
+}
+
+/** `GET /v1/users?username=` (HTTP-8). */
+export interface FoundUser {
+  readonly userId: UserId;
+  readonly username: string;
+  readonly displayName: string;
+}
+
+/** `POST /v1/conversations` (HTTP-9): `members` are user ids, the caller is added by the server. */
+export interface CreateConversationRequest {
+  readonly kind: ConversationKind;
+  readonly members: readonly string[];
+  readonly title?: string;
+}
+
+/** 201 when created, 200 with `created: false` for an existing direct chat (HTTP-10). */
+export interface CreateConversationResponse {
+  readonly conversationId: ConversationId;
+  readonly created: boolean;
+}
+
+export type MemberRole = 'owner' | 'member';
+
+export interface ConversationMember {
+  readonly userId: UserId;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: MemberRole;
+}
+
+export interface ConversationListing {
+  readonly conversationId: ConversationId;
+  readonly kind: ConversationKind;
+  readonly title: string;
+  readonly createdBy: UserId;
+  readonly createdAt: number;
+  readonly members: readonly ConversationMember[];
+}
+
+/** `GET /v1/conversations`. */
+export interface ConversationList {
+  readonly conversations: readonly ConversationListing[];
+}
+
+/** [BLOB-1] `PUT /v1/conversations/:id/blobs/:blobId`: 201 new, 200 already there. */
+export interface BlobStored {
+  readonly blobId: string;
+  readonly size: number;
+  readonly mime: string;
+}
+
+/** No body (204). */
+export type NoContent = null;
+
+/**
+ * Every JSON route: `request` is the body (null when it has none), `response` the success body. The blob read
+ * (`GET`/`HEAD` of a blob path) answers bytes and is not listed.
+ */
+export interface HttpRoutes {
+  'GET /healthz': { readonly request: null; readonly response: HealthResponse };
+  'POST /v1/accounts': { readonly request: RegisterRequest; readonly response: SessionIssued };
+  'POST /v1/sessions': { readonly request: LoginRequest; readonly response: SessionIssued };
+  'GET /v1/sessions': { readonly request: null; readonly response: DeviceList };
+  'POST /v1/sessions/refresh': { readonly request: null; readonly response: SessionIssued };
+  'DELETE /v1/sessions/:deviceId': { readonly request: null; readonly response: NoContent };
+  'GET /v1/me': { readonly request: null; readonly response: MeResponse };
+  'GET /v1/users': { readonly request: null; readonly response: FoundUser };
+  'POST /v1/conversations': { readonly request: CreateConversationRequest; readonly response: CreateConversationResponse };
+  'GET /v1/conversations': { readonly request: null; readonly response: ConversationList };
+  'DELETE /v1/conversations/:conversationId/members/:userId': { readonly request: null; readonly response: NoContent };
+  'POST /v1/conversations/:conversationId/leave': { readonly request: null; readonly response: NoContent };
+  'PUT /v1/conversations/:conversationId/blobs/:blobId': { readonly request: Uint8Array; readonly response: BlobStored };
+}
+
+export type HttpRoute = keyof HttpRoutes;
+export type RequestOf<R extends HttpRoute> = HttpRoutes[R]['request'];
+export type ResponseOf<R extends HttpRoute> = HttpRoutes[R]['response'];
