@@ -11,7 +11,7 @@ import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../../src/proto
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import { CONV_META } from '../../src/schema/conv.js';
 import { USER_CONVS } from '../../src/schema/user.js';
-import type { FetchInitLike, FetchLike, FetchResponseLike, WebSocketCtor } from '../../src/platform.js';
+import type { FetchInitLike, FetchLike, FetchResponseLike, SocketFactory } from '../../src/platform.js';
 import { blobIdOf } from '../../src/attachments/blobs.js';
 import { FakeClientSocket, Link, type Acceptor, type ServerSide } from './fakeSocket.js';
 
@@ -46,13 +46,9 @@ export class FakeServer implements Acceptor {
 
   readonly fetch: FetchLike = async (url, init) => this.http(url, init);
 
-  socketCtor(link: Link = new Link()): WebSocketCtor {
+  socketFactory(link: Link = new Link()): SocketFactory {
     const acceptor: Acceptor = this;
-    return class extends FakeClientSocket {
-      constructor(url: string) {
-        super(url, acceptor, link);
-      }
-    };
+    return (url) => new FakeClientSocket(url, acceptor, link);
   }
 
   stop(): void {
