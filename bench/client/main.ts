@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { MemoryStorageAdapter, MemoryStore } from '@concord/storage-adapters/memory';
 import { startServer } from '../../sync-server/test/helpers/server.js';
 import { Concord } from '../../client-core/src/client/concord.js';
-import type { WebSocketCtor } from '../../client-core/src/platform.js';
+import { w3cSocketFactory } from '../../client-core/src/platform.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +28,7 @@ class CountingSocket extends WebSocket {
     super.send(data);
   }
 }
-const WS = CountingSocket as unknown as WebSocketCtor;
+const openSocket = w3cSocketFactory(CountingSocket);
 
 function until(client: Concord, check: () => boolean, ms = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -50,7 +50,7 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const srv = await startServer();
 const make = (store = new MemoryStore()) => {
   const storage = new MemoryStorageAdapter({ store });
-  return { store, storage, client: new Concord({ serverUrl: srv.url, WebSocket: WS, storage }) };
+  return { store, storage, client: new Concord({ serverUrl: srv.url, openSocket, storage }) };
 };
 
 try {

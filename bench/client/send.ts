@@ -9,14 +9,14 @@ import WebSocket from 'ws';
 import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
 import { startServer } from '../../sync-server/test/helpers/server.js';
 import { Concord } from '../../client-core/src/client/concord.js';
-import type { WebSocketCtor } from '../../client-core/src/platform.js';
+import { w3cSocketFactory } from '../../client-core/src/platform.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const SENDS = arg('sends', 1000);
-const WS = WebSocket as unknown as WebSocketCtor;
+const openSocket = w3cSocketFactory(WebSocket);
 
 function until(client: Concord, check: () => boolean, ms = 600_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -34,7 +34,7 @@ const median = (xs: number[]): number => {
 };
 
 const srv = await startServer();
-const make = () => new Concord({ serverUrl: srv.url, WebSocket: WS, storage: new MemoryStorageAdapter() });
+const make = () => new Concord({ serverUrl: srv.url, openSocket, storage: new MemoryStorageAdapter() });
 try {
   const a = make();
   const b = make();

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { StandInRelationalStore } from '../../storage-adapters/src/rdb/standin/index';
 import { startServer } from '../../sync-server/test/helpers/server';
 import { AppPlatform, ChatSession, ConcordApp } from '../../harmony-app/entry/src/main/ets/facade/ConcordApp';
-import { ohosWebSocketCtor } from '../../harmony-app/entry/src/main/ets/platform/OhosWebSocket';
+import { ohosSocketFactory } from '../../harmony-app/entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../../harmony-app/entry/src/main/ets/platform/httpFetch';
 import { CryptoFrameworkRandom } from '../../harmony-app/entry/src/main/ets/platform/cryptoRandom';
 // `@concord/runtime` on a device (libs/runtime); from its source here, like the app's tsconfig paths resolve it.
@@ -81,7 +81,7 @@ async function makeApp(dir: string, serverUrl: string, offline: boolean, digest:
   // Offline cold start: every connect fails like a board without network (native error, no close).
   const url = offline ? 'http://127.0.0.1:9' : serverUrl;
   const platform = new AppPlatform(
-    ohosWebSocketCtor(sockets),
+    ohosSocketFactory(sockets),
     storage,
     ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b)),
     (n) => random.bytes(n),

@@ -21,7 +21,7 @@ import { compactNow } from '@concord/storage-adapters';
 import { Concord } from '../../client-core/src/client/concord.ts';
 import type { Conversation } from '../../client-core/src/conversation/conversation.ts';
 import type { Runtime } from '../../client-core/src/client/runtime.ts';
-import type { WebSocketCtor } from '../../client-core/src/platform.ts';
+import { w3cSocketFactory } from '../../client-core/src/platform.ts';
 import { parseDocName, type ConversationId } from '../../protocol/src/ids.ts';
 import { CONV_MESSAGES, CONV_RECEIPTS, compareMessages, parseMessageEntry, receiptKey, type MessageEntry } from '../../protocol/src/conv.ts';
 import { encodeClockVector } from '../../protocol/src/coverage.ts';
@@ -63,7 +63,7 @@ class Socket extends WebSocket {
     super.send(data);
   }
 }
-const WS = Socket as unknown as WebSocketCtor;
+const openSocket = w3cSocketFactory(Socket);
 
 /** Resolves when `check()` holds, re-checking on client/conversation events and every 2 ms. */
 async function until(what: string, check: () => boolean, ms = 120_000): Promise<void> {
@@ -126,7 +126,7 @@ interface DeviceArgs {
 /** (1) and (2a): a new device. */
 async function newDevice(a: DeviceArgs): Promise<unknown> {
   const storage = SqliteStorageAdapter.open(a.file);
-  const client = new Concord({ serverUrl: a.http, WebSocket: WS, storage, deviceName: 'history-bench-new' });
+  const client = new Concord({ serverUrl: a.http, openSocket, storage, deviceName: 'history-bench-new' });
   const seen: Record<string, number> = {};
   client.events.on('connection', (st) => void (seen[st.state] ??= now()));
   const t0 = now();
@@ -192,7 +192,7 @@ async function newDevice(a: DeviceArgs): Promise<unknown> {
 /** A device that holds everything: page to the start once (every segment from the server), then size its file. */
 async function fullDevice(a: DeviceArgs & { messages: number }): Promise<unknown> {
   const storage = SqliteStorageAdapter.open(a.file);
-  const client = new Concord({ serverUrl: a.http, WebSocket: WS, storage, deviceName: 'history-bench-full' });
+  const client = new Concord({ serverUrl: a.http, openSocket, storage, deviceName: 'history-bench-full' });
   await client.login(a.username, a.password);
   await until('the conversation in the list', () => client.conversations().some((c) => c.id === a.convId));
   const c = await client.conversation(a.convId);
@@ -260,7 +260,7 @@ async function reopen(a: { file: string; convId: string; newestId: string; pageB
   const t0 = now();
   const storage = SqliteStorageAdapter.open(a.file);
   // Offline: port 1 refuses at once, as a device without network.
-  const client = new Concord({ serverUrl: 'http://127.0.0.1:1', WebSocket: WS, storage });
+  const client = new Concord({ serverUrl: 'http://127.0.0.1:1', openSocket, storage });
   const tFile = now();
   const s = await client.restore();
   if (s === null) throw new Error('no stored session');

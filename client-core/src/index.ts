@@ -23,9 +23,17 @@ export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
 export { Emitter, type Listener } from './events/emitter.js';
 export * from './errors.js';
+export { w3cSocketFactory } from './platform.js';
 export type {
-  WebSocketLike,
-  WebSocketCtor,
+  SocketLike,
+  SocketFactory,
+  SocketOpenEvent,
+  SocketMessageEvent,
+  SocketCloseEvent,
+  SocketErrorEvent,
+  W3CWebSocket,
+  W3CWebSocketClass,
+  W3CMessageData,
   FetchLike,
   FetchInitLike,
   FetchResponseLike,

@@ -1,30 +1,131 @@
 /**
- * The platform seams client-core takes through its constructor (DESIGN.md decision 8): a W3C-shaped WebSocket
- * constructor, `fetch`, a clock, a random byte source and a network-state source. Nothing here is read from globals
- * except the defaults in client/options.ts.
+ * The platform seams client-core takes through its constructor (DESIGN.md decision 8): a socket factory, `fetch`, a
+ * clock, a random byte source and a network-state source. Nothing here is read from globals except the defaults in
+ * client/options.ts.
+ *
+ * The socket seam is a factory returning a `SocketLike` with declared event types, not a W3C constructor with
+ * loosely typed events: an OpenHarmony app (ArkTS) can satisfy a function type and nominal interfaces, but not a
+ * constructor type (it needs a class expression) nor handlers taking `unknown` (HAPP-SDK-2). W3C sockets (browsers,
+ * `ws` in Node) go through `w3cSocketFactory`.
  */
 
-export interface SocketMessageEvent {
-  readonly data: unknown;
+/** A socket opened (W3C `open`). */
+export interface SocketOpenEvent {
+  readonly type: string;
 }
+/**
+ * A frame arrived. Binary frames are an ArrayBuffer or a Uint8Array view (a factory must not deliver Blobs or
+ * fragment arrays); text frames are strings, which the sync protocol never sends and the client drops.
+ */
+export interface SocketMessageEvent {
+  readonly data: ArrayBuffer | Uint8Array | string;
+}
+/** The socket closed; `code` is the close frame's status, or 1006 when the link failed without one (W3C). */
 export interface SocketCloseEvent {
   readonly code: number;
   readonly reason: string;
 }
+/** Something failed; a close event follows (W3C). `message` when the platform says what. */
+export interface SocketErrorEvent {
+  readonly message?: string;
+}
 
-/** The part of the W3C WebSocket that client-core uses (`ws` in Node and OpenHarmony's adapter fit it). */
-export interface WebSocketLike {
-  binaryType: string;
+/** The socket client-core drives: the W3C WebSocket's handler properties, readyState, send and close. */
+export interface SocketLike {
+  /** 0 connecting, 1 open (`WS_OPEN`), 2 closing, 3 closed, as in W3C. */
   readonly readyState: number;
-  onopen: ((ev: unknown) => void) | null;
+  onopen: ((ev: SocketOpenEvent) => void) | null;
   onmessage: ((ev: SocketMessageEvent) => void) | null;
   onclose: ((ev: SocketCloseEvent) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  onerror: ((ev: SocketErrorEvent) => void) | null;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
 
-export type WebSocketCtor = new (url: string) => WebSocketLike;
+/** Opens a socket to `url` (ws: or wss:); may throw, which counts as a failed attempt (the client retries). */
+export type SocketFactory = (url: string) => SocketLike;
+
+/*
+ * The W3C WebSocket as `w3cSocketFactory` uses it. The DOM's and the `ws` package's handler properties take their
+ * own event classes (MessageEvent, ws's MessageEvent, ...), so a property typed `(ev: W3CMessageEvent) => void`
+ * would not accept them under strictFunctionTypes; declaring the handler through a method signature makes the
+ * parameter bivariant, the way DOM-event typings in @types/react do, so both classes fit without a cast. The adapter
+ * only ever assigns these handlers, and reads just the fields declared below.
+ */
+type W3CHandler<E> = { handle(ev: E): void }['handle'];
+/** What W3C sockets deliver as `data`: binaryType 'arraybuffer' gives ArrayBuffer; `ws` may give Buffer(s). */
+export type W3CMessageData = string | ArrayBuffer | ArrayBufferView | readonly ArrayBufferView[];
+export interface W3CWebSocket {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: W3CHandler<{ readonly type: string }> | null;
+  onmessage: W3CHandler<{ readonly data: W3CMessageData }> | null;
+  onclose: W3CHandler<{ readonly code: number; readonly reason: string }> | null;
+  onerror: W3CHandler<{ readonly type: string; readonly message?: string }> | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+export type W3CWebSocketClass = new (url: string) => W3CWebSocket;
+
+/**
+ * A socket factory over a W3C WebSocket class: the browser's `WebSocket`, or `ws` (or a subclass) in Node. Binary
+ * frames are asked for as ArrayBuffer, and the W3C events are translated to the declared Socket*Event shapes.
+ */
+export function w3cSocketFactory(WebSocketClass: W3CWebSocketClass): SocketFactory {
+  return (url) => new W3CSocketAdapter(new WebSocketClass(url));
+}
+
+class W3CSocketAdapter implements SocketLike {
+  onopen: ((ev: SocketOpenEvent) => void) | null = null;
+  onmessage: ((ev: SocketMessageEvent) => void) | null = null;
+  onclose: ((ev: SocketCloseEvent) => void) | null = null;
+  onerror: ((ev: SocketErrorEvent) => void) | null = null;
+
+  constructor(private readonly ws: W3CWebSocket) {
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = (ev) => this.onopen?.({ type: ev.type });
+    ws.onmessage = (ev) => {
+      const data = messageData(ev.data);
+      if (data !== null) this.onmessage?.({ data });
+    };
+    ws.onclose = (ev) => this.onclose?.({ code: ev.code, reason: ev.reason });
+    ws.onerror = (ev) => this.onerror?.(typeof ev.message === 'string' ? { message: ev.message } : {});
+  }
+
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+
+  send(data: Uint8Array): void {
+    this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+}
+
+function messageData(data: W3CMessageData): ArrayBuffer | Uint8Array | string | null {
+  if (typeof data === 'string' || data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // A Blob (binaryType 'blob', which the adapter never asks for; the DOM types `data` as any): nothing the protocol
+  // can read synchronously.
+  if (!isViewList(data)) return null;
+  // `ws` delivers a fragmented message as Buffer[] when binaryType is 'fragments'.
+  let total = 0;
+  for (const d of data) total += d.byteLength;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const d of data) {
+    out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), off);
+    off += d.byteLength;
+  }
+  return out;
+}
+
+function isViewList(data: readonly ArrayBufferView[] | object): data is readonly ArrayBufferView[] {
+  return Array.isArray(data) && data.every((d) => ArrayBuffer.isView(d));
+}
 
 export const WS_OPEN = 1;
 

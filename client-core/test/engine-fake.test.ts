@@ -96,7 +96,7 @@ describe('engine rules (in-process server)', () => {
     const storage = new MemoryStorageAdapter();
     const client = new Concord({
       serverUrl: w.be.serverUrl,
-      WebSocket: w.be.server.socketCtor(),
+      openSocket: w.be.server.socketFactory(),
       fetch: w.be.fetch,
       storage,
       network,

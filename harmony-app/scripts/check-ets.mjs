@@ -24,7 +24,6 @@ import { checkLifecycle } from './check/lifecycle.mjs';
 import { checkVendoredSdk } from './check/vendored.mjs';
 import { checkApiLevel, checkManifests, checkStrings } from './check/manifests.mjs';
 import { bundleAll } from './bundle.mjs';
-import { applyExemptions } from './check/arktsExemptions.mjs';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript-ohos');
@@ -91,14 +90,6 @@ if (!fixture) {
   checkApiLevel({ appDir, level: sdkApiLevel(), report });
 }
 
-// The accepted ArkTS findings of the app's own platform code (not for fixtures, which have none listed).
-let exempted = 0;
-if (!fixture) {
-  const r = applyExemptions(findings, (f) => path.relative(appDir, path.resolve(process.cwd(), f)).split(path.sep).join('/'));
-  findings.splice(0, findings.length, ...r.kept);
-  exempted = r.exempted;
-}
-
 const quiet = args.includes('--quiet');
 const line = (f) => `${f.file}:${f.line}: [${f.kind}] ${f.message}`;
 if (!quiet) for (const f of warnings) console.error(line(f));
@@ -107,7 +98,7 @@ const byKind = {};
 for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
 console.log(
   `check-ets: ${etsFiles.length} .ets, ${tsFiles.length} .ts against OpenHarmony API ${sdkApiLevel()} (passes: ${passes.join(', ')}); ` +
-    `${warnings.length} warning(s), ${exempted} exempted ArkTS finding(s) (scripts/check/arktsExemptions.mjs); ` +
+    `${warnings.length} warning(s); ` +
     (findings.length === 0 ? 'SDK, parse, types, ArkTS linter, UI state, lifecycle, resources and manifests: 0 findings' : `${findings.length} finding(s) ${JSON.stringify(byKind)}`),
 );
 process.exit(findings.length === 0 ? 0 : 1);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore, type StandInRdbStore } from '@concord/storage-adapters/rdb-standin';
 import { AppPlatform, ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
-import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
+import { ohosSocketFactory, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { Utf8Codec } from '../entry/src/main/ets/platform/textCodecs';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
@@ -88,7 +88,7 @@ export async function boardDevice(serverUrl: string, cleanups: (() => Promise<vo
   const state = { offline: false };
   const fetchOhos = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
   const platform = new AppPlatform(
-    ohosWebSocketCtor(new SwitchableWebSocketModule(serverUrl, () => state.offline), observer),
+    ohosSocketFactory(new SwitchableWebSocketModule(serverUrl, () => state.offline), observer),
     storage,
     (url, init) => fetchOhos(state.offline ? url.replace(serverUrl, DEAD) : url, init),
     (n) => random.bytes(n),

@@ -23,7 +23,7 @@ import {
 } from '../entry/src/main/ets/facade/ConcordApp';
 import { DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
-import { ohosWebSocketCtor, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
+import { ohosSocketFactory, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
 import { CryptoFrameworkRandom } from '../entry/src/main/ets/platform/cryptoRandom';
 import { OhosNetworkSource } from '../entry/src/main/ets/platform/networkSource';
@@ -107,7 +107,7 @@ async function device(opts: DeviceOptions = {}): Promise<Device> {
   const fetchOhos = ohosFetch(http, (b: Uint8Array) => codec.decode(b));
   const state = { unreachable: false };
   const platform = new AppPlatform(
-    ohosWebSocketCtor(sockets, observer),
+    ohosSocketFactory(sockets, observer),
     storage,
     (url, init) => fetchOhos(state.unreachable ? url.replace(srv.url, 'http://127.0.0.1:9') : url, init),
     (n) => random.bytes(n),

@@ -5,11 +5,12 @@ import http from 'node:http';
 import {
   MAX_SEND_BYTES,
   OhosWebSocket,
-  ohosWebSocketCtor,
+  ohosSocketFactory,
   toNativePayload,
   type OhosCloseEvent,
   type OhosErrorEvent,
 } from '../entry/src/main/ets/platform/OhosWebSocket';
+import type { SocketLike } from '@concord/client-core';
 import { StandinWebSocketModule, StandinNativeWebSocket } from './standins/nativeWebSocket';
 
 // A real server on port 0 with one behaviour per path, so the adapter runs over real sockets.
@@ -49,7 +50,7 @@ interface Trace {
   open: Promise<void>;
   errors: OhosErrorEvent[];
 }
-function trace(ws: OhosWebSocket): Trace {
+function trace(ws: SocketLike): Trace {
   const events: string[] = [];
   const errors: OhosErrorEvent[] = [];
   const open = new Promise<void>((resolve) => {
@@ -239,13 +240,13 @@ describe('OhosWebSocket over the @ohos.net.webSocket stand-in', () => {
 
   it('creates a new native object per connection (the native side refuses a second connect: 2302003)', async () => {
     const mod = new StandinWebSocketModule();
-    const Ctor = ohosWebSocketCtor(mod);
-    const a = new Ctor(`${base}/echo`);
+    const open = ohosSocketFactory(mod);
+    const a = open(`${base}/echo`);
     const ta = trace(a);
     await deadline(ta.open);
     a.close();
     await deadline(ta.close);
-    const b = new Ctor(`${base}/echo`);
+    const b = open(`${base}/echo`);
     const tb = trace(b);
     await deadline(tb.open);
     expect(mod.created).toHaveLength(2);

@@ -1,14 +1,17 @@
 import type { StorageAdapter } from '@concord/storage-adapters';
 import type { BackoffOptions } from '../connection/backoff.js';
 import type { HeartbeatOptions } from '../connection/connection.js';
-import type { FetchLike, NetworkSource, RandomBytes, Timers, WebSocketCtor } from '../platform.js';
+import type { FetchLike, NetworkSource, RandomBytes, SocketFactory, Timers } from '../platform.js';
 import type { DigestFactory } from '../attachments/sha256.js';
 
 export interface ConcordOptions {
   /** `http(s)://host:port`; the socket goes to the same host under `/v1/sync` (ws/wss). */
   readonly serverUrl: string;
-  /** A W3C-shaped WebSocket constructor (`ws` in Node, the platform's in browsers and on OpenHarmony). */
-  readonly WebSocket: WebSocketCtor;
+  /**
+   * Opens the sync socket: `w3cSocketFactory(WebSocket)` in browsers and with `ws` in Node; OpenHarmony passes
+   * its adapter over `@ohos.net.webSocket`. Called once per connection attempt, with the ws(s) URL.
+   */
+  readonly openSocket: SocketFactory;
   readonly storage: StorageAdapter;
   /** Defaults to globalThis.fetch. */
   readonly fetch?: FetchLike;

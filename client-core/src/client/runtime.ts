@@ -100,7 +100,7 @@ export class Runtime {
     const wsUrl = `${o.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/v1/sync?token=${encodeURIComponent(session.token)}`;
     this.connection = new Connection({
       url: wsUrl,
-      WebSocket: o.WebSocket,
+      openSocket: o.openSocket,
       engine: this.engine,
       timers: o.timers ?? defaultTimers,
       random01: () => randomFloat(random),

@@ -1,5 +1,5 @@
 /**
- * The wiring class: one WebSocket per device, connected to the SyncEngine. Owns reconnects (exponential backoff
+ * The wiring class: one socket per device, connected to the SyncEngine. Owns reconnects (exponential backoff
  * with full jitter, immediate on network-online), the application heartbeat (PING every `intervalMs`; the link is
  * dead after `maxMissed` intervals without any inbound frame) and the connection state.
  *
@@ -8,7 +8,7 @@
  */
 import { Emitter } from '../events/emitter.js';
 import { CloseCode, decodeFrame, encodeFrame, FrameKind, type Frame } from '@concord/protocol';
-import { WS_OPEN, type Timers, type WebSocketCtor, type WebSocketLike } from '../platform.js';
+import { WS_OPEN, type SocketFactory, type SocketLike, type SocketMessageEvent, type Timers } from '../platform.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
@@ -36,7 +36,7 @@ export interface ConnectionEvents {
 
 export interface ConnectionOptions {
   readonly url: string;
-  readonly WebSocket: WebSocketCtor;
+  readonly openSocket: SocketFactory;
   readonly engine: SyncEngine;
   readonly timers: Timers;
   readonly random01: () => number;
@@ -47,7 +47,7 @@ export interface ConnectionOptions {
 export class Connection {
   readonly events = new Emitter<ConnectionEvents>();
   private status: ConnectionStatus = { state: 'offline', reason: null };
-  private socket: WebSocketLike | null = null;
+  private socket: SocketLike | null = null;
   private attempt = 0;
   private retryTimer: unknown = null;
   private beatTimer: unknown = null;
@@ -109,10 +109,9 @@ export class Connection {
 
   private connect(): void {
     this.setState('connecting', this.status.reason);
-    let socket: WebSocketLike;
+    let socket: SocketLike;
     try {
-      socket = new this.o.WebSocket(this.o.url);
-      socket.binaryType = 'arraybuffer';
+      socket = this.o.openSocket(this.o.url);
     } catch (err) {
       this.socket = null;
       this.scheduleRetry(`cannot open socket: ${err instanceof Error ? err.message : String(err)}`);
@@ -208,7 +207,7 @@ export class Connection {
     this.retryTimer = null;
   }
 
-  private startHeartbeat(socket: WebSocketLike): void {
+  private startHeartbeat(socket: SocketLike): void {
     const beat = (): void => {
       if (this.socket !== socket) return;
       if (this.silentBeats >= this.o.heartbeat.maxMissed) {
@@ -222,7 +221,7 @@ export class Connection {
     this.beatTimer = this.o.timers.setTimeout(beat, this.o.heartbeat.intervalMs);
   }
 
-  private send(socket: WebSocketLike, frame: Frame): void {
+  private send(socket: SocketLike, frame: Frame): void {
     if (this.socket !== socket || socket.readyState !== WS_OPEN) return;
     try {
       socket.send(encodeFrame(frame));
@@ -238,24 +237,13 @@ export class Connection {
   }
 }
 
-function toBytes(data: unknown): Uint8Array | null {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data instanceof Uint8Array) return data;
-  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
-    // `ws` delivers fragmented messages as Buffer[] when binaryType is 'fragments'.
-    const total = data.reduce((n: number, d: Uint8Array) => n + d.byteLength, 0);
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const d of data as Uint8Array[]) {
-      out.set(d, off);
-      off += d.byteLength;
-    }
-    return out;
-  }
-  return null;
+/** Binary frames only: the protocol sends no text frames, so a string is dropped like an undecodable frame. */
+function toBytes(data: SocketMessageEvent['data']): Uint8Array | null {
+  if (typeof data === 'string') return null;
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
-function safeClose(socket: WebSocketLike, code: number, reason: string): void {
+function safeClose(socket: SocketLike, code: number, reason: string): void {
   try {
     socket.close(code, reason.slice(0, 120));
   } catch {

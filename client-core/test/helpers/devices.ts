@@ -5,14 +5,14 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { Concord } from '../../src/client/concord.js';
 import type { ConcordOptions } from '../../src/client/options.js';
-import type { FetchLike, WebSocketCtor } from '../../src/platform.js';
+import type { FetchLike, SocketFactory } from '../../src/platform.js';
 import { clientEvents, until } from './wait.js';
 
 export interface Backend {
   readonly serverUrl: string;
   readonly fetch: FetchLike;
-  /** A socket constructor whose network the device can cut (or the real `ws` with a toggle). */
-  socket(device: TestDevice): WebSocketCtor;
+  /** A socket factory whose network the device can cut (or the real `ws` with a toggle). */
+  socket(device: TestDevice): SocketFactory;
   offline(device: TestDevice): void;
   online(device: TestDevice): void;
   /** Stop the server (sockets close), then start it again on the same data and address. */
@@ -47,7 +47,7 @@ export class TestDevice {
     this.storage = await this.makeStorage(this);
     this.client = new Concord({
       serverUrl: this.backend.serverUrl,
-      WebSocket: this.backend.socket(this),
+      openSocket: this.backend.socket(this),
       storage: this.storage,
       fetch: this.backend.fetch,
       backoff: { baseMs: 20, capMs: 200 },

@@ -1,7 +1,7 @@
 import { FakeServer } from './fakeServer.js';
 import { Link } from './fakeSocket.js';
 import type { Backend, TestDevice } from './devices.js';
-import type { WebSocketCtor } from '../../src/platform.js';
+import type { SocketFactory } from '../../src/platform.js';
 
 export class FakeBackend implements Backend {
   readonly server = new FakeServer();
@@ -9,14 +9,14 @@ export class FakeBackend implements Backend {
   readonly fetch = this.server.fetch;
   readonly links = new Map<TestDevice, Link>();
 
-  socket(device: TestDevice): WebSocketCtor {
+  socket(device: TestDevice): SocketFactory {
     let link = this.links.get(device);
     if (link === undefined) {
       const l = new Link();
       link = l;
       this.links.set(device, l);
     }
-    return this.server.socketCtor(link);
+    return this.server.socketFactory(link);
   }
 
   offline(device: TestDevice): void {

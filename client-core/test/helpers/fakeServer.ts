@@ -21,7 +21,7 @@ import {
   type CreateConversationResponse,
   type SessionIssued,
 } from '@concord/protocol';
-import type { FetchInitLike, FetchLike, FetchResponseLike, WebSocketCtor } from '../../src/platform.js';
+import type { FetchInitLike, FetchLike, FetchResponseLike, SocketFactory } from '../../src/platform.js';
 import { blobIdOf } from '../../src/attachments/blobs.js';
 import { FakeClientSocket, Link, type Acceptor, type ServerSide } from './fakeSocket.js';
 
@@ -56,13 +56,9 @@ export class FakeServer implements Acceptor {
 
   readonly fetch: FetchLike = async (url, init) => this.http(url, init);
 
-  socketCtor(link: Link = new Link()): WebSocketCtor {
+  socketFactory(link: Link = new Link()): SocketFactory {
     const acceptor: Acceptor = this;
-    return class extends FakeClientSocket {
-      constructor(url: string) {
-        super(url, acceptor, link);
-      }
-    };
+    return (url) => new FakeClientSocket(url, acceptor, link);
   }
 
   stop(): void {

@@ -1,8 +1,8 @@
 /**
- * An in-memory W3C-shaped WebSocket pair for engine tests without the real server. Delivery is asynchronous
+ * An in-memory socket pair (client-core's SocketLike seam) for engine tests without the real server. Delivery is asynchronous
  * (setImmediate, FIFO) like a real socket. Each client gets its own `Link` so a test can cut one device's network.
  */
-import type { SocketCloseEvent, SocketMessageEvent, WebSocketLike } from '../../src/platform.js';
+import type { SocketCloseEvent, SocketErrorEvent, SocketLike, SocketMessageEvent, SocketOpenEvent } from '../../src/platform.js';
 
 export interface ServerSide {
   send(data: Uint8Array): void;
@@ -28,13 +28,12 @@ export class Link {
   }
 }
 
-export class FakeClientSocket implements WebSocketLike {
-  binaryType = 'blob';
+export class FakeClientSocket implements SocketLike {
   readyState = 0;
-  onopen: ((ev: unknown) => void) | null = null;
+  onopen: ((ev: SocketOpenEvent) => void) | null = null;
   onmessage: ((ev: SocketMessageEvent) => void) | null = null;
   onclose: ((ev: SocketCloseEvent) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
+  onerror: ((ev: SocketErrorEvent) => void) | null = null;
   private server: { onMessage(data: Uint8Array): void; onClose(): void } | null = null;
   sentBytes = 0;
   receivedBytes = 0;
@@ -56,7 +55,7 @@ export class FakeClientSocket implements WebSocketLike {
       this.server = handler;
       link.sockets.add(this);
       this.readyState = 1;
-      this.onopen?.({});
+      this.onopen?.({ type: 'open' });
     });
   }
 
@@ -87,7 +86,7 @@ export class FakeClientSocket implements WebSocketLike {
   private deliver(data: Uint8Array): void {
     if (this.readyState !== 1) return;
     this.receivedBytes += data.byteLength;
-    const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-    this.onmessage?.({ data: buf });
+    // A fresh ArrayBuffer of exactly the frame, as a W3C socket with binaryType 'arraybuffer' delivers.
+    this.onmessage?.({ data: data.slice().buffer });
   }
 }

@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import { startServer, type StartServerOptions, type TestServer } from '../../../sync-server/test/helpers/server.js';
 import type { Backend, TestDevice } from './devices.js';
-import type { FetchLike, WebSocketCtor } from '../../src/platform.js';
+import { w3cSocketFactory, type FetchLike, type SocketFactory } from '../../src/platform.js';
 
 export class RealBackend implements Backend {
   private readonly cutDevices = new Set<TestDevice>();
@@ -22,7 +22,7 @@ export class RealBackend implements Backend {
     return this.srv.url;
   }
 
-  socket(device: TestDevice): WebSocketCtor {
+  socket(device: TestDevice): SocketFactory {
     const self = this;
     let set = this.sockets.get(device);
     if (set === undefined) {
@@ -39,7 +39,7 @@ export class RealBackend implements Backend {
         this.on('error', () => undefined);
       }
     }
-    return DeviceSocket as unknown as WebSocketCtor;
+    return w3cSocketFactory(DeviceSocket);
   }
 
   offline(device: TestDevice): void {

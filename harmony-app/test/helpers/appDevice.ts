@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { AppPlatform, ConcordApp } from '../../entry/src/main/ets/facade/ConcordApp';
-import { ohosWebSocketCtor, type SocketObserver } from '../../entry/src/main/ets/platform/OhosWebSocket';
+import { ohosSocketFactory, type SocketObserver } from '../../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../../entry/src/main/ets/platform/httpFetch';
 import { Utf8Codec } from '../../entry/src/main/ets/platform/textCodecs';
 import { CryptoFrameworkRandom } from '../../entry/src/main/ets/platform/cryptoRandom';
@@ -68,7 +68,7 @@ export async function appDevice(serverUrl: string, cleanups: (() => Promise<void
   const fetchOhos = ohosFetch(new StandinHttpModule(), (b: Uint8Array) => codec.decode(b));
   const device = { httpDown: false };
   const platform = new AppPlatform(
-    ohosWebSocketCtor(new StandinWebSocketModule(), observer),
+    ohosSocketFactory(new StandinWebSocketModule(), observer),
     storage,
     (url, init) => fetchOhos(device.httpDown ? url.replace(/^https?:\/\/[^/]+/, 'http://127.0.0.1:9') : url, init),
     (n) => random.bytes(n),

@@ -9,7 +9,7 @@ import {
   type ConnectionStatus,
   type ConversationSummaryView,
   type NetworkSource,
-  type WebSocketCtor,
+  w3cSocketFactory,
 } from '@concord/client-core';
 import { IndexedDbStorageAdapter } from '@concord/storage-adapters/indexeddb';
 import { Directory, memberName, type MemberName } from './directory.js';
@@ -50,9 +50,7 @@ export class AppController {
     };
     this.concord = new Concord({
       serverUrl,
-      // client-core's WebSocketLike types its handlers with `unknown` events, which the DOM's handler types do not
-      // accept; the runtime shapes match, so the cast is sound (reported to client-core).
-      WebSocket: window.WebSocket as unknown as WebSocketCtor,
+      openSocket: w3cSocketFactory(window.WebSocket),
       fetch: (url, init) => window.fetch(url, init),
       storage: new IndexedDbStorageAdapter({ name: 'concord' }),
       network,

@@ -16,7 +16,7 @@ import type {
   Message,
   ConnectionStatus,
   UserInfo,
-  WebSocketCtor,
+  SocketFactory,
 } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
@@ -59,7 +59,7 @@ export interface DeviceSettings {
 }
 
 export class AppPlatform {
-  readonly WebSocket: WebSocketCtor;
+  readonly openSocket: SocketFactory;
   readonly storage: StorageAdapter;
   readonly fetch: FetchFn;
   readonly random: (length: number) => Uint8Array;
@@ -73,7 +73,7 @@ export class AppPlatform {
   /** SHA-256 for attachments (HAPP-ATTACH-2: cryptoFramework's native Md on a device); null: client-core's JS one. */
   readonly digest: DigestFactory | null;
   constructor(
-    webSocket: WebSocketCtor,
+    openSocket: SocketFactory,
     storage: StorageAdapter,
     fetch: FetchFn,
     random: (length: number) => Uint8Array,
@@ -85,7 +85,7 @@ export class AppPlatform {
     settings: DeviceSettings | null = null,
     digest: DigestFactory | null = null,
   ) {
-    this.WebSocket = webSocket;
+    this.openSocket = openSocket;
     this.storage = storage;
     this.fetch = fetch;
     this.random = random;
@@ -254,7 +254,7 @@ export class ConcordApp {
     const platform = this.platform;
     const client = new Concord({
       serverUrl: this.serverUrl,
-      WebSocket: platform.WebSocket,
+      openSocket: platform.openSocket,
       storage: platform.storage,
       fetch: platform.fetch,
       random: platform.random,

@@ -1,6 +1,8 @@
 /*
- * A W3C-shaped WebSocket over `@ohos.net.webSocket`, for client-core's `WebSocket` seam (DESIGN.md decision 8).
- * The native object differs from the W3C one in ways that break a sync client (reference §2, netstack source):
+ * A socket over `@ohos.net.webSocket` for client-core's `openSocket` seam (DESIGN.md decision 8): it implements
+ * client-core's SocketLike, whose behaviour is the W3C WebSocket's (readyState, open/message/error/close, close
+ * codes). The native object differs from the W3C one in ways that break a sync client (reference §2, netstack
+ * source):
  *  - a failed connect emits only 'error' ({code: 200, data: "<http status>"}), never 'close': without a synthesized
  *    close the client would wait forever in CONNECTING and never schedule a reconnect;
  *  - an open link that drops emits 'error' then 'close' with 1005 (no status): W3C reports that as 1006;
@@ -12,6 +14,14 @@
  */
 import type webSocket from '@ohos.net.webSocket';
 import type { AsyncCallback, BusinessError, ErrorCallback } from '@ohos.base';
+import type {
+  SocketCloseEvent,
+  SocketErrorEvent,
+  SocketFactory,
+  SocketLike,
+  SocketMessageEvent,
+  SocketOpenEvent,
+} from '@concord/client-core';
 
 /** The part of the `@ohos.net.webSocket` module this adapter needs. */
 /**
@@ -39,20 +49,21 @@ export interface NativeWebSocketModule {
 /** Largest payload the native send accepts (5 MiB - 16 bytes); anything larger is refused with 401. */
 export const MAX_SEND_BYTES = 5 * 1024 * 1024 - 16;
 
-export class OhosSocketEvent {
+// The events implement client-core's declared event interfaces by name (ArkTS has no structural typing).
+export class OhosSocketEvent implements SocketOpenEvent {
   readonly type: string;
   constructor(type: string) {
     this.type = type;
   }
 }
-export class OhosMessageEvent extends OhosSocketEvent {
+export class OhosMessageEvent extends OhosSocketEvent implements SocketMessageEvent {
   readonly data: ArrayBuffer | string;
   constructor(data: ArrayBuffer | string) {
     super('message');
     this.data = data;
   }
 }
-export class OhosCloseEvent extends OhosSocketEvent {
+export class OhosCloseEvent extends OhosSocketEvent implements SocketCloseEvent {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
@@ -67,7 +78,7 @@ export class OhosCloseEvent extends OhosSocketEvent {
     this.wasClean = wasClean;
   }
 }
-export class OhosErrorEvent extends OhosSocketEvent {
+export class OhosErrorEvent extends OhosSocketEvent implements SocketErrorEvent {
   /** The native BusinessError code (200 for a failed connect, 401 for an oversized frame, 2302xxx ...). */
   readonly code: number;
   readonly message: string;
@@ -79,14 +90,6 @@ export class OhosErrorEvent extends OhosSocketEvent {
     this.code = code;
     this.message = message;
   }
-}
-
-export interface SocketMessageLike {
-  readonly data: unknown;
-}
-export interface SocketCloseLike {
-  readonly code: number;
-  readonly reason: string;
 }
 
 const CONNECTING = 0;
@@ -107,7 +110,7 @@ function errorCode(err: BusinessError | undefined | null): number {
   return err !== undefined && err !== null && typeof err.code === 'number' ? err.code : 0;
 }
 
-export class OhosWebSocket {
+export class OhosWebSocket implements SocketLike {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -120,14 +123,12 @@ export class OhosWebSocket {
 
   readonly url: string;
   readyState = CONNECTING;
-  /** Only 'arraybuffer' is supported: the native side delivers binary frames as ArrayBuffer. */
-  binaryType = 'arraybuffer';
-  // Handler parameter types are as wide as the W3C-shaped seam's (client-core's WebSocketLike); the events passed
-  // are always the Ohos*Event classes below.
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: SocketMessageLike) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  onclose: ((ev: SocketCloseLike) => void) | null = null;
+  // Typed as client-core's SocketLike declares them; the events passed are always the Ohos*Event classes above
+  // (binary frames arrive as ArrayBuffer: the native side delivers nothing else).
+  onopen: ((ev: SocketOpenEvent) => void) | null = null;
+  onmessage: ((ev: SocketMessageEvent) => void) | null = null;
+  onerror: ((ev: SocketErrorEvent) => void) | null = null;
+  onclose: ((ev: SocketCloseEvent) => void) | null = null;
 
   private readonly native: NativeSocket;
   /** An 'error' seen on an open link: the following native close (1005) is then an abnormal closure. */
@@ -261,9 +262,6 @@ export class OhosWebSocket {
   }
 }
 
-/** client-core constructs sockets with `new WebSocket(url)`: bind the native module into a constructor. */
-export type OhosWebSocketCtor = new (url: string, protocols?: string | string[]) => OhosWebSocket;
-
 /** Sees every socket's open, inbound frames and close: the UI's connection light beats on heartbeat replies. */
 export interface SocketObserver {
   opened(): void;
@@ -271,12 +269,9 @@ export interface SocketObserver {
   closed(code: number): void;
 }
 
-export function ohosWebSocketCtor(nativeModule: NativeWebSocketModule, observer?: SocketObserver): OhosWebSocketCtor {
-  return class BoundOhosWebSocket extends OhosWebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(nativeModule, url, protocols, observer);
-    }
-  };
+/** client-core's `openSocket`: a new OhosWebSocket (and native object) per connection attempt. */
+export function ohosSocketFactory(nativeModule: NativeWebSocketModule, observer?: SocketObserver): SocketFactory {
+  return (url: string): SocketLike => new OhosWebSocket(nativeModule, url, undefined, observer);
 }
 
 /** The native send has no Uint8Array overload: copy exactly the view's bytes into a fresh ArrayBuffer. */

@@ -8,7 +8,7 @@ import type common from '@ohos.app.ability.common';
 import { installGlobalCrypto, installTextCodecs } from '@concord/runtime';
 import { CryptoFrameworkRandom } from './cryptoRandom';
 import { Utf8Codec } from './textCodecs';
-import { ohosWebSocketCtor, type SocketObserver } from './OhosWebSocket';
+import { ohosSocketFactory, type SocketObserver } from './OhosWebSocket';
 import { OhosNetworkSource } from './networkSource';
 import { ohosFetch } from './httpFetch';
 import { AbilityTarget, IncomingMessage, MessageNotifier } from './notifier';
@@ -68,7 +68,7 @@ export async function bootstrap(context: common.UIAbilityContext, serverUrl: str
   const notifier = new MessageNotifier(new OhosNotificationModule(), new OhosWantAgentModule(), new AbilityTarget(context.abilityInfo.bundleName, context.abilityInfo.name));
 
   const platform = new AppPlatform(
-    ohosWebSocketCtor(new OhosWebSocketModule(), observer),
+    ohosSocketFactory(new OhosWebSocketModule(), observer),
     storage,
     ohosFetch(new OhosHttpModule(), (bytes: Uint8Array) => codec.decode(bytes)),
     (n: number) => random.bytes(n),
