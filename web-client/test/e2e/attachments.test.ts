@@ -152,6 +152,8 @@ describe('web client, attachments', () => {
       };
     });
     await attach(erin, [{ name: 'evil.svg', mimeType: 'image/svg+xml', buffer: svg }]);
+    // The Attach button is disabled (and skipped by Tab) until the first pick is stored and sent.
+    await erin.page.getByRole('button', { name: 'Attach a file' }).and(erin.page.locator(':enabled')).waitFor();
     await attach(erin, [{ name: 'page.html', mimeType: 'text/html', buffer: html }]);
 
     for (const [name, bytes] of [['evil.svg', svg], ['page.html', html]] as const) {
