@@ -4,11 +4,12 @@
  * when a lookup is worth making. The end-to-end behaviour is in firstContact.e2e.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import type { FoundUser } from '@concord/client-core';
 import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
 import { MemberDirectory } from '../entry/src/main/ets/facade/memberNames';
 
-const answer = (members: { userId: string; username: string; displayName?: string }[]) =>
-  Promise.resolve(JSON.stringify({ conversations: [{ id: 'c1', members }] }));
+const answer = (members: { userId: string; username: string; displayName: string }[]): Promise<readonly FoundUser[]> =>
+  Promise.resolve(members.map((m) => ({ ...m, userId: m.userId as FoundUser['userId'] })));
 
 describe('HAPP-NAMES-1: member names', () => {
   it('HAPP-NAMES-1 titles: a group by its title, others by the other members, unknown ids shortened', async () => {
@@ -41,11 +42,11 @@ describe('HAPP-NAMES-1: member names', () => {
     const d = new MemberDirectory(new MemoryStorageAdapter());
     await d.load();
     expect(d.needsLookup(['me', 'gone'], 'me')).toBe(true);
-    let release: (body: string) => void = () => undefined;
-    const slow = new Promise<string>((r) => (release = r));
+    let release: (users: readonly FoundUser[]) => void = () => undefined;
+    const slow = new Promise<readonly FoundUser[]>((r) => (release = r));
     const first = d.refresh(() => slow, ['gone']);
     expect(await d.refresh(() => answer([]), ['gone'])).toBe(false); // one in flight already
-    release(JSON.stringify({ conversations: [] }));
+    release([]);
     expect(await first).toBe(false);
     expect(d.needsLookup(['me', 'gone'], 'me')).toBe(false); // the server did not name it: not asked again
     d.retryUnnamed();

@@ -27,7 +27,7 @@ import { humanSize, messagePreview } from '../logic/attachmentText';
 import { ChatRow, ConversationRow, DeviceRow, KIND_TEXT } from './rows';
 import { ComposerDraft } from './draft';
 import type { DraftListener } from './draft';
-import { FetchInit } from '../platform/httpFetch';
+import type { FetchInit } from '../platform/httpFetch';
 import type { FetchResponse } from '../platform/httpFetch';
 import type { IncomingMessage } from '../platform/notifier';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
@@ -552,14 +552,10 @@ export class ConcordApp {
 
   // ---- devices ---------------------------------------------------------------------------------------------
   async devices(): Promise<DeviceRow[]> {
-    const res = await this.platform.fetch(`${this.serverUrl}/v1/sessions`, this.authInit('GET'));
-    if (!res.ok) throw new Error(`devices: HTTP ${res.status}`);
-    const parsed = JSON.parse(await res.text()) as DevicesBody;
+    // Through client-core, the only HTTP client of the API (PROTO-2): it reads and checks the answer.
     const out: DeviceRow[] = [];
-    const list = parsed.devices ?? [];
-    for (const d of list) {
-      const seen = typeof d.lastSeenAt === 'number' ? humanizedTime(d.lastSeenAt, this.now(), this.words) : '';
-      out.push(new DeviceRow(d.deviceId, d.name ?? d.deviceId, d.current === true, seen));
+    for (const d of await this.client.devices()) {
+      out.push(new DeviceRow(d.deviceId, d.name.length > 0 ? d.name : d.deviceId, d.current, humanizedTime(d.lastSeenAt, this.now(), this.words)));
     }
     return out;
   }
@@ -567,16 +563,6 @@ export class ConcordApp {
   /** Logs this device out: revokes its session on the server when reachable and erases local data. */
   async logOutThisDevice(): Promise<void> {
     await this.logout();
-  }
-
-  private authInit(method: string): FetchInit {
-    const init = new FetchInit();
-    init.method = method;
-    const s = this.client.session;
-    const headers: Record<string, string> = {};
-    if (s !== null) headers['authorization'] = `Bearer ${s.token}`;
-    init.headers = headers;
-    return init;
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
@@ -655,20 +641,13 @@ export class ConcordApp {
     }
     if (wanted.length === 0) return;
     this.directory
-      .refresh(() => this.getText('/v1/conversations'), wanted)
+      .refresh(() => this.client.memberDirectory(), wanted)
       .then((changed: boolean) => {
         if (!changed || this.userId !== me) return;
         this.onConversations(this.latest);
         for (const s of this.sessions.slice()) s.namesChanged();
       })
       .catch(() => undefined);
-  }
-
-  /** The body of an authenticated GET on the server (`path` from /v1); throws on an HTTP error. */
-  private async getText(path: string): Promise<string> {
-    const res = await this.platform.fetch(`${this.serverUrl}${path}`, this.authInit('GET'));
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return res.text();
   }
 
   /** A new last message from someone else, in a chat not open on screen: notify (the notifier skips muted chats). */
@@ -1176,17 +1155,6 @@ class SessionReason {
 class StorageFailure {
   doc: string | null = null;
   error: Error = new Error('storage failure');
-}
-
-class DeviceBody {
-  deviceId: string = '';
-  name?: string;
-  current?: boolean;
-  lastSeenAt?: number;
-}
-
-class DevicesBody {
-  devices?: DeviceBody[];
 }
 
 /** client-core's NetworkSource over the platform's onOnline. */

@@ -1,28 +1,14 @@
 /*
  * Names of the people in the account's chats (HAPP-NAMES-1). client-core's docs carry user ids only, and the server
  * stores a direct chat with an empty title, so the list, the chat header, notifications and group bubbles need
- * userId -> name from elsewhere: the server's `GET /v1/conversations` (each conversation's members with username and
- * display name, as the web client's directory uses). The names are kept in the account's storage so they still show
+ * userId -> name from elsewhere: client-core's `memberDirectory()` (the server's `GET /v1/conversations`: each
+ * conversation's members with username and display name, as the web client uses it). The names are kept in the account's storage so they still show
  * offline and after a restart. ArkTS-clean: classes only, no index signatures.
  */
+import type { FoundUser } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 
 const NAMES_KEY = 'app:names';
-
-/** One member as the server lists it. */
-class MemberBody {
-  userId: string = '';
-  username: string = '';
-  displayName?: string;
-}
-
-class ConversationBody {
-  members?: MemberBody[];
-}
-
-class ConversationsBody {
-  conversations?: ConversationBody[];
-}
 
 /** A cached name (what is stored, as JSON). */
 class NameEntry {
@@ -113,20 +99,17 @@ export class MemberDirectory {
    * while one is running returns false at once. `wanted`: the ids the caller lacks; those still unnamed afterwards
    * are not asked about again until retryUnnamed().
    */
-  async refresh(get: () => Promise<string>, wanted: readonly string[]): Promise<boolean> {
+  async refresh(get: () => Promise<readonly FoundUser[]>, wanted: readonly string[]): Promise<boolean> {
     if (this.inFlight) return false;
     this.inFlight = true;
     let changed = false;
     try {
-      const body = JSON.parse(await get()) as ConversationsBody;
-      for (const c of body.conversations ?? []) {
-        for (const m of c.members ?? []) {
-          if (typeof m.userId !== 'string' || typeof m.username !== 'string') continue;
-          const n = typeof m.displayName === 'string' && m.displayName.length > 0 ? m.displayName : m.username;
-          if (this.names.get(m.userId) === n) continue;
-          this.names.set(m.userId, n);
-          changed = true;
-        }
+      // client-core's member directory (PROTO-2: client-core is the only HTTP client), read and checked there.
+      for (const m of await get()) {
+        const n = m.displayName.length > 0 ? m.displayName : m.username;
+        if (this.names.get(m.userId) === n) continue;
+        this.names.set(m.userId, n);
+        changed = true;
       }
       for (const id of wanted) if (!this.names.has(id)) this.unnamed.add(id);
       if (changed) await this.save();
