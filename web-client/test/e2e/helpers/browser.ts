@@ -1,13 +1,13 @@
 /**
- * Debian's Chromium driven by playwright-core, kept off the network except for the test server. One context per
+ * A local Chromium (findChromium.ts) driven by playwright-core, kept off the network except for the test server. One context per
  * device (its own IndexedDB, service worker and cookies), and small UI steps that wait on selectors with deadlines.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from './build.js';
+import { findChromium } from './findChromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'web-e2e');
 export const PASSWORD = 'correct-horse-battery';
 /** How long a UI expectation may take: sync over a local socket is fast, reconnect backoff is capped at 5 s. */
@@ -15,7 +15,7 @@ export const UI_DEADLINE_MS = 15_000;
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: findChromium(),
     headless: true,
     args: [
       '--no-sandbox',
