@@ -12,7 +12,6 @@ import {
   openDoc,
   readSync,
   register,
-  syncMessage,
   removeDir,
   startTestServer,
   tempDataDir,
@@ -180,8 +179,8 @@ describe('crash durability (real CLI in a child process)', () => {
     return outfile;
   }
 
-  function startCli(cli: string, dataDir: string, extra: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  function startCli(cli: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });

@@ -20,6 +20,7 @@ import {
   CONV_MESSAGES,
 } from '@concord/protocol';
 import { createServer, type ConcordServer } from '../src/server.js';
+import type { ServerOptions } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import type { SyncLimits } from '../src/seams.js';
 import type { SyncServiceInternals } from '../src/sync/index.js';
@@ -41,7 +42,9 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startTestServer(opts: { dataDir?: string; syncLimits?: Partial<SyncLimits> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { dataDir?: string; syncLimits?: Partial<SyncLimits> } & Pick<ServerOptions, 'clock' | 'tokenTtlMs' | 'sessionSweepMs'> = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const server = createServer({
     dataDir,
@@ -53,6 +56,9 @@ export async function startTestServer(opts: { dataDir?: string; syncLimits?: Par
     registrationLimits: { burst: 10_000 },
     conversationLimits: { createBurst: 1_000_000, addBurst: 1_000_000 },
     ...(opts.syncLimits ? { syncLimits: opts.syncLimits } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.tokenTtlMs !== undefined ? { tokenTtlMs: opts.tokenTtlMs } : {}),
+    ...(opts.sessionSweepMs !== undefined ? { sessionSweepMs: opts.sessionSweepMs } : {}),
   });
   const addr = await server.listen();
   return {

@@ -6,37 +6,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION } from '@concord/protocol';
-import { createServer, type ConcordServer } from '../src/server.js';
-import { silentLogger } from '../src/log.js';
-import { MuxClient, RawClient, login, register, removeDir, revoke, tempDataDir, within, type Account } from './syncHarness.js';
+import { MuxClient, RawClient, login, register, removeDir, revoke, startTestServer, within, type Account, type TestServer } from './syncHarness.js';
 
 const TTL = 60 * 60_000;
 let now = Date.UTC(2030, 0, 1);
-let server: ConcordServer;
-let dataDir: string;
+let srv: TestServer;
 let http: string;
 let ws: string;
 
 beforeAll(async () => {
-  dataDir = tempDataDir();
-  server = createServer({
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger(),
-    scrypt: { N: 1 << 10 },
-    clock: () => now,
-    tokenTtlMs: TTL,
-    // No sweep during these tests: an expired token must be refused by the HELLO check itself.
-    sessionSweepMs: 3_600_000,
-  });
-  const addr = await server.listen();
-  http = `http://127.0.0.1:${addr.port}`;
-  ws = `ws://127.0.0.1:${addr.port}`;
+  // No sweep during these tests: an expired token must be refused by the HELLO check itself.
+  srv = await startTestServer({ clock: () => now, tokenTtlMs: TTL, sessionSweepMs: 3_600_000 });
+  http = srv.http;
+  ws = srv.ws;
 });
 afterAll(async () => {
-  await server.close();
-  removeDir(dataDir);
+  await srv.close();
+  removeDir(srv.dataDir);
 });
 
 async function refresh(who: Account): Promise<string> {

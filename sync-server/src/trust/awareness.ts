@@ -11,7 +11,7 @@ import type { AwarenessRule } from '../sync/hub.js';
 import type { Refusal } from '../sync/validate.js';
 import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
-import type { TokenBuckets } from './rateLimit.js';
+import type { TokenBuckets } from '../util/tokenBuckets.js';
 
 export interface AwarenessDeps {
   readonly registry: ClientIdRegistry;

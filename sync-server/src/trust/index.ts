@@ -11,7 +11,7 @@ import type { Admission, UpdateRule } from '../sync/validate.js';
 import { createAwarenessRule } from './awareness.js';
 import { SERVER_IDENTITY, SqliteClientIdRegistry, type ClientIdRegistry } from './clientIds.js';
 import { resolveTrustLimits, type TrustLimits } from './limits.js';
-import { TokenBuckets } from './rateLimit.js';
+import { TokenBuckets } from '../util/tokenBuckets.js';
 import { MembershipCache, createAdmission, createTrustRule } from './rules.js';
 import { BlobRefRecorder } from './blobRefs.js';
 import { SegmentGate } from './segments.js';

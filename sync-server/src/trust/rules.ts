@@ -27,7 +27,7 @@ import type { ClientIdRegistry } from './clientIds.js';
 import type { TrustLimits } from './limits.js';
 import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
-import type { TokenBuckets } from './rateLimit.js';
+import type { TokenBuckets } from '../util/tokenBuckets.js';
 import { entrySizeProblem, plainJsonProblem } from './values.js';
 
 export interface TrustRuleDeps {
