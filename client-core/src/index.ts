@@ -46,3 +46,13 @@ export { handleSyncPayload, step1Payload, updatePayload } from './sync/docSync.j
 export { DocHandle } from './doc/docHandle.js';
 export { DocStore } from './doc/docStore.js';
 export { LOCAL, REMOTE, STORAGE, type Origin } from './sync/origins.js';
+export {
+  NotificationPlanner,
+  DEFAULT_NOTIFICATION_SETTINGS,
+  badgeTotal,
+  type Attention,
+  type NotificationPlan,
+  type NotificationSettings,
+  type NotificationStep,
+  type NotificationWords,
+} from './notify/planner.js';

@@ -13,6 +13,7 @@ import {
 } from '@concord/client-core';
 import { IndexedDbStorageAdapter } from '@concord/storage-adapters/indexeddb';
 import { Directory, memberName, type MemberName } from './directory.js';
+import { BrowserNotifier } from './notifications.js';
 
 export type Phase = 'loading' | 'auth' | 'ready';
 
@@ -32,6 +33,7 @@ const BACKOFF = { baseMs: 300, capMs: 5_000 };
 export class AppController {
   readonly concord: Concord;
   readonly directory: Directory;
+  readonly notifier: BrowserNotifier;
   phase: Phase = 'loading';
   me: Me | null = null;
   connection: ConnectionStatus = { state: 'offline', reason: null };
@@ -60,6 +62,14 @@ export class AppController {
     });
     this.directory = new Directory(safeLocalStorage());
     this.directory.subscribe(() => this.changed());
+    this.notifier = new BrowserNotifier({
+      me: () => this.me?.userId ?? null,
+      titleOf: (c) => this.titleOf(c),
+      nameOf: (id) => this.directory.name(id),
+      open: (id) => {
+        location.hash = `#/c/${encodeURIComponent(id)}`;
+      },
+    });
     window.addEventListener('offline', () => {
       this.concord.dropConnection();
       this.changed();
@@ -73,6 +83,7 @@ export class AppController {
     });
     ev.on('conversations', (list) => {
       this.conversations = list;
+      this.notifier.update(list);
       if (this.connection.state === 'online' && list.some((c) => c.members.some((m) => !this.directory.has(m)))) {
         void this.refreshNames();
       }
@@ -205,6 +216,7 @@ export class AppController {
     this.directory.clear();
     this.me = null;
     this.conversations = [];
+    this.notifier.reset();
     this.connection = { state: 'offline', reason: null };
     this.phase = 'auth';
     this.notice = notice;

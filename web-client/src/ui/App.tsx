@@ -1,6 +1,4 @@
-import { useEffect } from 'preact/hooks';
 import type { AppController } from '../app/controller.js';
-import { badgeText } from '../display/badge.js';
 import { AuthScreen } from './AuthScreen.js';
 import { ChatView } from './ChatView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
@@ -8,17 +6,12 @@ import { ConversationList } from './ConversationList.js';
 import { Devices } from './Devices.js';
 import { useController, useRoute } from './hooks.js';
 import { NewChat } from './NewChat.js';
+import { NotificationToggle } from './NotificationToggle.js';
 
 export function App({ app }: { app: AppController }) {
   useController(app);
   const route = useRoute();
-  const total = app.conversations.reduce((n, c) => n + (c.muted ? 0 : c.unread), 0);
-
-  useEffect(() => {
-    const b = badgeText(total);
-    document.title = b === null ? 'Concord' : `(${b}) Concord`;
-  }, [total]);
-
+  // The tab title and favicon carry the unread count: BrowserNotifier draws them with each list (WEB-NOTIFY-4).
   if (app.phase === 'loading') {
     return (
       <main class="auth" aria-busy="true">
@@ -48,6 +41,7 @@ export function App({ app }: { app: AppController }) {
             Devices
           </a>
         </nav>
+        <NotificationToggle app={app} />
         <ConversationList app={app} activeId={activeId} />
       </aside>
       <main class="main">
