@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotificationPlanner, type ConversationSummaryView, type LastMessage, type NotificationWords } from '../src/index.js';
+import { NotificationPlanner, asConversationId, type ConversationSummaryView, type LastMessage, type NotificationWords } from '../src/index.js';
 
 const ME = 'u_me';
 const words: NotificationWords = {
@@ -14,7 +14,7 @@ function last(id: string, author: string, body: string, sentAt = 2_000, extra: P
   return { id, author, type: 'text', body, sentAt, ...extra };
 }
 function conv(id: string, lastMessage: LastMessage | null, unread: number, more: Partial<ConversationSummaryView> = {}): ConversationSummaryView {
-  return { id, kind: 'direct', title: '', members: [ME, 'u_ana'], lastMessage, lastActivity: lastMessage?.sentAt ?? 0, unread, pinned: false, muted: false, draft: '', ...more };
+  return { id: asConversationId(id), kind: 'direct', title: '', members: [ME, 'u_ana'], lastMessage, lastActivity: lastMessage?.sentAt ?? 0, unread, pinned: false, muted: false, draft: '', ...more };
 }
 const away = { me: ME, foreground: false, openConversationId: null };
 
