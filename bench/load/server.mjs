@@ -32,6 +32,9 @@ const server = createServer({
   conversationLimits: { createBurst: 1_000_000, addBurst: 1_000_000 },
   // The validation bench (bench/validation, issue 5) compares the load with the trust rules off; never set otherwise.
   ...(process.env['CONCORD_BENCH_TRUST'] === 'off' ? { trust: false } : {}),
+  // The presence bench (bench/presence) compares presence on and off, with a short offline grace.
+  ...(process.env['CONCORD_BENCH_PRESENCE'] === 'off' ? { presence: false } : {}),
+  ...(process.env['CONCORD_BENCH_PRESENCE_GRACE_MS'] ? { presenceGraceMs: Number(process.env['CONCORD_BENCH_PRESENCE_GRACE_MS']) } : {}),
 });
 const address = await server.listen();
 process.stdout.write(`${JSON.stringify({ ready: true, port: address.port, pid: process.pid })}\n`);

@@ -56,3 +56,4 @@ export {
   type NotificationStep,
   type NotificationWords,
 } from './notify/planner.js';
+export type { PresenceView } from './presence/presence.js';

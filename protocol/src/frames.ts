@@ -36,6 +36,8 @@ export const FrameKind = {
   /** Application heartbeat (browsers cannot send WebSocket pings). Client to server; the server answers PONG. */
   Ping: 15,
   Pong: 16,
+  /** [PRES-1] Whether a user this device may see is online, or when they were last. Server to client. */
+  Presence: 17,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -66,7 +68,14 @@ export type Frame =
   | { readonly kind: typeof FrameKind.Unsubscribe; readonly doc: string }
   | { readonly kind: typeof FrameKind.Error; readonly code: string; readonly message: string }
   | { readonly kind: typeof FrameKind.Ping; readonly nonce: number }
-  | { readonly kind: typeof FrameKind.Pong; readonly nonce: number };
+  | { readonly kind: typeof FrameKind.Pong; readonly nonce: number }
+  | {
+      readonly kind: typeof FrameKind.Presence;
+      readonly userId: string;
+      readonly online: boolean;
+      /** When the user's last socket closed (ms since the epoch); 0 when not known or not shown (PRES-3). */
+      readonly lastSeen: number;
+    };
 
 export type FrameOf<K extends FrameKind> = Extract<Frame, { kind: K }>;
 
@@ -128,6 +137,11 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case FrameKind.Ping:
     case FrameKind.Pong:
       encoding.writeVarUint(e, frame.nonce);
+      break;
+    case FrameKind.Presence:
+      encoding.writeVarString(e, frame.userId);
+      encoding.writeVarUint(e, frame.online ? 1 : 0);
+      encoding.writeVarUint(e, frame.lastSeen);
       break;
     default:
       return unexpectedCase(frame);
@@ -200,6 +214,12 @@ function decodeUnchecked(d: decoding.Decoder): Frame {
     case FrameKind.Ping:
     case FrameKind.Pong:
       return end(d, { kind, nonce: decoding.readVarUint(d) });
+    case FrameKind.Presence: {
+      const userId = readName(d);
+      const online = decoding.readVarUint(d);
+      if (online > 1) throw new ProtocolError('bad_frame', 'presence online flag is 0 or 1');
+      return end(d, { kind, userId, online: online === 1, lastSeen: decoding.readVarUint(d) });
+    }
     default:
       throw new ProtocolError('unknown_frame', `unknown frame kind ${kind}`);
   }

@@ -2,6 +2,7 @@
  * Readers of the HTTP API's success bodies (httpTypes.ts): the JSON comes from the network, so each field is checked
  * before it is trusted; a body without the route's shape reads as null and the caller reports `bad_response`.
  */
+import { isPresenceVisibility } from './presence.js';
 import { asConversationId, asDeviceId, asUserId, isId } from './ids.js';
 import type {
   BlobStored,
@@ -9,6 +10,7 @@ import type {
   ConversationListing,
   ConversationMember,
   CreateConversationResponse,
+  PresenceSetting,
   DeviceList,
   DeviceSession,
   ErrorBody,
@@ -124,7 +126,13 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'POST /v1/conversations': parseCreateConversation,
   'GET /v1/conversations': parseConversationList,
   'PUT /v1/conversations/:conversationId/blobs/:blobId': parseBlobStored,
+  'GET /v1/me/presence': parsePresenceSetting,
+  'PUT /v1/me/presence': parsePresenceSetting,
 };
+
+export function parsePresenceSetting(j: unknown): PresenceSetting | null {
+  return isObject(j) && isPresenceVisibility(j['visibility']) ? { visibility: j['visibility'] } : null;
+}
 
 /** [HTTP-2] The code and message of a refusal's body, or null when the body is not one. */
 export function parseErrorBody(j: unknown): ErrorBody['error'] | null {

@@ -5,6 +5,7 @@
  * httpParse.ts, so
  * a change of shape on either side fails a build or a test instead of showing up as an empty screen.
  */
+import type { PresenceVisibility } from './presence.js';
 import type { ConversationKind } from './conv.js';
 import type { ConversationId, DeviceId, UserId } from './ids.js';
 
@@ -115,6 +116,11 @@ export interface BlobStored {
   readonly mime: string;
 }
 
+/** [PRES-3] `GET` / `PUT /v1/me/presence`. */
+export interface PresenceSetting {
+  readonly visibility: PresenceVisibility;
+}
+
 /** No body (204). */
 export type NoContent = null;
 
@@ -136,6 +142,8 @@ export interface HttpRoutes {
   'DELETE /v1/conversations/:conversationId/members/:userId': { readonly request: null; readonly response: NoContent };
   'POST /v1/conversations/:conversationId/leave': { readonly request: null; readonly response: NoContent };
   'PUT /v1/conversations/:conversationId/blobs/:blobId': { readonly request: Uint8Array; readonly response: BlobStored };
+  'GET /v1/me/presence': { readonly request: null; readonly response: PresenceSetting };
+  'PUT /v1/me/presence': { readonly request: PresenceSetting; readonly response: PresenceSetting };
 }
 
 export type HttpRoute = keyof HttpRoutes;

@@ -27,6 +27,8 @@ const samples: Frame[] = [
   { kind: FrameKind.Error, code: 'version_mismatch', message: 'server speaks 1' },
   { kind: FrameKind.Ping, nonce: 3 },
   { kind: FrameKind.Pong, nonce: 3 },
+  { kind: FrameKind.Presence, userId: 'u2', online: false, lastSeen: 1_700_000_000_456 },
+  { kind: FrameKind.Presence, userId: 'u3', online: true, lastSeen: 0 },
 ];
 
 describe('multiplexed frames', () => {

@@ -54,6 +54,10 @@ export interface ServerOptions {
   readonly syncLimits?: Partial<SyncLimits>;
   /** Trust rule limits (SPEC TRUST-9..13), passed to the sync service; false switches the rules off (benches only). */
   readonly trust?: Partial<TrustLimits> | false;
+  /** [PRES-1] How long after a user's last socket closed they still count as online (default 5 s; tests shorten it). */
+  readonly presenceGraceMs?: number;
+  /** [PRES-4] Presence on (default); false only for the bench that measures its cost. */
+  readonly presence?: boolean;
   /** A built single-page app (the web client's dist/) to serve at `/`; none when undefined. */
   readonly staticDir?: string;
   /** [TLS-1] Serve HTTPS and WSS with this certificate chain and key (PEM); plain HTTP when undefined. */

@@ -114,6 +114,8 @@ export function createServer(options: ServerOptions): ConcordServer {
       sessions: events,
       ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
       ...(options.trust === undefined ? {} : { trust: options.trust }),
+      ...(options.presenceGraceMs === undefined ? {} : { presenceGraceMs: options.presenceGraceMs }),
+      ...(options.presence === false ? { presence: false } : {}),
     });
   } catch (err) {
     db.close();
@@ -154,6 +156,15 @@ export function createServer(options: ServerOptions): ConcordServer {
       conversations,
       blobs,
       deletion: { users, devices, sessions, conversations, docs: sync, clock },
+      presence: {
+        visibility: (userId) => sync.presenceStore.visibility(userId),
+        setVisibility: (userId, v) => {
+          const before = sync.presenceStore.visibility(userId);
+          sync.presenceStore.setVisibility(userId, v);
+          sync.presence.visibilityChanged(userId, before);
+        },
+        introduce: (userId) => sync.presence.introduce(userId),
+      },
       exports: {
         users,
         sessions,

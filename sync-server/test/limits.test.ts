@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode, ErrorCode, FrameKind, type DocName } from '@concord/protocol';
+import { CloseCode, ErrorCode, FrameKind, PROTOCOL_VERSION, type DocName } from '@concord/protocol';
 import {
   MuxClient,
   RawClient,
@@ -45,7 +45,7 @@ describe('per-account limits', () => {
     const held = await Promise.all([1, 2, 3].map(async () => (await MuxClient.connect(srv.ws, bob.token)).client));
     const extra = MuxClient.openSync(srv.ws, { queryToken: bob.token });
     await within(extra.opened, 5000, 'open');
-    extra.sendFrame({ kind: FrameKind.Hello, version: 2, token: '', cursor: 0 });
+    extra.sendFrame({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: '', cursor: 0 });
     expect((await extra.waitFrame(FrameKind.Error)).code).toBe(ErrorCode.RateLimited);
     expect((await extra.waitClose()).code).toBe(CloseCode.RateLimited);
     // The plain endpoint counts too.
@@ -58,7 +58,7 @@ describe('per-account limits', () => {
     const third = await login(srv.http, bob.username);
     const over = MuxClient.openSync(srv.ws, { queryToken: third.token });
     await within(over.opened, 5000, 'open');
-    over.sendFrame({ kind: FrameKind.Hello, version: 2, token: '', cursor: 0 });
+    over.sendFrame({ kind: FrameKind.Hello, version: PROTOCOL_VERSION, token: '', cursor: 0 });
     expect((await over.waitClose()).code).toBe(CloseCode.RateLimited);
     // The sockets held are served, other users are untouched, and a closed socket frees its place.
     await ping(held[0]!, 1);

@@ -16,6 +16,7 @@ import {
   type ConversationId,
   type FoundUser,
   type MeResponse,
+  type PresenceVisibility,
   USER_DRAFTS,
   USER_PREFS,
   muteKey,
@@ -23,6 +24,7 @@ import {
 } from '@concord/protocol';
 import type { ConcordOptions } from './options.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
+import type { PresenceView } from '../presence/presence.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
 
 export type ConcordEvents = RuntimeEvents;
@@ -140,6 +142,23 @@ export class Concord {
 
   totalUnread(): number {
     return this.rt().list.totalUnread();
+  }
+
+  /**
+   * [PRES-1] Whether `userId` is online, or when they were last, as far as the server lets this account see
+   * (PRES-3); `presence` events announce changes. Offline: nobody is online, last-seen times stay.
+   */
+  presenceOf(userId: string): PresenceView {
+    return this.rt().presence.get(userId);
+  }
+
+  /** [PRES-3] Online only: who may see whether this account is online and when it was last. */
+  async presenceVisibility(): Promise<PresenceVisibility> {
+    return this.api.presenceVisibility(this.rt().session.token);
+  }
+
+  async setPresenceVisibility(visibility: PresenceVisibility): Promise<PresenceVisibility> {
+    return this.api.setPresenceVisibility(this.rt().session.token, visibility);
   }
 
   async conversation(id: string): Promise<Conversation> {

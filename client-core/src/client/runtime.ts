@@ -30,6 +30,7 @@ import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
 import type { DocHandle } from '../doc/docHandle.js';
 import { DocStore } from '../doc/docStore.js';
+import { PresenceBook, type PresenceView } from '../presence/presence.js';
 import { Emitter } from '../events/emitter.js';
 import type { SessionInfo } from '../http/api.js';
 import { defaultTimers, randomFloat, type FetchLike, type RandomBytes } from '../platform.js';
@@ -51,6 +52,8 @@ export interface RuntimeEvents {
   rejected: { readonly doc: string; readonly code: string; readonly message: string };
   /** Every running handshake finished: this device holds everything the server had for its docs. */
   idle: void;
+  /** [PRES-1] A user's presence as this account may see it changed. */
+  presence: { readonly userId: string } & PresenceView;
 }
 
 export class Runtime {
@@ -58,6 +61,7 @@ export class Runtime {
   readonly engine: SyncEngine;
   readonly connection: Connection;
   readonly clock: HybridClock;
+  readonly presence = new PresenceBook();
   list!: ConversationList;
   private readonly open = new Map<string, Promise<Conversation>>();
   private readonly offs: (() => void)[] = [];
@@ -128,8 +132,12 @@ export class Runtime {
       this.connection.events.on('state', (s) => {
         // Pending uploads go out on every connection (ATTACH-1), restored ones included.
         if (s.state === 'online') this.attachments.kick();
+        // Without a link, who is online is not known any more (PRES-1).
+        if (s.state !== 'online') this.presence.stale();
         emit.emit('connection', s);
       }),
+      this.engine.events.on('presence', (p) => this.presence.update(p.userId, p.online, p.lastSeen)),
+      this.presence.events.on('presence', (p) => emit.emit('presence', p)),
       this.connection.events.on('sessionInvalid', (e) => emit.emit('sessionInvalid', e)),
       this.connection.events.on('versionMismatch', (e) => emit.emit('versionMismatch', e)),
       // [HLC-2] the server's clock corrects this device's: stamps follow true time even on a board whose clock is off.

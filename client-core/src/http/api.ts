@@ -13,6 +13,7 @@ import {
   type JsonRoute,
   type LoginRequest,
   type MeResponse,
+  type PresenceVisibility,
   type RegisterRequest,
   type RequestOf,
   type ResponseOf,
@@ -118,6 +119,15 @@ export class HttpApi {
   /** POST /v1/conversations/:id/leave (HTTP-21). */
   async leaveConversation(token: string, conversationId: string): Promise<void> {
     await this.call('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/leave`, token, null);
+  }
+
+  /** [PRES-3] Who may see whether this account is online. */
+  async presenceVisibility(token: string): Promise<PresenceVisibility> {
+    return (await this.json('GET /v1/me/presence', '/v1/me/presence', token, null)).visibility;
+  }
+
+  async setPresenceVisibility(token: string, visibility: PresenceVisibility): Promise<PresenceVisibility> {
+    return (await this.json('PUT /v1/me/presence', '/v1/me/presence', token, { visibility })).visibility;
   }
 
   /** A call to a JSON route, its answer read by the route's parser (`bad_response` when it has another shape). */

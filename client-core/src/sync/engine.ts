@@ -39,6 +39,8 @@ export interface SyncEngineEvents {
   idle: void;
   /** One doc's handshake ended (answered, refused, or the link closed). */
   docSynced: DocName;
+  /** [PRES-1] A user this account may see came online, went offline, or was named at WELCOME. */
+  presence: { readonly userId: string; readonly online: boolean; readonly lastSeen: number };
 }
 
 /** Which named docs to sync (SEG-5): conversation segments older than the head wait until paged to. */
@@ -268,6 +270,9 @@ export class SyncEngine {
         return;
       case FrameKind.Ping:
         link.send({ kind: FrameKind.Pong, nonce: frame.nonce });
+        return;
+      case FrameKind.Presence:
+        this.events.emit('presence', { userId: frame.userId, online: frame.online, lastSeen: frame.lastSeen });
         return;
       case FrameKind.Pong:
       case FrameKind.Hello:

@@ -14,6 +14,7 @@ export function clientEvents(c: Concord): Source {
       c.events.on('rejected', notify),
       c.events.on('storageError', notify),
       c.events.on('idle', notify),
+      c.events.on('presence', notify),
     ];
     return () => offs.forEach((o) => o());
   };

@@ -14,6 +14,7 @@ import { optionalBoolean, optionalString, requiredString, requiredStringArray, t
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { badRequest, notFound } from './errors.js';
 import { Router } from './router.js';
+import { addPresenceRoutes, type PresenceSettings } from './presence.js';
 
 export interface Reply {
   readonly status: number;
@@ -67,6 +68,7 @@ export interface RouteDeps {
   readonly blobs: BlobService;
   readonly deletion: AccountDeletionDeps;
   readonly exports: ExportDeps;
+  readonly presence: PresenceSettings;
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
@@ -94,7 +96,7 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       },
     };
   };
-  return new Router<Handler>()
+  const router = new Router<Handler>()
     .add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }))
     .add('POST', '/v1/accounts', async (ctx) => {
       const body = await ctx.body();
@@ -220,6 +222,7 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
         members: requiredStringArray(body, 'members', MAX_GROUP_MEMBERS),
         title: optionalString(body, 'title'),
       });
+      if (result.created) deps.presence.introduce(me.userId);
       // 201 when created; 200 with the existing id when the direct chat of this pair already existed.
       return { status: result.created ? 201 : 200, body: result };
     })
@@ -257,4 +260,5 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     })
     .add('GET', BLOB_PATH, readBlob)
     .add('HEAD', BLOB_PATH, readBlob);
+  return addPresenceRoutes(router, deps.presence);
 }

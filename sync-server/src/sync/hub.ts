@@ -111,6 +111,8 @@ export interface SyncHubOptions {
    * validated before it was in it, so what a rule accepted as pending is settled by then.
    */
   readonly afterFlush?: () => void;
+  /** [PRES-1] A user's first socket opened (`true`) or their last one closed (`false`). */
+  readonly onUserSockets?: (userId: UserId, online: boolean) => void;
 }
 
 /** Checks one awareness update of a peer for a doc it is subscribed to. Throws only for a malformed update. */
@@ -164,6 +166,7 @@ export class SyncHub {
     this.peerDocs.set(peer, new Map());
     addTo(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') addTo(this.muxPeersByUser, peer.auth.userId, peer);
+    if (byUser === 0) this.opts.onUserSockets?.(peer.auth.userId, true);
     return true;
   }
 
@@ -177,6 +180,17 @@ export class SyncHub {
     else this.socketsByUser.delete(peer.auth.userId);
     removeFrom(this.peersByDevice, peer.auth.deviceId, peer);
     if (peer.kind === 'mux') removeFrom(this.muxPeersByUser, peer.auth.userId, peer);
+    if (left <= 0) this.opts.onUserSockets?.(peer.auth.userId, false);
+  }
+
+  /** The multiplexed sockets of a user (PRES-1: only they carry PRESENCE). */
+  muxPeersOfUser(userId: string): Peer[] {
+    return [...(this.muxPeersByUser.get(userId as UserId) ?? [])];
+  }
+
+  /** Whether a user has a socket open on either endpoint. */
+  userConnected(userId: string): boolean {
+    return this.socketsByUser.has(userId as UserId);
   }
 
   peersOfDevice(deviceId: DeviceId): Peer[] {

@@ -6,7 +6,8 @@ import type * as http from 'node:http';
 import type * as stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
-import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName } from '@concord/protocol';
+import { CloseCode, isDocName, parseDocName, segmentDocName, type DeviceId, type DocName, type UserId } from '@concord/protocol';
+import type { Peer } from './peer.js';
 import type { SyncService, SyncServiceOptions } from '../seams.js';
 import { DocCatalog, DocStore } from './docStore.js';
 import { SyncHub } from './hub.js';
@@ -16,6 +17,8 @@ import { serveMultiplexed, type EndpointDeps } from './multiplexed.js';
 import { servePlain } from './plain.js';
 import type { UpdateRule } from './validate.js';
 import { createTrust, type TrustLimits } from '../trust/index.js';
+import { PresenceService } from '../presence/service.js';
+import { PresenceStore } from '../presence/store.js';
 
 export { DEFAULT_SYNC_LIMITS } from './limits.js';
 export type { SyncLimits } from './limits.js';
@@ -41,6 +44,9 @@ export interface SyncServiceInternals extends SyncService {
   tailLength(doc: DocName): number;
   /** The server cursor (newest stored seq). */
   cursor(): number;
+  /** [PRES-1..4] Who is online, pushed to who may see it. */
+  readonly presence: PresenceService;
+  readonly presenceStore: PresenceStore;
 }
 
 export interface SyncServiceExtraOptions {
@@ -51,6 +57,10 @@ export interface SyncServiceExtraOptions {
    * (only the validation bench does, to measure their cost).
    */
   readonly trust?: Partial<TrustLimits> | false;
+  /** [PRES-1] How long after a user's last socket closed they still count as online (default 5 s). */
+  readonly presenceGraceMs?: number;
+  /** [PRES-4] false: no presence at all (only the bench measuring its cost sets it). */
+  readonly presence?: boolean;
 }
 
 export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOptions): SyncServiceInternals {
@@ -59,6 +69,8 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
   const logger = opts.logger.child({ part: 'sync' });
   const store = new DocStore(opts.db);
   const trust = opts.trust === false ? null : createTrust({ db: opts.db, access: opts.access, ...(opts.trust ? { limits: opts.trust } : {}) });
+  // The hub reports users coming and going before the presence service exists: it is bound just below.
+  let presence: PresenceService | null = null;
   const hub = new SyncHub({
     store,
     access: opts.access,
@@ -68,7 +80,16 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     // The trust rule goes last: it binds client ids only for updates every other rule accepted.
     extraRules: [...(opts.extraRules ?? []), ...(trust?.rules ?? [])],
     ...(trust ? { admission: trust.admission, inCommit: () => trust.inCommit(), awarenessRule: trust.awarenessRule, beforeServerWrite: trust.beforeServerWrite, afterFlush: trust.afterFlush } : {}),
+    ...(opts.presence === false ? {} : { onUserSockets: (userId: UserId, online: boolean) => presence?.socketsChanged(userId, online) }),
   });
+  const presenceStore = new PresenceStore(opts.db);
+  presence = new PresenceService({
+    store: presenceStore,
+    peersOf: (userId) => hub.muxPeersOfUser(userId),
+    connected: (userId) => hub.userConnected(userId),
+    ...(opts.presenceGraceMs === undefined ? {} : { offlineGraceMs: opts.presenceGraceMs }),
+  });
+  const presenceService = presence;
   // Sockets authenticated by ?token= that have not said HELLO yet, per device (AUTH-WS-5).
   const unwelcomed = new Map<DeviceId, Set<() => void>>();
   const watchUnwelcomed = (deviceId: DeviceId, close: () => void): (() => void) => {
@@ -89,7 +110,16 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     const previous = segmentDocName(p.conversationId, p.segment - 1);
     return hub.isLoaded(previous) || catalog.exists(doc) || catalog.exists(previous);
   };
-  const deps: EndpointDeps = { hub, authenticator: opts.authenticator, watchUnwelcomed, segmentOpenable, limits, metrics, logger };
+  const deps: EndpointDeps = {
+    hub,
+    authenticator: opts.authenticator,
+    watchUnwelcomed,
+    segmentOpenable,
+    ...(opts.presence === false ? {} : { welcomed: (peer: Peer) => presenceService.welcomed(peer) }),
+    limits,
+    metrics,
+    logger,
+  };
   // noServer: server.ts owns the HTTP server and routes upgrades; ws enforces maxPayload by closing with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
   const alive = new Map<WebSocket, boolean>();
@@ -177,6 +207,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
       await Promise.all(gone);
       clearTimeout(cutoff);
       hub.close();
+      presenceService.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
 
@@ -187,5 +218,7 @@ export function createSyncService(opts: SyncServiceOptions & SyncServiceExtraOpt
     isConnected: (deviceId) => hub.peersOfDevice(deviceId).length > 0,
     tailLength: (doc) => store.tailLength(doc),
     cursor: () => store.cursor(),
+    presence: presenceService,
+    presenceStore,
   };
 }

@@ -40,6 +40,8 @@ export interface EndpointDeps {
   readonly watchUnwelcomed: (deviceId: DeviceId, close: () => void) => () => void;
   /** [SEG-8] Whether a conversation segment may be subscribed to: it is loaded or stored, or its predecessor is. */
   readonly segmentOpenable: (doc: DocName) => boolean;
+  /** [PRES-2] A socket was welcomed: it hears the presence of the people it may see. */
+  readonly welcomed?: (peer: Peer) => void;
   readonly limits: SyncLimits;
   readonly metrics: SyncMetrics;
   readonly logger: Logger;
@@ -139,6 +141,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       serverTime: Date.now(),
     });
     for (const doc of changed.slice(MAX_WELCOME_DOCS)) peer.sendNotify(doc as DocName, cursor);
+    deps.welcomed?.(peer);
   };
 
   const pingBuckets = new WeakMap<MuxPeer, PingBucket>();
@@ -182,6 +185,7 @@ export function serveMultiplexed(ws: WebSocket, queryToken: string | null, deps:
       case FrameKind.Notify:
       case FrameKind.Error:
       case FrameKind.Pong:
+      case FrameKind.Presence:
         throw new ProtocolError(ErrorCode.BadFrame, `frame kind ${frame.kind} is not valid here`);
       default:
         throw new ProtocolError(ErrorCode.UnknownFrame, 'unknown frame');
