@@ -57,3 +57,4 @@ export {
   type NotificationWords,
 } from './notify/planner.js';
 export type { PresenceView } from './presence/presence.js';
+export { presenceLabel, ENGLISH_PRESENCE_WORDS, type PresenceWords } from './presence/label.js';

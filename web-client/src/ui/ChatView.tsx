@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '@concord/client-core';
+import { presenceLabel, type Conversation, type Message } from '@concord/client-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
 import { mergeNewest, prependOlder } from '../display/chatWindow.js';
@@ -9,7 +9,7 @@ import { fullTimestamp, clockTime } from '../display/time.js';
 import { typingText } from '../display/typing.js';
 import { attachmentKindFor, attachmentProblem, normalizeMime } from '../display/attachment.js';
 import { AttachmentView } from './Attachment.js';
-import { navigate, useNow } from './hooks.js';
+import { navigate, useNow, usePresence } from './hooks.js';
 
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3_000;
@@ -101,6 +101,10 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
   const summary = app.conversations.find((c) => c.id === id);
   const meta = conv?.meta ?? null;
   const title = summary !== undefined ? app.titleOf(summary) : meta !== null ? app.titleOf(meta) : 'Conversation';
+  // WEB-PRES-1: under a direct chat's title, whether the other person is online or when they were last.
+  const partner = summary?.kind === 'direct' ? (summary.members.find((m) => m !== app.me?.userId) ?? null) : null;
+  const partnerPresence = usePresence(app, partner);
+  const presence = partner === null ? '' : presenceLabel(partnerPresence, now);
   const isGroup = (summary?.kind ?? meta?.kind) === 'group';
 
   const list = useRef<HTMLOListElement>(null);
@@ -169,7 +173,14 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
         <button type="button" class="back" onClick={() => navigate('#/')} aria-label="Back to conversations">
           ←
         </button>
-        <h2 id="chat-title">{title}</h2>
+        <div class="chat-title">
+          <h2 id="chat-title">{title}</h2>
+          {presence !== '' && (
+            <p class="presence" data-testid="presence" data-online={partnerPresence.online ? 'true' : 'false'}>
+              {presence}
+            </p>
+          )}
+        </div>
         {summary !== undefined && (
           <button type="button" class="small" onClick={() => void app.concord.setPinned(id, !summary.pinned)} aria-pressed={summary.pinned}>
             {summary.pinned ? 'Unpin' : 'Pin'}

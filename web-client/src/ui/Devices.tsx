@@ -4,6 +4,7 @@ import { errorText, type AppController } from '../app/controller.js';
 import { fullTimestamp } from '../display/time.js';
 import { ChangePassword } from './ChangePassword.js';
 import { navigate } from './hooks.js';
+import { PresencePrivacy } from './PresencePrivacy.js';
 
 /** WEB-DEV-1: this account's devices; any of them can be logged out (this one erases its local data). */
 export function Devices({ app }: { app: AppController }) {
@@ -72,6 +73,7 @@ export function Devices({ app }: { app: AppController }) {
           })}
         </ul>
       )}
+      <PresencePrivacy app={app} />
       <ChangePassword app={app} onDone={() => setVersion((v) => v + 1)} />
     </section>
   );

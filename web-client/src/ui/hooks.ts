@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { PresenceView } from '@concord/client-core';
 import type { AppController } from '../app/controller.js';
 import { parseRoute, type Route } from './routes.js';
 
@@ -32,4 +33,29 @@ export function useNow(everyMs = 30_000): number {
     return () => clearInterval(t);
   }, [everyMs]);
   return now;
+}
+
+/** [WEB-PRES-1] A user's presence as the server lets this account see it, kept current from client-core's events. */
+export function usePresence(app: AppController, userId: string | null): PresenceView {
+  const read = (): PresenceView => {
+    if (userId === null) return { online: false, lastSeen: null };
+    try {
+      return app.concord.presenceOf(userId);
+    } catch {
+      return { online: false, lastSeen: null }; // signed out meanwhile
+    }
+  };
+  const [view, setView] = useState(read);
+  useEffect(() => {
+    setView(read());
+    if (userId === null) return undefined;
+    const offs = [
+      app.concord.events.on('presence', (p) => {
+        if (p.userId === userId) setView({ online: p.online, lastSeen: p.lastSeen });
+      }),
+      app.concord.events.on('connection', () => setView(read())),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [app, userId]);
+  return view;
 }

@@ -15,6 +15,9 @@ export class E2eServer {
   private port = 0;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'concord-web-e2e-'));
 
+  /** `presenceGraceMs`: how long a closed tab still counts as online (PRES-1; tests shorten the 5 s). */
+  constructor(private readonly options: { presenceGraceMs?: number } = {}) {}
+
   get url(): string {
     if (this.port === 0) throw new Error('server never started');
     return `http://127.0.0.1:${this.port}`;
@@ -30,6 +33,7 @@ export class E2eServer {
       logger: silentLogger(),
       scrypt: { N: 1 << 10 },
       registrationLimits: { burst: 1_000 },
+      ...(this.options.presenceGraceMs === undefined ? {} : { presenceGraceMs: this.options.presenceGraceMs }),
     });
     this.port = (await server.listen()).port;
     this.server = server;
