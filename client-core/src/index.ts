@@ -46,3 +46,4 @@ export { handleSyncPayload, step1Payload, updatePayload } from './sync/docSync.j
 export { DocHandle } from './doc/docHandle.js';
 export { DocStore } from './doc/docStore.js';
 export { LOCAL, REMOTE, STORAGE, type Origin } from './sync/origins.js';
+export * from './view/index.js';

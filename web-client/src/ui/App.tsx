@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { AppController } from '../app/controller.js';
-import { badgeText } from '../display/badge.js';
+import { badgeText } from '@concord/client-core';
 import { AuthScreen } from './AuthScreen.js';
 import { ChatView } from './ChatView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
@@ -16,7 +16,7 @@ export function App({ app }: { app: AppController }) {
 
   useEffect(() => {
     const b = badgeText(total);
-    document.title = b === null ? 'Concord' : `(${b}) Concord`;
+    document.title = b === '' ? 'Concord' : `(${b}) Concord`;
   }, [total]);
 
   if (app.phase === 'loading') {

@@ -3,7 +3,6 @@ import {
   FALLBACK_MIME,
   RETRY_FIRST_MS,
   RETRY_MAX_MS,
-  MAX_ATTACHMENT_BYTES,
   attachmentKindFor,
   attachmentProblem,
   classifyFetchError,
@@ -12,7 +11,13 @@ import {
   normalizeMime,
   previewText,
   retryDelay,
-} from '../../src/display/attachment.js';
+  lastMessagePreview,
+  fileNameOfUri,
+  imageMimeOf,
+  WORDS_EN,
+  WORDS_ZH,
+} from '../../src/view/index.js';
+import { MAX_ATTACHMENT_BYTES } from '../../src/index.js';
 
 describe('attachments (display)', () => {
   it('[WEB-ATTACH-1] image/* is sent as an image, anything else as a file', () => {
@@ -37,19 +42,22 @@ describe('attachments (display)', () => {
     expect(normalizeMime(`application/${'x'.repeat(100)}`)).toBe(FALLBACK_MIME);
   });
 
-  it('[WEB-ATTACH-1] sizes are human: bytes, then one decimal under 100, whole numbers above', () => {
+  it('[WEB-ATTACH-1] [HAPP-ATTACH-1] [VIEW-4] sizes read as people say them: bytes, one decimal under 10, whole numbers above', () => {
     expect(formatSize(0)).toBe('0 B');
     expect(formatSize(12)).toBe('12 B');
     expect(formatSize(1023)).toBe('1023 B');
-    expect(formatSize(1024)).toBe('1.0 KB');
-    expect(formatSize(12_595)).toBe('12.3 KB');
-    expect(formatSize(99.9 * 1024)).toBe('99.9 KB');
-    expect(formatSize(100 * 1024)).toBe('100 KB');
-    expect(formatSize(1024 * 1024 - 1)).toBe('1.0 MB');
+    expect(formatSize(1024)).toBe('1 KB');
+    expect(formatSize(1536)).toBe('1.5 KB');
+    expect(formatSize(12_595)).toBe('12 KB');
+    expect(formatSize(9.99 * 1024)).toBe('10 KB');
+    expect(formatSize(300 * 1024)).toBe('300 KB');
+    expect(formatSize(1024 * 1024 - 1)).toBe('1 MB');
+    expect(formatSize(1024 * 1024 - 100)).toBe('1 MB');
     expect(formatSize(1.5 * 1024 * 1024)).toBe('1.5 MB');
-    expect(formatSize(25 * 1024 * 1024)).toBe('25.0 MB');
+    expect(formatSize(2.25 * 1024 * 1024)).toBe('2.3 MB');
+    expect(formatSize(25 * 1024 * 1024)).toBe('25 MB');
     expect(formatSize(300 * 1024 * 1024)).toBe('300 MB');
-    expect(formatSize(3 * 1024 ** 3)).toBe('3.0 GB');
+    expect(formatSize(3 * 1024 ** 3)).toBe('3 GB');
     expect(formatSize(-1)).toBe('');
     expect(formatSize(Number.NaN)).toBe('');
   });
@@ -58,8 +66,8 @@ describe('attachments (display)', () => {
     expect(attachmentProblem('a.txt', 1)).toBeNull();
     expect(attachmentProblem('a.txt', MAX_ATTACHMENT_BYTES)).toBeNull();
     expect(attachmentProblem('a.txt', 0)).toBe('“a.txt” is empty.');
-    expect(attachmentProblem('big.mov', MAX_ATTACHMENT_BYTES + 1)).toBe('“big.mov” is too big (25.0 MB; the limit is 25.0 MB).');
-    expect(attachmentProblem('big.mov', 30 * 1024 * 1024)).toBe('“big.mov” is too big (30.0 MB; the limit is 25.0 MB).');
+    expect(attachmentProblem('big.mov', MAX_ATTACHMENT_BYTES + 1)).toBe('“big.mov” is too big (25 MB; the limit is 25 MB).');
+    expect(attachmentProblem('big.mov', 30 * 1024 * 1024)).toBe('“big.mov” is too big (30 MB; the limit is 25 MB).');
   });
 
   it('[WEB-ATTACH-1] voice durations read m:ss', () => {
@@ -69,14 +77,30 @@ describe('attachments (display)', () => {
     expect(formatDuration(3_723_000)).toBe('1:02:03');
   });
 
-  it('[WEB-ATTACH-1] list previews label attachments: [Image] name, [File] name, [Voice]', () => {
-    expect(previewText({ body: 'hello\nthere', type: 'text' })).toBe('hello there');
-    expect(previewText({ body: 'no type known' })).toBe('no type known');
-    expect(previewText({ body: '', type: 'image', attachment: { name: 'cat.png' } })).toBe('[Image] cat.png');
-    expect(previewText({ body: '', type: 'file', attachment: { name: 'notes\nfinal.txt' } })).toBe('[File] notes final.txt');
-    expect(previewText({ body: '', type: 'voice', attachment: { name: 'voice.webm', durationMs: 4_000 } })).toBe('[Voice]');
-    expect(previewText({ body: '', type: 'image' })).toBe('[Image]');
-    expect(previewText({ body: '', type: 'file' })).toBe('[File]');
+  it('[WEB-ATTACH-1] [HAPP-ATTACH-1] [VIEW-5] list previews label attachments: [Image] name, [File] name, [Voice], in English and Chinese', () => {
+    expect(previewText('text', 'hello\nthere', '')).toBe('hello there');
+    expect(previewText('image', '', 'cat.png')).toBe('[Image] cat.png');
+    expect(previewText('file', 'x', 'Q3 report\n final.pdf')).toBe('[File] Q3 report final.pdf');
+    expect(previewText('voice', 'Voice message', 'voice.webm')).toBe('[Voice]');
+    expect(previewText('image', '', '')).toBe('[Image]');
+    expect(previewText('file', '', '')).toBe('[File]');
+    // No attachment name (an old message): the body names it.
+    expect(previewText('image', 'dog.jpg', '', WORDS_EN)).toBe('[Image] dog.jpg');
+    expect(previewText('image', 'cat.png', 'cat.png', WORDS_ZH)).toBe('[图片] cat.png');
+    expect(previewText('file', 'a.zip', 'a.zip', WORDS_ZH)).toBe('[文件] a.zip');
+    expect(previewText('voice', 'Voice message', '', WORDS_ZH)).toBe('[语音]');
+    expect(lastMessagePreview({ id: 'm', author: 'u', type: 'image', body: 'x', sentAt: 1, attachment: { url: 'blob:b', name: 'pic.png', mime: 'image/png', size: 3 } })).toBe('[Image] pic.png');
+  });
+
+  it('[VIEW-10] a picker URI names its file; an image type comes from its extension', () => {
+    expect(fileNameOfUri('file://media/Photo/12/IMG_1/IMG_20261204_101500.jpg', 'image.jpg')).toBe('IMG_20261204_101500.jpg');
+    expect(fileNameOfUri('file://docs/a%20b.png?x=1#y', 'image.jpg')).toBe('a b.png');
+    expect(fileNameOfUri('file://docs/%E0%A4%A.png', 'x')).toBe('%E0%A4%A.png');
+    expect(fileNameOfUri('file://docs/', 'image.jpg')).toBe('image.jpg');
+    expect(imageMimeOf('a.PNG')).toBe('image/png');
+    expect(imageMimeOf('a.svg')).toBe('image/svg+xml');
+    expect(imageMimeOf('a.heic')).toBe('image/heic');
+    expect(imageMimeOf('noext')).toBe('image/jpeg');
   });
 
   it('[WEB-ATTACH-1] a blob not uploaded yet and an unreachable server are retried; other failures are shown', () => {

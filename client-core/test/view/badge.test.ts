@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { badgeLabel, badgeText } from '../../src/display/badge.js';
-import { STATUS_RANK, statusView } from '../../src/display/status.js';
-import { typingText } from '../../src/display/typing.js';
-import { parseRoute } from '../../src/ui/routes.js';
+import { badgeLabel, badgeText, statusRank, statusView, typingText, WORDS_ZH } from '../../src/view/index.js';
 
-describe('badges, statuses, typing, routes', () => {
+describe('badges, statuses, typing', () => {
   it('[WEB-BADGE-1] nothing for 0, the count up to 99, then 99+', () => {
-    expect(badgeText(0)).toBeNull();
-    expect(badgeText(-3)).toBeNull();
+    expect(badgeText(0)).toBe('');
+    expect(badgeText(-3)).toBe('');
+    expect(badgeText(Number.NaN)).toBe('');
     expect(badgeText(1)).toBe('1');
     expect(badgeText(99)).toBe('99');
     expect(badgeText(100)).toBe('99+');
@@ -15,6 +13,7 @@ describe('badges, statuses, typing, routes', () => {
     expect(badgeLabel(1)).toBe('1 unread message');
     expect(badgeLabel(150)).toBe('150 unread messages');
     expect(badgeLabel(0)).toBe('no unread messages');
+    expect(badgeLabel(3, WORDS_ZH)).toBe('3条未读消息');
   });
 
   it('[WEB-STATUS-1] every status has a distinct label; read and delivered differ only in label and style', () => {
@@ -23,7 +22,8 @@ describe('badges, statuses, typing, routes', () => {
     expect(new Set(labels).size).toBe(all.length);
     expect(statusView('sent').glyph).toBe('✓');
     expect(statusView('delivered').glyph).toBe('✓✓');
-    expect([...all].sort((a, b) => STATUS_RANK[a] - STATUS_RANK[b])).toEqual(['failed', 'sending', 'sent', 'delivered', 'read']);
+    expect([...all].sort((a, b) => statusRank(a) - statusRank(b))).toEqual(['failed', 'sending', 'sent', 'delivered', 'read']);
+    expect(statusView('read', WORDS_ZH).label).toBe('已读');
   });
 
   it('[WEB-TYPING-1] one line for any number of typists', () => {
@@ -31,15 +31,6 @@ describe('badges, statuses, typing, routes', () => {
     expect(typingText(['Ann'])).toBe('Ann is typing…');
     expect(typingText(['Ann', 'Bo'])).toBe('Ann and Bo are typing…');
     expect(typingText(['Ann', 'Bo', 'Cy'])).toBe('3 people are typing…');
-  });
-
-  it('[WEB-ROUTE-1] hash routes', () => {
-    expect(parseRoute('')).toEqual({ name: 'home' });
-    expect(parseRoute('#/')).toEqual({ name: 'home' });
-    expect(parseRoute('#/c/abc-1')).toEqual({ name: 'chat', id: 'abc-1' });
-    expect(parseRoute('#/c/')).toEqual({ name: 'home' });
-    expect(parseRoute('#/new')).toEqual({ name: 'new' });
-    expect(parseRoute('#/devices')).toEqual({ name: 'devices' });
-    expect(parseRoute('#/whatever')).toEqual({ name: 'home' });
+    expect(typingText(['Ann', 'Bo'], WORDS_ZH)).toBe('Ann和Bo正在输入…');
   });
 });
