@@ -10,18 +10,12 @@ import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
 import { MAX_ATTACHMENT_BYTES, MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
-import {
-  AppPlatform,
-  AttachmentError,
-  AttachmentFailure,
-  AttachmentMeta,
-  ConcordApp,
-  type ChatSession,
-  NewChatError,
-  NewChatFailure,
-  SessionEnd,
-} from '../entry/src/main/ets/facade/ConcordApp';
-import { DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
+import { AppPlatform } from '../entry/src/main/ets/facade/appPlatform';
+import { AttachmentError, AttachmentFailure, AttachmentMeta } from '../entry/src/main/ets/facade/attachments';
+import { ConcordApp, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
+import { type ChatSession } from '../entry/src/main/ets/facade/chatSession';
+import { NewChatError, NewChatFailure } from '../entry/src/main/ets/facade/newChat';
+import { DRAFT_SAVE_MS } from '@concord/client-core';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import { ohosSocketFactory, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';

@@ -8,7 +8,7 @@ import nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PickedFile, PickedFileTooBig } from '../entry/src/main/ets/platform/pickedFile';
-import { fileNameOfUri, imageMimeOf } from '../entry/src/main/ets/logic/attachmentText';
+import { fileNameOfUri, imageMimeOf } from '@concord/client-core';
 import { StandinFileIo } from './standins/fileIo';
 
 const dirs: string[] = [];
