@@ -20,6 +20,7 @@ import { LinkState } from './linkState';
 import { MemberDirectory } from './memberNames';
 import { NewChat, startDirectChat } from './newChat';
 import { NewMessageNotices } from './notices';
+import { OpenChats } from './openChats';
 import { DeviceRow } from './rows';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
 import { listTimeLabel } from '@concord/client-core';
@@ -43,13 +44,9 @@ export class ConcordApp implements ChatHost {
   private readonly link: LinkState;
   private readonly endListeners: SessionEndListener[] = [];
   private readonly changeListeners: (() => void)[] = [];
-  private openChatId = '';
   /** The account the list and notifications belong to ('' before the first session). */
   private account = '';
-  /** Open chat views and how many ChatSessions share each (client-core hands out one view per conversation). */
-  private readonly views = new Map<Conversation, number>();
-  /** Chat pages not yet left: each is told when its conversation's stored draft changes (HAPP-DRAFT-1). */
-  private readonly sessions: ChatSession[] = [];
+  private readonly chats = new OpenChats();
   private readonly settings: AppSettings;
   /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
   private readonly directory: MemberDirectory;
@@ -132,7 +129,7 @@ export class ConcordApp implements ChatHost {
 
   /** The client is replaced (another server, a fresh registration after a kick) over the same storage. */
   private async replaceClient(): Promise<void> {
-    this.releaseViews();
+    this.chats.release(true);
     await this.current.close();
     this.current = this.newClient();
     this.revoked = false;
@@ -187,7 +184,7 @@ export class ConcordApp implements ChatHost {
   }
 
   async logout(): Promise<void> {
-    this.releaseViews();
+    this.chats.release(true);
     await this.client.logout();
     this.list.clear();
     this.end(SessionEnd.LoggedOut, '');
@@ -302,14 +299,12 @@ export class ConcordApp implements ChatHost {
   /** `title` is shown until the list knows the chat (a chat started a moment ago). */
   async openChat(id: string, title: string = ''): Promise<ChatSession> {
     const conv = await this.client.conversation(id);
-    this.views.set(conv, (this.views.get(conv) ?? 0) + 1);
-    this.openChatId = id;
     const row = this.list.find(id);
     const known = this.chatTitle(id);
     const meta = conv.meta;
     const group = row !== undefined ? row.kind === 'group' : meta !== null && meta.kind === 'group';
     const session = new ChatSession(this, conv, known.length === 0 ? title : known, this.now, row === undefined ? '' : row.draft, group, row === undefined ? 0 : row.unread);
-    this.sessions.push(session);
+    this.chats.opened(conv, session);
     return session;
   }
 
@@ -323,28 +318,17 @@ export class ConcordApp implements ChatHost {
    * it paged in leave memory and only the head stays (SEG-7).
    */
   chatClosed(conv: Conversation, session: ChatSession): void {
-    const i = this.sessions.indexOf(session);
-    if (i >= 0) this.sessions.splice(i, 1);
-    if (this.openChatId === conv.id) this.openChatId = '';
-    const n = this.views.get(conv);
-    if (n === undefined) return;
-    if (n > 1) {
-      this.views.set(conv, n - 1);
-      return;
-    }
-    this.views.delete(conv);
-    disposeView(conv);
+    this.chats.closed(conv, session);
   }
 
   /** Chat views still open (pages not yet left). */
   get openViews(): number {
-    return this.views.size;
+    return this.chats.viewCount;
   }
 
   /** A chat page was shown or hidden: only a chat on screen keeps its messages from notifying (HAPP-READ-1). */
   chatVisible(id: string, visible: boolean): void {
-    if (visible) this.openChatId = id;
-    else if (this.openChatId === id) this.openChatId = '';
+    this.chats.visible(id, visible);
   }
 
   async chatRead(id: string): Promise<void> {
@@ -372,21 +356,16 @@ export class ConcordApp implements ChatHost {
       const previous = this.account;
       this.account = user;
       this.notices.clear();
-      this.openChatId = '';
+      this.chats.onScreen = '';
       this.list.clear();
       const n = this.platform.notifications;
       if (previous.length > 0 && n !== null) await n.accountChanged().catch(() => undefined);
     }
     // Views of the runtime a re-login replaced are dead: drop them (their pages were closed with the session).
-    this.views.clear();
+    this.chats.release(false);
     await this.directory.load();
     await this.list.loadHidden();
     this.onConversations(this.client.conversations());
-  }
-
-  private releaseViews(): void {
-    for (const conv of Array.from(this.views.keys())) disposeView(conv);
-    this.views.clear();
   }
 
   private onConversations(list: readonly ConversationSummaryView[]): void {
@@ -394,13 +373,8 @@ export class ConcordApp implements ChatHost {
     const me = this.userId;
     const title = (c: ConversationSummaryView): string => this.directory.titleOf(c, me);
     this.list.update(list, me, title, (u: string): string => this.directory.shown(u), this.now(), this.words);
-    // The list may load after a chat opened, and another device of the account may write the draft: the open chats
-    // take the stored draft while their user has not typed there.
-    for (const s of this.sessions.slice()) {
-      const c = this.list.find(s.id);
-      if (c !== undefined) s.storedDraft(c.draft);
-    }
-    this.notices.changed(list, me, this.openChatId, prevTotal, this.list.unreadTotal(), title, this.words);
+    this.chats.listChanged((id: string) => this.list.find(id));
+    this.notices.changed(list, me, this.chats.onScreen, prevTotal, this.list.unreadTotal(), title, this.words);
     this.lookUpNames(list);
     this.changed();
   }
@@ -423,7 +397,7 @@ export class ConcordApp implements ChatHost {
       .then((changed: boolean) => {
         if (!changed || this.userId !== me) return;
         this.onConversations(this.list.latest);
-        for (const s of this.sessions.slice()) s.namesChanged();
+        this.chats.namesChanged();
       })
       .catch(() => undefined);
   }
@@ -446,10 +420,3 @@ class StorageFailure {
   error: Error = new Error('storage failure');
 }
 
-function disposeView(conv: Conversation): void {
-  try {
-    conv.dispose();
-  } catch (e) {
-    // Already closed with its client.
-  }
-}
