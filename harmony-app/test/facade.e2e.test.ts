@@ -12,7 +12,8 @@ import { startServer, type TestServer } from '../../sync-server/test/helpers/ser
 import { MAX_ATTACHMENT_BYTES, MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
 import { AppPlatform } from '../entry/src/main/ets/facade/appPlatform';
 import { AttachmentError, AttachmentFailure, AttachmentMeta } from '../entry/src/main/ets/facade/attachments';
-import { ConcordApp, SessionEnd } from '../entry/src/main/ets/facade/ConcordApp';
+import { ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
+import { SessionEnd } from '../entry/src/main/ets/facade/appClient';
 import { type ChatSession } from '../entry/src/main/ets/facade/chatSession';
 import { NewChatError, NewChatFailure } from '../entry/src/main/ets/facade/newChat';
 import { DRAFT_SAVE_MS } from '@concord/client-core';

@@ -6,12 +6,12 @@
  * (chatSession.ts), new chats (newChat.ts), per-install settings (appSettings.ts). What the pages show is written by
  * client-core's presentation layer (VIEW-*), shared with the web client. scripts/check-ets.mjs lints this as ArkTS.
  */
-import { Concord, wordsFor } from '@concord/client-core';
-import type { Conversation, ConversationSummaryView, ConnectionStatus, ViewWords } from '@concord/client-core';
-import { KeyedListModel } from '../logic/listModel';
+import { listTimeLabel, wordsFor } from '@concord/client-core';
+import type { Concord, Conversation, ConversationRow, ConversationSummaryView, ViewWords } from '@concord/client-core';
+import type { KeyedListModel } from '../logic/listModel';
 import { LinkLight } from '../logic/linkLight';
-import type { ConversationRow } from '@concord/client-core';
-import { AppPlatform, createClient } from './appPlatform';
+import { AppClient, ClientEvents, SessionEnd } from './appClient';
+import type { AppPlatform } from './appPlatform';
 import { AppSettings } from './appSettings';
 import { ChatSession } from './chatSession';
 import type { ChatHost } from './chatSession';
@@ -23,14 +23,7 @@ import { NewMessageNotices } from './notices';
 import { OpenChats } from './openChats';
 import { DeviceRow } from './rows';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
-import { listTimeLabel } from '@concord/client-core';
 import { subscribe } from './listeners';
-
-export enum SessionEnd {
-  LoggedOut = 0,
-  Revoked = 1,
-  VersionMismatch = 2,
-}
 
 export type SessionEndListener = (why: SessionEnd, reason: string) => void;
 
@@ -50,19 +43,14 @@ export class ConcordApp implements ChatHost {
   private readonly settings: AppSettings;
   /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
   private readonly directory: MemberDirectory;
-  private current: Concord;
-  /** The session was refused (4401): the runtime stays for offline reading until the next login (CONN-4/6). */
-  private revoked = false;
+  private readonly app: AppClient;
   private readonly platform: AppPlatform;
-  /** Normalized (serverAddress.ts); changed on the login page, which replaces the client (HAPP-SERVER-1). */
-  private serverUrl: string;
   private storageFailure: Error | null = null;
   private readonly now: () => number;
   private readonly segmentMessages: number;
 
   private constructor(platform: AppPlatform, serverUrl: string, now: () => number, segmentMessages: number) {
     this.platform = platform;
-    this.serverUrl = serverUrl.replace(/\/$/, '');
     this.now = now;
     this.segmentMessages = segmentMessages;
     this.directory = new MemberDirectory(platform.storage);
@@ -70,7 +58,21 @@ export class ConcordApp implements ChatHost {
     this.list = new ConversationList(platform.storage);
     this.notices = new NewMessageNotices(platform.notifications, platform.incoming);
     this.link = new LinkState(now, platform.heartbeatMs);
-    this.current = this.newClient();
+    this.app = new AppClient(
+      platform,
+      serverUrl,
+      now,
+      segmentMessages,
+      new ClientEvents(
+        (list: readonly ConversationSummaryView[]) => this.onConversations(list),
+        (state: string) => this.onConnection(state),
+        (why: SessionEnd, reason: string) => this.end(why, reason),
+        (error: Error) => {
+          this.storageFailure = error;
+          this.changed();
+        },
+      ),
+    );
     // The network is back (the light was greyed by networkLost): the socket, if it survived, counts again.
     platform.onOnline(() => {
       this.link.networkUp = true;
@@ -98,41 +100,23 @@ export class ConcordApp implements ChatHost {
 
   /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
   get client(): Concord {
-    return this.current;
+    return this.app.client;
   }
 
-  private newClient(): Concord {
-    const client = createClient(this.platform, this.serverUrl, this.now, this.segmentMessages);
-    client.events.on('conversations', (list: readonly ConversationSummaryView[]) => this.onConversations(list));
-    client.events.on('connection', (s: ConnectionStatus) => {
-      this.link.state = s.state;
-      if (s.state === 'online') {
-        // Names the server could not give before (or that were asked for offline) are asked for again.
-        this.directory.retryUnnamed();
-        this.lookUpNames(this.list.latest);
-      }
-      this.changed();
-    });
-    client.events.on('sessionInvalid', (e: SessionReason) => {
-      this.revoked = true;
-      this.end(SessionEnd.Revoked, e.reason);
-    });
-    client.events.on('versionMismatch', (e: SessionReason) => this.end(SessionEnd.VersionMismatch, e.reason));
-    client.events.on('storageError', (e: StorageFailure) => {
-      // HAPP-RDB-1: a write that failed past the RDB adapter's retries. The change stays in memory and still goes
-      // out when online; the page can say that this device could not save it.
-      this.storageFailure = e.error;
-      this.changed();
-    });
-    return client;
+  private onConnection(state: string): void {
+    this.link.state = state;
+    if (state === 'online') {
+      // Names the server could not give before (or that were asked for offline) are asked for again.
+      this.directory.retryUnnamed();
+      this.lookUpNames(this.list.latest);
+    }
+    this.changed();
   }
 
   /** The client is replaced (another server, a fresh registration after a kick) over the same storage. */
-  private async replaceClient(): Promise<void> {
+  private async replaceClient(serverUrl: string): Promise<void> {
     this.chats.release(true);
-    await this.current.close();
-    this.current = this.newClient();
-    this.revoked = false;
+    await this.app.replace(serverUrl);
     this.link.state = 'offline';
   }
 
@@ -178,7 +162,7 @@ export class ConcordApp implements ChatHost {
     this.notices.sessionStart = this.now();
     // client-core registers only when logged out, and logging the kicked session out would erase its account's
     // file. A fresh client over the same storage instead: the kicked account's file stays for its next login.
-    if (this.revoked) await this.replaceClient();
+    if (this.app.revoked) await this.replaceClient(this.app.serverUrl);
     await this.client.register(username, password, displayName.length > 0 ? displayName : undefined);
     await this.sessionStarted();
   }
@@ -216,7 +200,7 @@ export class ConcordApp implements ChatHost {
 
   /** The sync server this app talks to (HAPP-SERVER-1). */
   get server(): string {
-    return this.serverUrl;
+    return this.app.serverUrl;
   }
 
   /**
@@ -228,11 +212,10 @@ export class ConcordApp implements ChatHost {
   async setServer(input: string): Promise<void> {
     const url = normalizeServerUrl(input);
     // The same server (the login page submits its field every time) is kept, whatever the session's state.
-    if (url !== this.serverUrl && this.client.session !== null && !this.revoked) throw new Error('log out before changing the server');
+    if (url !== this.app.serverUrl && this.app.live) throw new Error('log out before changing the server');
     await this.settings.setText(SERVER_URL_KEY, url);
-    if (url === this.serverUrl) return;
-    this.serverUrl = url;
-    await this.replaceClient();
+    if (url === this.app.serverUrl) return;
+    await this.replaceClient(url);
     this.changed();
   }
 
@@ -349,7 +332,7 @@ export class ConcordApp implements ChatHost {
   // ---- internals -------------------------------------------------------------------------------------------
   /** A session began (login, register, restore): the list, hidden chats and notifications are this account's. */
   private async sessionStarted(): Promise<void> {
-    this.revoked = false;
+    this.app.revoked = false;
     const user = this.userId;
     if (user !== this.account) {
       // Another account on this device: nothing of the previous one may stay on screen or in the shade.
@@ -410,13 +393,3 @@ export class ConcordApp implements ChatHost {
     for (const l of this.changeListeners.slice()) l();
   }
 }
-
-class SessionReason {
-  reason: string = '';
-}
-
-class StorageFailure {
-  doc: string | null = null;
-  error: Error = new Error('storage failure');
-}
-
