@@ -92,15 +92,16 @@ describe('attachments (display)', () => {
     expect(lastMessagePreview({ id: 'm', author: 'u', type: 'image', body: 'x', sentAt: 1, attachment: { url: 'blob:b', name: 'pic.png', mime: 'image/png', size: 3 } })).toBe('[Image] pic.png');
   });
 
-  it('[VIEW-10] a picker URI names its file; an image type comes from its extension', () => {
-    expect(fileNameOfUri('file://media/Photo/12/IMG_1/IMG_20261204_101500.jpg', 'image.jpg')).toBe('IMG_20261204_101500.jpg');
-    expect(fileNameOfUri('file://docs/a%20b.png?x=1#y', 'image.jpg')).toBe('a b.png');
-    expect(fileNameOfUri('file://docs/%E0%A4%A.png', 'x')).toBe('%E0%A4%A.png');
-    expect(fileNameOfUri('file://docs/', 'image.jpg')).toBe('image.jpg');
-    expect(imageMimeOf('a.PNG')).toBe('image/png');
-    expect(imageMimeOf('a.svg')).toBe('image/svg+xml');
-    expect(imageMimeOf('a.heic')).toBe('image/heic');
-    expect(imageMimeOf('noext')).toBe('image/jpeg');
+  it('[VIEW-10] [HAPP-ATTACH-1] names and types the picked image from its URI', () => {
+    expect(fileNameOfUri('file://media/Photo/12/IMG_1700000000_011/IMG_20261204_101500.jpg', 'image.jpg')).toBe('IMG_20261204_101500.jpg');
+    expect(fileNameOfUri('file://media/Photo/3/x/%E7%8C%AB%20cat.PNG?networkid=1', 'image.jpg')).toBe('猫 cat.PNG');
+    expect(fileNameOfUri('file://media/Photo/3/', 'image.jpg')).toBe('image.jpg');
+    expect(fileNameOfUri('file://media/Photo/3/bad%E0name.gif', 'image.jpg')).toBe('bad%E0name.gif');
+    expect(imageMimeOf('猫 cat.PNG')).toBe('image/png');
+    expect(imageMimeOf('a.webp')).toBe('image/webp');
+    expect(imageMimeOf('IMG_1.heic')).toBe('image/heic');
+    expect(imageMimeOf('IMG_1.jpg')).toBe('image/jpeg');
+    expect(imageMimeOf('no-extension')).toBe('image/jpeg');
   });
 
   it('[WEB-ATTACH-1] a blob not uploaded yet and an unreachable server are retried; other failures are shown', () => {

@@ -43,22 +43,21 @@ export class ConcordApp implements ChatHost {
   private readonly settings: AppSettings;
   /** Who the account's chat members are (HAPP-NAMES-1): titles of direct chats, authors in groups. */
   private readonly directory: MemberDirectory;
-  private readonly app: AppClient;
+  /** The client-core client and its life (appClient.ts). */
+  private readonly runtime: AppClient;
   private readonly platform: AppPlatform;
   private storageFailure: Error | null = null;
   private readonly now: () => number;
-  private readonly segmentMessages: number;
 
   private constructor(platform: AppPlatform, serverUrl: string, now: () => number, segmentMessages: number) {
     this.platform = platform;
     this.now = now;
-    this.segmentMessages = segmentMessages;
     this.directory = new MemberDirectory(platform.storage);
     this.settings = new AppSettings(platform.settings);
     this.list = new ConversationList(platform.storage);
     this.notices = new NewMessageNotices(platform.notifications, platform.incoming);
     this.link = new LinkState(now, platform.heartbeatMs);
-    this.app = new AppClient(
+    this.runtime = new AppClient(
       platform,
       serverUrl,
       now,
@@ -100,7 +99,7 @@ export class ConcordApp implements ChatHost {
 
   /** The client-core client of this app (one for the app's life, except after a kicked device registers anew). */
   get client(): Concord {
-    return this.app.client;
+    return this.runtime.client;
   }
 
   private onConnection(state: string): void {
@@ -116,7 +115,7 @@ export class ConcordApp implements ChatHost {
   /** The client is replaced (another server, a fresh registration after a kick) over the same storage. */
   private async replaceClient(serverUrl: string): Promise<void> {
     this.chats.release(true);
-    await this.app.replace(serverUrl);
+    await this.runtime.replace(serverUrl);
     this.link.state = 'offline';
   }
 
@@ -162,7 +161,7 @@ export class ConcordApp implements ChatHost {
     this.notices.sessionStart = this.now();
     // client-core registers only when logged out, and logging the kicked session out would erase its account's
     // file. A fresh client over the same storage instead: the kicked account's file stays for its next login.
-    if (this.app.revoked) await this.replaceClient(this.app.serverUrl);
+    if (this.runtime.revoked) await this.replaceClient(this.runtime.serverUrl);
     await this.client.register(username, password, displayName.length > 0 ? displayName : undefined);
     await this.sessionStarted();
   }
@@ -200,7 +199,7 @@ export class ConcordApp implements ChatHost {
 
   /** The sync server this app talks to (HAPP-SERVER-1). */
   get server(): string {
-    return this.app.serverUrl;
+    return this.runtime.serverUrl;
   }
 
   /**
@@ -212,9 +211,9 @@ export class ConcordApp implements ChatHost {
   async setServer(input: string): Promise<void> {
     const url = normalizeServerUrl(input);
     // The same server (the login page submits its field every time) is kept, whatever the session's state.
-    if (url !== this.app.serverUrl && this.app.live) throw new Error('log out before changing the server');
+    if (url !== this.runtime.serverUrl && this.runtime.live) throw new Error('log out before changing the server');
     await this.settings.setText(SERVER_URL_KEY, url);
-    if (url === this.app.serverUrl) return;
+    if (url === this.runtime.serverUrl) return;
     await this.replaceClient(url);
     this.changed();
   }
@@ -332,7 +331,7 @@ export class ConcordApp implements ChatHost {
   // ---- internals -------------------------------------------------------------------------------------------
   /** A session began (login, register, restore): the list, hidden chats and notifications are this account's. */
   private async sessionStarted(): Promise<void> {
-    this.app.revoked = false;
+    this.runtime.revoked = false;
     const user = this.userId;
     if (user !== this.account) {
       // Another account on this device: nothing of the previous one may stay on screen or in the shade.
