@@ -5,7 +5,7 @@
 export { ViewWords, WORDS_EN, WORDS_ZH, wordsFor, counted } from './words.js';
 export { startOfDay, daysAgo, sameDay, clockTime, fullTimestamp, chatTimeLabel, listTimeLabel } from './time.js';
 export { TIME_GROUP_MS, NO_LABEL_YET, showsTimeLabel, timeLabelFlags, buildTimeline, type TimelineMessage, type TimelineItem } from './timeline.js';
-export { BADGE_MAX, badgeText, badgeLabel, formatSize, formatDuration, typingText, StatusView, statusView, statusRank } from './text.js';
+export { BADGE_MAX, badgeText, badgeLabel, formatSize, formatDuration, typingText, statusGlyph, statusLabel, statusRank } from './text.js';
 export { previewText, lastMessagePreview, draftPreview } from './preview.js';
 export { ConversationRow, conversationRow, conversationPreview, type Keyed } from './listRow.js';
 export { DRAFT_SAVE_MS, ComposerDraft, storedDraft, type DraftWriter, type DraftListener } from './draft.js';

@@ -61,22 +61,17 @@ export function typingText(names: readonly string[], w: ViewWords = WORDS_EN): s
   return counted(w.typingMany, names.length);
 }
 
-/** [WEB-STATUS-1] How an own message's status shows: a glyph, and a text for screen readers and tooltips. */
-export class StatusView {
-  readonly glyph: string;
-  readonly label: string;
-  constructor(glyph: string, label: string) {
-    this.glyph = glyph;
-    this.label = label;
-  }
-}
-
 const STATUS_ORDER: MessageStatus[] = ['sending', 'sent', 'delivered', 'read', 'failed'];
 const STATUS_GLYPHS: string[] = ['◔', '✓', '✓✓', '✓✓', '!'];
 
-export function statusView(status: MessageStatus, w: ViewWords = WORDS_EN): StatusView {
-  const i = STATUS_ORDER.indexOf(status);
-  return new StatusView(STATUS_GLYPHS[i] ?? '', w.statuses[i] ?? '');
+/** [WEB-STATUS-1] The glyph of an own message's status (`read` differs from `delivered` by style only). */
+export function statusGlyph(status: MessageStatus): string {
+  return STATUS_GLYPHS[STATUS_ORDER.indexOf(status)] ?? '';
+}
+
+/** [WEB-STATUS-1] The status as words, for screen readers and tooltips. */
+export function statusLabel(status: MessageStatus, w: ViewWords = WORDS_EN): string {
+  return w.statuses[STATUS_ORDER.indexOf(status)] ?? '';
 }
 
 /** Progress order (failed below sending), so a status never shows going backwards. */

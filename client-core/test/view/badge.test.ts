@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeLabel, badgeText, statusRank, statusView, typingText, WORDS_ZH } from '../../src/view/index.js';
+import { badgeLabel, badgeText, statusGlyph, statusLabel, statusRank, typingText, WORDS_ZH } from '../../src/view/index.js';
 
 describe('badges, statuses, typing', () => {
   it('[WEB-BADGE-1] nothing for 0, the count up to 99, then 99+', () => {
@@ -18,12 +18,12 @@ describe('badges, statuses, typing', () => {
 
   it('[WEB-STATUS-1] every status has a distinct label; read and delivered differ only in label and style', () => {
     const all = ['sending', 'sent', 'delivered', 'read', 'failed'] as const;
-    const labels = all.map((s) => statusView(s).label);
+    const labels = all.map((s) => statusLabel(s));
     expect(new Set(labels).size).toBe(all.length);
-    expect(statusView('sent').glyph).toBe('✓');
-    expect(statusView('delivered').glyph).toBe('✓✓');
+    expect(statusGlyph('sent')).toBe('✓');
+    expect(statusGlyph('delivered')).toBe('✓✓');
     expect([...all].sort((a, b) => statusRank(a) - statusRank(b))).toEqual(['failed', 'sending', 'sent', 'delivered', 'read']);
-    expect(statusView('read', WORDS_ZH).label).toBe('已读');
+    expect(statusLabel('read', WORDS_ZH)).toBe('已读');
   });
 
   it('[WEB-TYPING-1] one line for any number of typists', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/index.js';
 import { displayOrder, leavesGap, mergeNewest, prependOlder } from '../../src/view/index.js';
 
-const msg = (id: string, author: string, hlc: string): Message => ({ id, author, hlc, sentAt: 0, type: 'text', body: id, edited: false, deleted: false, own: false });
+const msg = (id: string, author: string, hlc: string): Message => ({ id, author, hlc, sentAt: 0, type: 'text', body: id, edited: false, deleted: false, own: false }) as Message;
 const m = (i: number): Message => msg(`m${String(i).padStart(4, '0')}`, i % 2 === 0 ? 'u1' : 'u2', String(1000 + i).padStart(8, '0'));
 const range = (from: number, to: number): Message[] => Array.from({ length: to - from }, (_, k) => m(from + k));
 const ids = (list: readonly Message[]): string[] => list.map((x) => x.id);

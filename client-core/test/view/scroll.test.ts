@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/index.js';
 import { isNearBottom, ScrollFollow, unreadDividerAt, newMessagesText, WORDS_ZH } from '../../src/view/index.js';
 
-const msg = (id: string, own = false): Message => ({ id, author: own ? 'me' : 'u2', hlc: id, sentAt: 0, type: 'text', body: id, edited: false, deleted: false, own });
+const msg = (id: string, own = false): Message => ({ id, author: own ? 'me' : 'u2', hlc: id, sentAt: 0, type: 'text', body: id, edited: false, deleted: false, own }) as Message;
 
 describe('scroll to the newest message', () => {
   it('[WEB-SCROLL-1] [VIEW-9] at the bottom the view follows; scrolled up it stays and counts arrivals; jump comes back', () => {

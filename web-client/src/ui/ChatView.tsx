@@ -11,7 +11,8 @@ import {
   newMessagesText,
   normalizeMime,
   prependOlder,
-  statusView,
+  statusGlyph,
+  statusLabel,
   typingText,
   unreadDividerAt,
   type Conversation,
@@ -250,7 +251,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
 }
 
 function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv: Conversation | null; m: Message; showAuthor: boolean }) {
-  const st = m.own && m.status !== undefined ? statusView(m.status) : null;
+  const st = m.own && m.status !== undefined ? { glyph: statusGlyph(m.status), label: statusLabel(m.status) } : null;
   const [retrying, setRetrying] = useState(false);
   const attachment = m.deleted ? undefined : m.attachment;
   // An attachment's body is a caption at most: shown only when it says more than the file name.

@@ -4,6 +4,7 @@
  */
 import { ClientErrorCode, ConcordError } from '@concord/client-core';
 import type { AttachmentInput, AttachmentType } from '@concord/client-core';
+import { Refusal } from './refusal';
 
 /** Why an attachment could not be sent or shown (HAPP-ATTACH-1); the chat page shows one string per value. */
 export enum AttachmentFailure {
@@ -22,12 +23,9 @@ export enum AttachmentFailure {
   Other = 6,
 }
 
-export class AttachmentError extends Error {
-  readonly failure: AttachmentFailure;
+export class AttachmentError extends Refusal<AttachmentFailure> {
   constructor(failure: AttachmentFailure, message: string) {
-    super(message);
-    this.name = 'AttachmentError';
-    this.failure = failure;
+    super('AttachmentError', failure, message);
   }
 }
 

@@ -5,6 +5,7 @@
 import { HttpError } from '@concord/client-core';
 import type { Concord, UserInfo } from '@concord/client-core';
 import type { MemberDirectory } from './memberNames';
+import { Refusal } from './refusal';
 
 /** Why a new chat could not be started; the new-chat page shows one string per value. */
 export enum NewChatFailure {
@@ -15,12 +16,9 @@ export enum NewChatFailure {
   Other = 4,
 }
 
-export class NewChatError extends Error {
-  readonly failure: NewChatFailure;
+export class NewChatError extends Refusal<NewChatFailure> {
   constructor(failure: NewChatFailure, message: string) {
-    super(message);
-    this.name = 'NewChatError';
-    this.failure = failure;
+    super('NewChatError', failure, message);
   }
 }
 

@@ -3,6 +3,7 @@
  * LAN address on the wrong port; now the user types it, and it is checked before anything is sent there.
  */
 import type { DeviceSettings } from './appPlatform';
+import { Refusal } from './refusal';
 
 /**
  * The sync server's default port (sync-server `DEFAULT_PORT`) on the board's loopback: with the board on USB,
@@ -23,12 +24,9 @@ export enum ServerAddressFailure {
   Scheme = 2,
 }
 
-export class ServerAddressError extends Error {
-  readonly failure: ServerAddressFailure;
+export class ServerAddressError extends Refusal<ServerAddressFailure> {
   constructor(failure: ServerAddressFailure, message: string) {
-    super(message);
-    this.name = 'ServerAddressError';
-    this.failure = failure;
+    super('ServerAddressError', failure, message);
   }
 }
 
