@@ -58,3 +58,4 @@ export {
 } from './notify/planner.js';
 export type { PresenceView } from './presence/presence.js';
 export { presenceLabel, ENGLISH_PRESENCE_WORDS, type PresenceWords } from './presence/label.js';
+export * from './view/index.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
 import { ATTACHMENT_CHUNK_BYTES, MAX_ATTACHMENT_BYTES } from '@concord/client-core';
-import { AttachmentMeta } from '../entry/src/main/ets/facade/ConcordApp';
+import { AttachmentMeta } from '../entry/src/main/ets/facade/attachments';
 import { PickedFile } from '../entry/src/main/ets/platform/pickedFile';
 import { StandinFileIo } from './standins/fileIo';
 import { boardDevice, waitFor } from './boardDevice';

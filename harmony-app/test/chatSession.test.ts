@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '@concord/client-core';
-import { ChatSession, type ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
+import { ChatSession } from '../entry/src/main/ets/facade/chatSession';
+import { type ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import type { KeyedListModel } from '../entry/src/main/ets/logic/listModel';
-import { chatTimeLabel, timeLabelFlags, WORDS_EN, WORDS_ZH, type TimeWords } from '../entry/src/main/ets/logic/timeLabels';
+import { chatTimeLabel, timeLabelFlags, WORDS_EN, WORDS_ZH, type ViewWords as TimeWords } from '@concord/client-core';
 import { recordEvents, replayEvents } from './listEvents';
 
 const PAGE = 50;
@@ -77,10 +78,10 @@ class Clock {
   words: TimeWords = WORDS_EN;
 }
 
-function open(history: Message[], clock = new Clock()): { chat: ChatSession; conv: ScriptedConversation; clock: Clock } {
+function open(history: Message[], clock = new Clock(), unread = 0): { chat: ChatSession; conv: ScriptedConversation; clock: Clock } {
   const conv = new ScriptedConversation(history);
   const app = { timeWords: () => clock.words, chatRead: async () => undefined, chatClosed: () => undefined };
-  const chat = new ChatSession(app as unknown as ConcordApp, conv as unknown as Conversation, 'chat', () => clock.now);
+  const chat = new ChatSession(app as unknown as ConcordApp, conv as unknown as Conversation, 'chat', () => clock.now, '', false, unread);
   return { chat, conv, clock };
 }
 
@@ -90,7 +91,6 @@ function fullRender(msgs: Message[], clock: Clock): string[] {
   return msgs.map((m, i) => `${m.id}|${flags[i] ? chatTimeLabel(m.sentAt, clock.now, clock.words) : ''}|${m.deleted ? '' : m.body}|${m.status ?? ''}`);
 }
 const shown = (rows: readonly ChatRow[]) => rows.map((r) => `${r.id}|${r.timeLabel}|${r.text}|${r.status}`);
-
 
 const seq = (kind: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${kind}${from + i}`);
 
@@ -129,10 +129,11 @@ describe('ChatSession paging and live updates touch only what changed', () => {
   it('the seam decides the next rows too: relabels down only until the label anchors agree again', async () => {
     const t0 = at(2026, 3, 12, 9);
     const sec = 1000;
-    // The page above ends with a label 100 s before t0. Loaded (seconds after t0) and labels before -> after:
-    //   0: T -> -   60: - -> T   130: T -> -   200: - -> T   330: T -> T (anchor 330 either way: stop)   400...
-    const older = Array.from({ length: PAGE }, (_, i) => message(i, t0 - 100 * sec - (PAGE - 1 - i) * 1000 * sec));
-    const times = [0, 60, 130, 200, 330, 400, 460, ...Array.from({ length: PAGE - 7 }, (_, i) => 1460 + i * 1000)];
+    // The page above ends with a label 250 s before t0 (labels within 5 minutes of the last one are shared, VIEW-3).
+    // Loaded (seconds after t0) and labels before -> after:
+    //   0: T -> -   150: - -> T   325: T -> -   500: - -> T   825: T -> T (anchor 825 either way: stop)   1000...
+    const older = Array.from({ length: PAGE }, (_, i) => message(i, t0 - 250 * sec - (PAGE - 1 - i) * 2500 * sec));
+    const times = [0, 150, 325, 500, 825, 1000, 1150, ...Array.from({ length: PAGE - 7 }, (_, i) => 3650 + i * 2500)];
     const loaded = times.map((x, i) => message(PAGE + i, t0 + x * sec));
     const { chat, clock } = open([...older, ...loaded]);
     const before = chat.rows.all();
@@ -269,7 +270,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
   });
 
   it('random paging, receipts, deletes, new messages and returns to the bottom always match the full render, and the events replay to the rows (seeded)', async () => {
-    const gaps = [0, 1_000, 10_000, 60_000, 90_000, 110_000, 120_000, 121_000, 130_000, 3_600_000, 86_400_000 * 2];
+    const gaps = [0, 1_000, 10_000, 60_000, 110_000, 121_000, 240_000, 299_000, 300_000, 301_000, 3_600_000, 86_400_000 * 2];
     for (let seed = 1; seed <= 40; seed++) {
       const r = rng(seed);
       let t = at(2026, 2, 1, 8);
@@ -318,5 +319,51 @@ describe('ChatSession paging and live updates touch only what changed', () => {
         expect(shown(chat.rows.all()), where).toEqual(fullRender(conv.history.slice(loadedFrom), clock));
       }
     }
+  });
+});
+
+describe('HAPP-SCROLL-1: the chat stays on its newest message, as the web client does (WEB-SCROLL-1)', () => {
+  const history = (n: number): Message[] => Array.from({ length: n }, (_, i) => message(i, at(2026, 3, 12, 9) + i * 1000, i % 4 === 3));
+
+  it('HAPP-SCROLL-1 a chat opened with 3 unread messages shows "3 new messages" above the first of them, once', () => {
+    // Messages 0..9; own are 3 and 7. The 3 unread are others' newest: 9, 8, 6 (7 is own), so the divider is above 6.
+    const { chat, conv } = open(history(10), new Clock(), 3);
+    const rows = chat.rows.all();
+    expect(rows.filter((r) => r.divider !== '').map((r) => [r.id, r.divider])).toEqual([[rows[6]!.id, '3 new messages']]);
+    // Arrivals later do not move it.
+    conv.history.push(message(10, at(2026, 3, 12, 9) + 10_000, false));
+    conv.changed();
+    expect(chat.rows.all().filter((r) => r.divider !== '').map((r) => r.id)).toEqual([rows[6]!.id]);
+    expect(open(history(10), new Clock(), 0).chat.rows.all().every((r) => r.divider === '')).toBe(true);
+  });
+
+  it('HAPP-SCROLL-1 at the bottom new messages scroll the list; scrolled up they are counted on the jump button; own sends and the button come back', () => {
+    const { chat, conv } = open(history(10));
+    const heard: boolean[] = [];
+    chat.onScroll((toEnd) => heard.push(toEnd));
+    const arrive = (i: number, own: boolean): void => {
+      conv.history.push(message(i, at(2026, 3, 12, 9) + i * 1000, own));
+      conv.changed();
+    };
+    arrive(10, false);
+    expect(heard).toEqual([true]);
+    expect(chat.showJump).toBe(false);
+    chat.scrolled(false);
+    expect([chat.showJump, chat.jumpText]).toEqual([true, 'Jump to latest ↓']);
+    arrive(11, false);
+    arrive(12, false);
+    expect(heard.slice(-2)).toEqual([false, false]);
+    expect(chat.jumpText).toBe('2 new messages ↓');
+    chat.jumpToLatest();
+    expect(heard[heard.length - 1]).toBe(true);
+    expect(chat.showJump).toBe(false);
+    chat.scrolled(false);
+    arrive(13, true);
+    expect(heard[heard.length - 1]).toBe(true);
+    expect(chat.showJump).toBe(false);
+    chat.scrolled(false);
+    arrive(14, false);
+    chat.atBottom();
+    expect([chat.showJump, chat.jumpText]).toEqual([false, 'Jump to latest ↓']);
   });
 });

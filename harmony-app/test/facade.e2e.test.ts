@@ -10,18 +10,13 @@ import { join } from 'node:path';
 import { StandInRelationalStore } from '@concord/storage-adapters/rdb-standin';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
 import { MAX_ATTACHMENT_BYTES, MAX_MESSAGE_LENGTH, type ConversationId } from '@concord/client-core';
-import {
-  AppPlatform,
-  AttachmentError,
-  AttachmentFailure,
-  AttachmentMeta,
-  ConcordApp,
-  type ChatSession,
-  NewChatError,
-  NewChatFailure,
-  SessionEnd,
-} from '../entry/src/main/ets/facade/ConcordApp';
-import { DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
+import { AppPlatform } from '../entry/src/main/ets/facade/appPlatform';
+import { AttachmentError, AttachmentFailure, AttachmentMeta } from '../entry/src/main/ets/facade/attachments';
+import { ConcordApp } from '../entry/src/main/ets/facade/ConcordApp';
+import { SessionEnd } from '../entry/src/main/ets/facade/appClient';
+import { type ChatSession } from '../entry/src/main/ets/facade/chatSession';
+import { NewChatError, NewChatFailure } from '../entry/src/main/ets/facade/newChat';
+import { DRAFT_SAVE_MS } from '@concord/client-core';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import { ohosSocketFactory, type SocketObserver } from '../entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../entry/src/main/ets/platform/httpFetch';
@@ -368,7 +363,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
 
     await a.app.logout();
     await a.app.login(alice, pw(alice));
-    expect(a.app.conversations.at(a.app.conversations.indexOfKey(convId))?.preview).toBe('kept in alice\'s file');
+    expect(a.app.conversations.at(a.app.conversations.indexOfKey(convId))?.preview).toBe('You: kept in alice\'s file');
   });
 
   it('new chat by exact username opens the direct chat (the same one again), and says why when it cannot', async () => {
@@ -500,7 +495,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     const a2 = await device();
     await a2.app.login(alice, pw(alice));
     const preview = (d: Device) => d.app.conversations.at(d.app.conversations.indexOfKey(convId))?.preview;
-    await waitFor('listed on both of alice\'s devices and bob\'s', () => preview(a) === '' && preview(a2) === '' && preview(b) === '');
+    await waitFor('listed on both of alice\'s devices and bob\'s', () => preview(a) === 'No messages yet' && preview(a2) === 'No messages yet' && preview(b) === 'No messages yet');
     // Open and untouched on alice's second device: a draft written on the first arrives in its composer.
     const other = await a2.app.openChat(convId);
     const otherShown: string[] = [];
@@ -523,7 +518,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(writes).toEqual([]); // not one write per key
-    expect(preview(a)).toBe('');
+    expect(preview(a)).toBe('No messages yet');
     await waitFor('written after the pause', () => writes.length > 0);
     expect(writes.map((w) => w.text)).toEqual([typed]);
     expect(writes[0]!.at - lastKey).toBeGreaterThanOrEqual(DRAFT_SAVE_MS - 5);
@@ -535,7 +530,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     expect(preview(a)).toBe(`[草稿] ${typed}`);
     a.app.setLanguage('en');
     // Bob never sees alice's draft.
-    expect(preview(b)).toBe('');
+    expect(preview(b)).toBe('No messages yet');
     // Edited back to what is stored within the pause: nothing to write.
     chat.editDraft(`${typed}!`);
     chat.editDraft(typed);
@@ -565,7 +560,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     await again.send(typed);
     expect(again.draft).toBe('');
     expect(writes.at(-1)!.text).toBe('');
-    await waitFor('the message, not a draft, in the list', () => preview(a) === typed && preview(a2) === typed);
+    await waitFor('the message, not a draft, in the list', () => preview(a) === `You: ${typed}` && preview(a2) === `You: ${typed}`);
     await waitFor('the other device\'s composer cleared', () => other.draft === '');
     await waitFor('bob gets it', () => preview(b) === typed);
     // The row shows one line; blanks alone are no draft (the last message shows).
@@ -574,7 +569,7 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     await waitFor('a multi-line draft on one line', () => preview(a) === 'Draft: two lines');
     again.editDraft('   ');
     again.flushDraft();
-    await waitFor('blanks are not listed as a draft', () => preview(a) === typed);
+    await waitFor('blanks are not listed as a draft', () => preview(a) === `You: ${typed}`);
     again.close();
     other.close();
   });
@@ -602,7 +597,8 @@ describe('ConcordApp on the OpenHarmony stand-ins against a real server', () => 
     const row = chatB.rows.all().find((r) => r.kind === 'image')!;
     expect([row.kind, row.fileName, row.sizeText, row.mine, row.mime]).toEqual(['image', 'cat.png', '300 KB', false, 'image/png']);
     await waitFor('bob\'s list says [Image] cat.png', () => preview(b) === '[Image] cat.png');
-    expect(preview(a)).toBe('[Image] cat.png');
+    // VIEW-6: one's own last message reads "You: …" in the list, as in the web client.
+    expect(preview(a)).toBe('You: [Image] cat.png');
     b.app.setLanguage('zh-Hans');
     expect(preview(b)).toBe('[图片] cat.png');
     b.app.setLanguage('en');

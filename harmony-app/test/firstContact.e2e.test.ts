@@ -13,7 +13,7 @@ import {
   SERVER_URL_KEY,
   storedServerUrl,
 } from '../entry/src/main/ets/facade/serverAddress';
-import type { ChatSession } from '../entry/src/main/ets/facade/ConcordApp';
+import type { ChatSession } from '../entry/src/main/ets/facade/chatSession';
 import type { ChatRow } from '../entry/src/main/ets/facade/rows';
 import { appDevice, pw, uniq, waitFor, type AppDevice } from './helpers/appDevice';
 

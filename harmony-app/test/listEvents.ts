@@ -1,5 +1,6 @@
 /** Recording a KeyedListModel's change events and replaying them the way ArkTS LazyForEach applies them (tests). */
-import type { Keyed, KeyedListModel } from '../entry/src/main/ets/logic/listModel';
+import type { Keyed } from '@concord/client-core';
+import type { KeyedListModel } from '../entry/src/main/ets/logic/listModel';
 
 /** Records the model's events as 'add3', 'del0', 'chg7', 'reload', until the returned log is dropped. */
 export function recordEvents<T extends Keyed>(model: KeyedListModel<T>): string[] {

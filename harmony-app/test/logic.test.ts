@@ -1,97 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  badgeText,
-  chatTimeLabel,
-  humanizedTime,
-  NO_LABEL_YET,
-  showsTimeLabel,
-  timeLabelFlags,
-  WORDS_EN,
-  WORDS_ZH,
-  wordsFor,
-} from '../entry/src/main/ets/logic/timeLabels';
-import { diff, KeyedListModel, type Keyed, type ListListener } from '../entry/src/main/ets/logic/listModel';
+import type { Keyed } from '@concord/client-core';
+import { diff, KeyedListModel, type ListListener } from '../entry/src/main/ets/logic/listModel';
 import { Deque } from '../entry/src/main/ets/logic/deque';
-import { humanSize, messagePreview } from '../entry/src/main/ets/logic/attachmentText';
 import { recordEvents, replayEvents } from './listEvents';
-
-// Local-time constructors keep these tests independent of the machine's time zone.
-const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();
-const NOW = at(2026, 3, 12, 15, 30); // Thursday
-
-describe('badgeText', () => {
-  it.each([
-    [0, ''],
-    [-3, ''],
-    [Number.NaN, ''],
-    [1, '1'],
-    [99, '99'],
-    [100, '99+'],
-    [12345, '99+'],
-  ])('%d -> "%s"', (n, text) => expect(badgeText(n)).toBe(text));
-});
-
-describe('chatTimeLabel (WeChat rule)', () => {
-  it('today shows the clock, yesterday a word, this week the weekday, this year the date, older the year', () => {
-    expect(chatTimeLabel(at(2026, 3, 12, 9, 5), NOW, WORDS_EN)).toBe('09:05');
-    expect(chatTimeLabel(at(2026, 3, 11, 23, 59), NOW, WORDS_EN)).toBe('Yesterday 23:59');
-    expect(chatTimeLabel(at(2026, 3, 9, 8, 0), NOW, WORDS_EN)).toBe('Monday 08:00');
-    expect(chatTimeLabel(at(2026, 3, 5, 8, 0), NOW, WORDS_EN)).toBe('Mar 5 08:00');
-    expect(chatTimeLabel(at(2025, 12, 31, 22, 1), NOW, WORDS_EN)).toBe('Dec 31, 2025 22:01');
-    expect(chatTimeLabel(at(2026, 3, 11, 7, 0), NOW, WORDS_ZH)).toBe('昨天 07:00');
-    expect(chatTimeLabel(at(2025, 1, 2, 7, 0), NOW, WORDS_ZH)).toBe('2025年1月2日 07:00');
-  });
-
-  it('a time slightly in the future (clock skew) reads as today', () => {
-    expect(chatTimeLabel(NOW + 60_000, NOW, WORDS_EN)).toBe('15:31');
-  });
-
-  it('groups messages within 2 minutes of the last label, measured from that label', () => {
-    const m = 60_000;
-    const base = at(2026, 3, 12, 10, 0);
-    // 0, +1, +2 share one label; +2:01 gets a new one; a steady stream every 90 s still gets a label every 2 min.
-    expect(timeLabelFlags([base, base + m, base + 2 * m, base + 2 * m + 1000])).toEqual([true, false, false, true]);
-    const steady = [0, 1, 2, 3, 4].map((i) => base + i * 90_000);
-    expect(timeLabelFlags(steady)).toEqual([true, false, true, false, true]);
-    expect(timeLabelFlags([])).toEqual([]);
-  });
-
-  it('showsTimeLabel is timeLabelFlags one step at a time, so a list can relabel from any row given the anchor above it', () => {
-    const m = 60_000;
-    const times = [0, 30, 90, 125, 200, 200, 321, 10_000, 9_000, 9_100].map((s) => s * 1000);
-    const flags = timeLabelFlags(times);
-    let anchor = NO_LABEL_YET;
-    const anchors: number[] = [];
-    times.forEach((t, i) => {
-      const show = showsTimeLabel(t, anchor);
-      expect(show, `message ${i}`).toBe(flags[i]);
-      if (show) anchor = t;
-      anchors.push(anchor);
-    });
-    // Resuming from the anchor of row 3 gives the same decisions for the rows below it.
-    let a = anchors[3]!;
-    for (let i = 4; i < times.length; i++) {
-      const show = showsTimeLabel(times[i]!, a, 2 * m);
-      expect(show).toBe(flags[i]);
-      if (show) a = times[i]!;
-    }
-  });
-});
-
-describe('humanizedTime (conversation list)', () => {
-  it('reads like a chat app', () => {
-    expect(humanizedTime(NOW - 10_000, NOW, WORDS_EN)).toBe('Just now');
-    expect(humanizedTime(NOW - 5 * 60_000, NOW, WORDS_EN)).toBe('5 min ago');
-    expect(humanizedTime(at(2026, 3, 12, 8, 7), NOW, WORDS_EN)).toBe('08:07');
-    expect(humanizedTime(at(2026, 3, 11, 8, 7), NOW, WORDS_EN)).toBe('Yesterday');
-    expect(humanizedTime(at(2026, 3, 8, 8, 7), NOW, WORDS_EN)).toBe('Sunday');
-    expect(humanizedTime(at(2026, 1, 8, 8, 7), NOW, WORDS_ZH)).toBe('1月8日');
-    expect(humanizedTime(at(2024, 1, 8, 8, 7), NOW, WORDS_ZH)).toBe('2024年1月8日');
-    expect(humanizedTime(0, NOW, WORDS_EN)).toBe('');
-    expect(humanizedTime(NOW - 3 * 60_000, NOW, wordsFor('zh-Hans'))).toBe('3分钟前');
-    expect(wordsFor('en-US')).toBe(WORDS_EN);
-  });
-});
 
 class Row implements Keyed {
   constructor(
@@ -312,32 +223,5 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
         expect(mirror.map((x) => `${x.key}:${x.version}`), `seed ${seed} step ${step}`).toEqual(m.all().map((x) => `${x.key}:${x.version}`));
       }
     }
-  });
-});
-
-describe('HAPP-ATTACH-1 attachment texts', () => {
-  it('HAPP-ATTACH-1 list previews: [Image] name, [File] name, [Voice], in English and Chinese; text as it is', () => {
-    expect(messagePreview('image', 'cat.png', 'cat.png', WORDS_EN)).toBe('[Image] cat.png');
-    expect(messagePreview('file', 'x', 'Q3 report\n final.pdf', WORDS_EN)).toBe('[File] Q3 report final.pdf');
-    expect(messagePreview('voice', 'Voice message', 'Voice message', WORDS_EN)).toBe('[Voice]');
-    expect(messagePreview('image', 'cat.png', 'cat.png', WORDS_ZH)).toBe('[图片] cat.png');
-    expect(messagePreview('file', 'a.zip', 'a.zip', WORDS_ZH)).toBe('[文件] a.zip');
-    expect(messagePreview('voice', 'Voice message', '', WORDS_ZH)).toBe('[语音]');
-    // No attachment name (an old message): the body names it.
-    expect(messagePreview('image', 'dog.jpg', '', WORDS_EN)).toBe('[Image] dog.jpg');
-    expect(messagePreview('text', 'hello  there', '', WORDS_EN)).toBe('hello  there');
-  });
-
-  it('HAPP-ATTACH-1 sizes read as people say them: B, KB, MB', () => {
-    expect(humanSize(0)).toBe('0 B');
-    expect(humanSize(532)).toBe('532 B');
-    expect(humanSize(1023)).toBe('1023 B');
-    expect(humanSize(1024)).toBe('1 KB');
-    expect(humanSize(1536)).toBe('1.5 KB');
-    expect(humanSize(300 * 1024)).toBe('300 KB');
-    expect(humanSize(1024 * 1024 - 100)).toBe('1 MB');
-    expect(humanSize(2.25 * 1024 * 1024)).toBe('2.3 MB');
-    expect(humanSize(25 * 1024 * 1024)).toBe('25 MB');
-    expect(humanSize(-1)).toBe('');
   });
 });

@@ -1,14 +1,13 @@
 /*
  * HAPP-ATTACH-1/2: a picked file as the chat page opens it (`@ohos.file.fs` openSync, statSync, then async reads of
- * at most what client-core asks, in order, closeSync), here on the node:fs stand-in; and the name and mime type the
- * page sends with it.
+ * at most what client-core asks, in order, closeSync), here on the node:fs stand-in. The name and mime type the page
+ * sends with it are client-core's (client-core/test/view/attachment.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PickedFile, PickedFileTooBig } from '../entry/src/main/ets/platform/pickedFile';
-import { fileNameOfUri, imageMimeOf } from '../entry/src/main/ets/logic/attachmentText';
 import { StandinFileIo } from './standins/fileIo';
 
 const dirs: string[] = [];
@@ -56,17 +55,5 @@ describe('HAPP-ATTACH-1 picked files', () => {
     expect(() => PickedFile.open(io, fileWith(new Uint8Array(1001)), 1000)).toThrow(PickedFileTooBig);
     expect(io.reads).toHaveLength(0);
     expect(io.open.size).toBe(0);
-  });
-
-  it('HAPP-ATTACH-1 names and types the picked image from its URI', () => {
-    expect(fileNameOfUri('file://media/Photo/12/IMG_1700000000_011/IMG_20261204_101500.jpg', 'image.jpg')).toBe('IMG_20261204_101500.jpg');
-    expect(fileNameOfUri('file://media/Photo/3/x/%E7%8C%AB%20cat.PNG?networkid=1', 'image.jpg')).toBe('猫 cat.PNG');
-    expect(fileNameOfUri('file://media/Photo/3/', 'image.jpg')).toBe('image.jpg');
-    expect(fileNameOfUri('file://media/Photo/3/bad%E0name.gif', 'image.jpg')).toBe('bad%E0name.gif');
-    expect(imageMimeOf('猫 cat.PNG')).toBe('image/png');
-    expect(imageMimeOf('a.webp')).toBe('image/webp');
-    expect(imageMimeOf('IMG_1.heic')).toBe('image/heic');
-    expect(imageMimeOf('IMG_1.jpg')).toBe('image/jpeg');
-    expect(imageMimeOf('no-extension')).toBe('image/jpeg');
   });
 });

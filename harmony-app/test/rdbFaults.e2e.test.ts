@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { RdbErrorCode } from '@concord/storage-adapters/rdb';
 import { StorageBusyError, StorageQuotaError } from '@concord/storage-adapters';
 import { startServer, type TestServer } from '../../sync-server/test/helpers/server';
-import type { ChatSession } from '../entry/src/main/ets/facade/ConcordApp';
+import type { ChatSession } from '../entry/src/main/ets/facade/chatSession';
 import { boardDevice, lit, waitFor } from './boardDevice';
 
 let srv: TestServer;

@@ -6,13 +6,13 @@
 import {
   DEFAULT_NOTIFICATION_SETTINGS,
   NotificationPlanner,
+  badgeText,
+  lastMessagePreview,
   type ConversationSummaryView,
   type LastMessage,
   type NotificationSettings,
   type NotificationStep,
 } from '@concord/client-core';
-import { previewText } from '../display/attachment.js';
-import { badgeText } from '../display/badge.js';
 import { parseRoute } from '../ui/routes.js';
 
 const SETTINGS_KEY = 'concord.notifications';
@@ -40,7 +40,7 @@ export class BrowserNotifier {
       {
         chatTitle: (c) => host.titleOf(c),
         authorName: (id) => host.nameOf(id),
-        preview: (m: LastMessage) => previewText(m),
+        preview: (m: LastMessage) => lastMessagePreview(m),
         groupTitle: (author, chat) => `${author} in ${chat}`,
         hidden: 'New message',
       },
@@ -147,9 +147,9 @@ const BASE_ICON = '<rect width="16" height="16" rx="3" fill="#2f6f4f"/>';
 /** [WEB-NOTIFY-4] The tab title and the favicon carry the unread count (muted chats excluded, NOTIFY-5). */
 export function drawBadge(total: number): void {
   const b = badgeText(total);
-  document.title = b === null ? 'Concord' : `(${b}) Concord`;
+  document.title = b === '' ? 'Concord' : `(${b}) Concord`;
   const badge =
-    b === null
+    b === ''
       ? ''
       : `<circle cx="11" cy="5" r="5" fill="#d93025"/><text x="11" y="7.5" font-size="${b.length > 1 ? 5 : 7}" font-family="sans-serif" font-weight="bold" text-anchor="middle" fill="#fff">${b.length > 2 ? '99' : b}</text>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">${BASE_ICON}${badge}</svg>`;
@@ -160,5 +160,5 @@ export function drawBadge(total: number): void {
     document.head.appendChild(link);
   }
   link.href = `data:image/svg+xml,${encodeURIComponent(svg)}`;
-  link.dataset['unread'] = b ?? '';
+  link.dataset['unread'] = b;
 }

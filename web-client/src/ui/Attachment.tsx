@@ -7,7 +7,7 @@
 import { isInlineMedia, safeMediaType, type Message } from '@concord/client-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
-import { classifyFetchError, formatDuration, formatSize, retryDelay } from '../display/attachment.js';
+import { classifyFetchError, formatDuration, formatSize, retryDelay } from '@concord/client-core';
 
 type Attachment = NonNullable<Message['attachment']>;
 

@@ -1,23 +1,31 @@
-import { presenceLabel, type Conversation, type Message } from '@concord/client-core';
+import {
+  ComposerDraft,
+  ScrollFollow,
+  attachmentKindFor,
+  attachmentProblem,
+  buildTimeline,
+  clockTime,
+  fullTimestamp,
+  isNearBottom,
+  mergeNewest,
+  newMessagesText,
+  normalizeMime,
+  prependOlder,
+  presenceLabel,
+  statusGlyph,
+  statusLabel,
+  typingText,
+  unreadDividerAt,
+  type Conversation,
+  type Message,
+} from '@concord/client-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
-import { mergeNewest, prependOlder } from '../display/chatWindow.js';
-import { storedDraft } from '../display/draft.js';
-import { buildTimeline } from '../display/timeline.js';
-import { statusView } from '../display/status.js';
-import { fullTimestamp, clockTime } from '../display/time.js';
-import { typingText } from '../display/typing.js';
-import { attachmentKindFor, attachmentProblem, normalizeMime } from '../display/attachment.js';
 import { AttachmentView } from './Attachment.js';
 import { navigate, useNow, usePresence } from './hooks.js';
 
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3_000;
-/**
- * The draft is saved (to the user doc, so the account's other devices see it too) this long after the last
- * keystroke, and at once when the chat is left or the page hidden: one write per pause, not one per key.
- */
-const DRAFT_SAVE_MS = 500;
 
 export function ChatView({ app, id }: { app: AppController; id: string }) {
   const [conv, setConv] = useState<Conversation | null>(null);
@@ -108,48 +116,31 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
   const isGroup = (summary?.kind ?? meta?.kind) === 'group';
 
   const list = useRef<HTMLOListElement>(null);
-  // WEB-SCROLL-1: the view follows the newest message while it is at the bottom (or the user just sent one); scrolled
-  // up, it stays put and counts what arrived below, offered by the "jump to latest" button.
-  const stick = useRef(true);
-  const [atBottom, setAtBottom] = useState(true);
-  const follow = (on: boolean): void => {
-    stick.current = on;
-    setAtBottom(on);
-  };
-  const [below, setBelow] = useState(0);
-  const seenNewest = useRef<string | null>(null);
+  // WEB-SCROLL-1 (VIEW-9, client-core's ScrollFollow): the view follows the newest message while it is at the
+  // bottom (or the user just sent one); scrolled up, it stays put and counts what arrived below, offered by the
+  // "jump to latest" button. `render` re-renders when the follower's state changes.
+  const [scroll, setScroll] = useState(() => new ScrollFollow());
+  const [, render] = useState(0);
+  const rerender = (): void => render((n) => n + 1);
   // The unread count when the chat opened: the "N new messages" divider goes above the first of them.
   const [unreadAtOpen, setUnreadAtOpen] = useState<{ id: string; count: number } | null>(null);
   useEffect(() => {
     setUnreadAtOpen(null);
-    setBelow(0);
-    follow(true);
-    seenNewest.current = null;
+    setScroll(new ScrollFollow());
   }, [id]);
   useEffect(() => {
     if (unreadAtOpen !== null || messages.length === 0) return;
     const count = summary?.unread ?? 0;
-    const first = count > 0 ? messages[Math.max(0, messages.length - count)] : undefined;
-    setUnreadAtOpen({ id: first?.id ?? '', count });
+    setUnreadAtOpen({ id: unreadDividerAt(messages, count), count });
   }, [messages, unreadAtOpen, summary]);
   const toBottom = (): void => {
     const el = list.current;
     if (el !== null) el.scrollTop = el.scrollHeight;
   };
   useLayoutEffect(() => {
-    const newest = messages[messages.length - 1];
-    const fresh = newest !== undefined && newest.id !== seenNewest.current;
-    const arrivedBelow = fresh && seenNewest.current !== null;
-    seenNewest.current = newest?.id ?? null;
-    // One's own new message always brings the view down: it is what the person is looking for.
-    if (arrivedBelow && newest?.own === true) follow(true);
-    if (stick.current) {
-      toBottom();
-      setBelow(0);
-    } else if (arrivedBelow) {
-      setBelow((n) => n + 1);
-    }
-  }, [timeline]);
+    if (scroll.shown(messages[messages.length - 1])) toBottom();
+    rerender();
+  }, [timeline, scroll]);
 
   const loadOlder = (): void => {
     const first = messages[0];
@@ -157,7 +148,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
     // Pages older segments in from local storage, or from the server when this device does not hold them (SEG-5).
     conv.loadOlder(first.id).then(
       (page) => {
-        follow(false);
+        scroll.pagedUp();
         setMore(page.length >= 50);
         show(prependOlder(shownRef.current, page, first.id));
       },
@@ -216,16 +207,15 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
         tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;
-          const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-          if (bottom !== stick.current) follow(bottom);
-          if (bottom) setBelow(0);
+          const below = scroll.below;
+          if (scroll.scrolled(isNearBottom(el.scrollHeight, el.scrollTop, el.clientHeight)) || below !== scroll.below) rerender();
         }}
         // Images and players grow once their bytes are in: at the bottom, stay at the bottom.
         onLoadCapture={() => {
-          if (stick.current) toBottom();
+          if (scroll.following) toBottom();
         }}
         onLoadedMetadataCapture={() => {
-          if (stick.current) toBottom();
+          if (scroll.following) toBottom();
         }}
       >
         {conv !== null && messages.length >= 50 && more && (
@@ -238,7 +228,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
         {timeline.map((item) => [
           item.kind === 'message' && unreadAtOpen !== null && unreadAtOpen.count > 0 && item.message.id === unreadAtOpen.id ? (
             <li key="unread-divider" class="unread-divider" role="separator" data-testid="unread-divider">
-              {unreadAtOpen.count === 1 ? '1 new message' : `${unreadAtOpen.count} new messages`}
+              {newMessagesText(unreadAtOpen.count)}
             </li>
           ) : null,
           item.kind === 'time' ? (
@@ -250,18 +240,18 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
           ),
         ])}
       </ol>
-      {!atBottom && (
+      {!scroll.following && (
         <button
           type="button"
           class="jump-latest"
           data-testid="jump-latest"
           onClick={() => {
-            follow(true);
+            scroll.jump();
             toBottom();
-            setBelow(0);
+            rerender();
           }}
         >
-          {below === 0 ? 'Jump to latest ↓' : below === 1 ? '1 new message ↓' : `${below} new messages ↓`}
+          {scroll.jumpText()}
         </button>
       )}
       <p class="typing" aria-live="polite" data-testid="typing">
@@ -273,7 +263,7 @@ export function ChatView({ app, id }: { app: AppController; id: string }) {
 }
 
 function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv: Conversation | null; m: Message; showAuthor: boolean }) {
-  const st = m.own && m.status !== undefined ? statusView(m.status) : null;
+  const st = m.own && m.status !== undefined ? { glyph: statusGlyph(m.status), label: statusLabel(m.status) } : null;
   const [retrying, setRetrying] = useState(false);
   const attachment = m.deleted ? undefined : m.attachment;
   // An attachment's body is a caption at most: shown only when it says more than the file name.
@@ -319,42 +309,27 @@ function MessageBubble({ app, conv, m, showAuthor }: { app: AppController; conv:
  * from another device never overwrites what is being typed).
  */
 function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: string; saveDraft: (text: string) => Promise<void> }) {
+  // VIEW-7: client-core's ComposerDraft decides when the draft is written (after a pause, on leave, cleared by
+  // sending) and when a stored draft may replace the text; the box shows `composer.text`.
+  const [composer] = useState(() => new ComposerDraft(draft, saveDraft));
   const [text, setText] = useState(draft);
   const [error, setError] = useState<string | null>(null);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
-  const touched = useRef(false);
-  const current = useRef(draft);
-  const saved = useRef(draft);
-  const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   // The list (and with it the stored draft) may load after the chat opened.
-  useEffect(() => {
-    if (touched.current || draft === current.current) return;
-    current.current = draft;
-    saved.current = draft;
-    setText(draft);
-  }, [draft]);
-
-  const store = (text: string): void => {
-    if (saveTimer.current !== null) clearTimeout(saveTimer.current);
-    saveTimer.current = null;
-    const value = storedDraft(text);
-    if (value === saved.current) return;
-    saved.current = value;
-    saveDraft(value).catch(() => {
-      // The client closed (logout) or the local store failed: the text is still in the box.
-    });
-  };
+  useEffect(() => composer.stored(draft), [draft]);
 
   useEffect(() => {
     input.current?.focus();
-    const onHide = (): void => store(current.current);
+    const offChanged = composer.onChanged(setText);
+    const onHide = (): void => composer.flush();
     window.addEventListener('pagehide', onHide);
     return () => {
       window.removeEventListener('pagehide', onHide);
+      offChanged();
       if (idle.current !== null) clearTimeout(idle.current);
-      if (saveTimer.current !== null) store(current.current);
+      composer.close();
       try {
         conv.setTyping(false);
       } catch {
@@ -364,11 +339,8 @@ function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: strin
   }, [conv]);
 
   const edit = (value: string): void => {
-    touched.current = true;
-    current.current = value;
+    composer.edit(value);
     setText(value);
-    if (saveTimer.current !== null) clearTimeout(saveTimer.current);
-    saveTimer.current = setTimeout(() => store(current.current), DRAFT_SAVE_MS);
   };
 
   const stopTyping = (): void => {
@@ -407,14 +379,14 @@ function Composer({ conv, draft, saveDraft }: { conv: Conversation; draft: strin
   const send = async (): Promise<void> => {
     const body = text;
     if (body.trim() === '') return;
-    edit('');
-    store('');
+    composer.sent();
+    setText('');
     stopTyping();
     try {
       await conv.send(body);
       setError(null);
     } catch (err) {
-      edit(body);
+      composer.sendFailed(body);
       setError(errorText(err));
     }
   };

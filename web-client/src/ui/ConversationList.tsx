@@ -1,8 +1,5 @@
-import type { ConversationSummaryView } from '@concord/client-core';
+import { badgeLabel, conversationRow, fullTimestamp, type ConversationSummaryView } from '@concord/client-core';
 import type { AppController } from '../app/controller.js';
-import { previewText } from '../display/attachment.js';
-import { badgeLabel, badgeText } from '../display/badge.js';
-import { listTimeLabel, fullTimestamp } from '../display/time.js';
 import { useNow } from './hooks.js';
 
 /** WEB-LIST-1: pinned first, then by activity (the order client-core gives), with badge, preview and time. */
@@ -22,9 +19,9 @@ export function ConversationList({ app, activeId }: { app: AppController; active
 }
 
 function ConversationRow({ app, c, now, active }: { app: AppController; c: ConversationSummaryView; now: number; active: boolean }) {
-  const title = app.titleOf(c);
-  const badge = badgeText(c.unread);
-  const preview = previewOf(app, c);
+  // VIEW-6: the same row the harmony app renders (preview, time, badge).
+  const row = conversationRow(c, app.titleOf(c), app.me?.userId ?? '', (u) => app.nameOf(u), now);
+  const title = row.title;
   return (
     <li data-conversation-id={c.id} data-unread={c.unread} class={active ? 'active' : undefined}>
       <a href={`#/c/${encodeURIComponent(c.id)}`} aria-current={active ? 'page' : undefined} aria-label={`${title}, ${badgeLabel(c.unread)}`}>
@@ -42,14 +39,14 @@ function ConversationRow({ app, c, now, active }: { app: AppController; c: Conve
               {title}
             </span>
             <time class="conv-time" dateTime={new Date(c.lastActivity).toISOString()} title={fullTimestamp(c.lastActivity)}>
-              {listTimeLabel(c.lastActivity, now)}
+              {row.timeText}
             </time>
           </span>
           <span class="conv-bottom">
-            <span class="preview">{preview}</span>
-            {badge !== null && (
+            <span class="preview">{row.preview}</span>
+            {row.badge !== '' && (
               <span class={c.muted ? 'badge muted' : 'badge'} data-testid="badge" aria-hidden="true">
-                {badge}
+                {row.badge}
               </span>
             )}
           </span>
@@ -57,16 +54,6 @@ function ConversationRow({ app, c, now, active }: { app: AppController; c: Conve
       </a>
     </li>
   );
-}
-
-function previewOf(app: AppController, c: ConversationSummaryView): string {
-  if (c.draft !== '') return `Draft: ${c.draft}`;
-  const m = c.lastMessage;
-  if (m === null) return 'No messages yet';
-  // WEB-ATTACH-1: attachments read `[Image] name`, `[File] name`, `[Voice]`.
-  const body = previewText(m);
-  if (m.author === app.me?.userId) return `You: ${body}`;
-  return c.kind === 'group' ? `${app.nameOf(m.author)}: ${body}` : body;
 }
 
 export function initials(name: string): string {

@@ -1,7 +1,7 @@
 import type { DeviceInfo } from '@concord/client-core';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, type AppController } from '../app/controller.js';
-import { fullTimestamp } from '../display/time.js';
+import { fullTimestamp } from '@concord/client-core';
 import { ChangePassword } from './ChangePassword.js';
 import { navigate } from './hooks.js';
 import { PresencePrivacy } from './PresencePrivacy.js';

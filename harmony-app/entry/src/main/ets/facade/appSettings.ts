@@ -2,7 +2,7 @@
  * Per-install settings as the facade uses them: the platform's DeviceSettings (the device RDB file) when there is
  * one, else memory (tools and benches run without a device file). Kept apart from ConcordApp so it stays small.
  */
-import type { DeviceSettings } from './ConcordApp';
+import type { DeviceSettings } from './appPlatform';
 
 export class AppSettings {
   private readonly store: DeviceSettings | null;

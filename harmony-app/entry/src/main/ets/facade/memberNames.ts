@@ -7,6 +7,7 @@
  */
 import type { FoundUser } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
+import { asciiBytes, fromAscii } from './ascii';
 
 const NAMES_KEY = 'app:names';
 
@@ -137,16 +138,4 @@ export class MemberDirectory {
  */
 function asciiJson(list: NameEntry[]): string {
   return JSON.stringify(list).replace(/[\u007f-\uffff]/g, (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function asciiBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0x7f;
-  return out;
-}
-
-function fromAscii(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] ?? 0);
-  return s;
 }

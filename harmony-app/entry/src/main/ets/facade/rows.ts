@@ -1,38 +1,9 @@
 /*
- * The plain classes pages render. ArkTS pages cannot use object-literal types or structural typing, and ArkTS
- * forbids constructor parameter properties, so everything crossing the facade boundary is a class with explicit
- * fields assigned in the constructor.
+ * The plain classes pages render besides client-core's ConversationRow. ArkTS pages cannot use object-literal types
+ * or structural typing, and ArkTS forbids constructor parameter properties, so everything crossing the facade
+ * boundary is a class with explicit fields assigned in the constructor.
  */
-import type { Keyed } from '../logic/listModel';
-
-export class ConversationRow implements Keyed {
-  readonly id: string;
-  readonly title: string;
-  readonly preview: string;
-  readonly timeText: string;
-  readonly unread: number;
-  readonly badge: string;
-  readonly pinned: boolean;
-  readonly muted: boolean;
-  readonly lastActivity: number;
-  constructor(id: string, title: string, preview: string, timeText: string, unread: number, badge: string, pinned: boolean, muted: boolean, lastActivity: number) {
-    this.id = id;
-    this.title = title;
-    this.preview = preview;
-    this.timeText = timeText;
-    this.unread = unread;
-    this.badge = badge;
-    this.pinned = pinned;
-    this.muted = muted;
-    this.lastActivity = lastActivity;
-  }
-  get key(): string {
-    return this.id;
-  }
-  get version(): string {
-    return `${this.title}|${this.preview}|${this.timeText}|${this.badge}|${this.pinned}|${this.muted}`;
-  }
-}
+import type { Keyed } from '@concord/client-core';
 
 /** What a chat bubble shows: text, or an attachment (HAPP-ATTACH-1). Values of ChatRow.kind. */
 export const KIND_TEXT = 'text';
@@ -61,6 +32,8 @@ export class ChatRow implements Keyed {
   readonly mime: string;
   /** Shown above others' bubbles in a group (HAPP-NAMES-1); '' for own messages and in direct chats. */
   readonly authorName: string;
+  /** The "N new messages" divider above this bubble (HAPP-SCROLL-1), or ''. */
+  readonly divider: string;
   constructor(
     id: string,
     author: string,
@@ -74,6 +47,7 @@ export class ChatRow implements Keyed {
     sizeText: string = '',
     mime: string = '',
     authorName: string = '',
+    divider: string = '',
   ) {
     this.id = id;
     this.author = author;
@@ -87,6 +61,7 @@ export class ChatRow implements Keyed {
     this.sizeText = sizeText;
     this.mime = mime;
     this.authorName = authorName;
+    this.divider = divider;
   }
   get key(): string {
     return this.id;
@@ -95,7 +70,7 @@ export class ChatRow implements Keyed {
     return this.kind !== KIND_TEXT;
   }
   get version(): string {
-    return `${this.status}|${this.timeLabel}|${this.text}|${this.kind}|${this.fileName}|${this.sizeText}|${this.authorName}`;
+    return `${this.status}|${this.timeLabel}|${this.text}|${this.kind}|${this.fileName}|${this.sizeText}|${this.authorName}|${this.divider}`;
   }
 }
 

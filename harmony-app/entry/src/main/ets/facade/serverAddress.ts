@@ -2,7 +2,8 @@
  * The sync server's address, set on the login page and kept per install (HAPP-SERVER-1). The app used to compile in a
  * LAN address on the wrong port; now the user types it, and it is checked before anything is sent there.
  */
-import type { DeviceSettings } from './ConcordApp';
+import type { DeviceSettings } from './appPlatform';
+import { Refusal } from './refusal';
 
 /**
  * The sync server's default port (sync-server `DEFAULT_PORT`) on the board's loopback: with the board on USB,
@@ -23,12 +24,9 @@ export enum ServerAddressFailure {
   Scheme = 2,
 }
 
-export class ServerAddressError extends Error {
-  readonly failure: ServerAddressFailure;
+export class ServerAddressError extends Refusal<ServerAddressFailure> {
   constructor(failure: ServerAddressFailure, message: string) {
-    super(message);
-    this.name = 'ServerAddressError';
-    this.failure = failure;
+    super('ServerAddressError', failure, message);
   }
 }
 

@@ -5,6 +5,7 @@
  * one row, replace the tail, drop the top), so a change costs what it touches, not the rows held. Pure TS; the .ets
  * IDataSource wraps it.
  */
+import type { Keyed } from '@concord/client-core';
 import { Deque } from './deque';
 
 export interface ListListener {
@@ -12,13 +13,6 @@ export interface ListListener {
   onAdded(index: number): void;
   onDeleted(index: number): void;
   onChanged(index: number): void;
-}
-
-export interface Keyed {
-  /** Stable identity of the row. */
-  readonly key: string;
-  /** Changes whenever anything the row shows changes. */
-  readonly version: string;
 }
 
 /** More single events than this (and than half the rows) and a reload is cheaper for ArkUI. */

@@ -5,7 +5,7 @@
  * sandbox on uninstall, so a flag stored here is "once per install". Keys are prefixed so they never collide with
  * the routing keys AccountRoutedStorage keeps in the same table.
  */
-import type { DeviceSettings } from '../facade/ConcordApp';
+import type { DeviceSettings } from '../facade/appPlatform';
 import type { TextCodec } from './textCodecs';
 
 const PREFIX = 'setting:';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_LENGTH } from '@concord/client-core/schema';
-import { storedDraft } from '../../src/display/draft.js';
+import { MAX_MESSAGE_LENGTH } from '@concord/protocol';
+import { storedDraft } from '../../src/view/index.js';
 
 describe('storedDraft', () => {
   it('[WEB-DRAFT-1] a draft within the message limit is stored as typed', () => {

@@ -1,9 +1,9 @@
 /*
- * HAPP-DRAFT-1: the open chat's composer text as the conversation's draft (client-core's `setDraft`, the `drafts`
- * map of the user doc, so the account's other devices list it too). The rules live here, in plain TS run by the
- * Node tests, so the chat page only forwards edits and shows `text`. ArkTS-clean: the page reaches it through
- * ChatSession.
+ * VIEW-7 (WEB-DRAFT-1, HAPP-DRAFT-1): the open chat's composer text as the conversation's draft (`setDraft`, the
+ * `drafts` map of the user doc, so the account's other devices list it too). Both apps' composers only forward
+ * edits to a ComposerDraft and show `text`. Platform-free: timers are the global setTimeout both platforms have.
  */
+import { MAX_MESSAGE_LENGTH } from '@concord/protocol';
 
 /**
  * The draft is written this long after the last edit, and at once when the chat is left or the page hidden: one
@@ -41,7 +41,7 @@ export class ComposerDraft {
    * `maxLength`: the longest draft written (the server refuses a longer one, TRUST-9, and with it the user-doc
    * update that carries it); the composer keeps all of a longer text, the draft its start.
    */
-  constructor(stored: string, write: DraftWriter, maxLength: number, delayMs: number = DRAFT_SAVE_MS) {
+  constructor(stored: string, write: DraftWriter, maxLength: number = MAX_MESSAGE_LENGTH, delayMs: number = DRAFT_SAVE_MS) {
     this.current = stored;
     this.saved = stored;
     this.write = write;
@@ -126,7 +126,7 @@ export class ComposerDraft {
 
   private store(full: string): void {
     this.pending = false;
-    const text = clip(full, this.maxLength);
+    const text = storedDraft(full, this.maxLength);
     if (text === this.saved) return;
     const before = this.saved;
     this.saved = text;
@@ -142,8 +142,12 @@ export class ComposerDraft {
   }
 }
 
-/** The first `max` UTF-16 code units of `text`, without splitting a surrogate pair. */
-function clip(text: string, max: number): string {
+/**
+ * What of the composer's text is stored as the draft: the server refuses a draft longer than a message may be
+ * (TRUST-9), and a refused write fails the whole user-doc update it is in (pins, mutes, other drafts), so it is cut
+ * to `max` UTF-16 code units, never between the two halves of a surrogate pair.
+ */
+export function storedDraft(text: string, max: number = MAX_MESSAGE_LENGTH): string {
   if (text.length <= max) return text;
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);

@@ -4,7 +4,7 @@
  * facade.e2e.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ComposerDraft, DRAFT_SAVE_MS } from '../entry/src/main/ets/facade/draft';
+import { ComposerDraft, DRAFT_SAVE_MS } from '../../src/view/index.js';
 
 const MAX = 20;
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeNewest, prependOlder, type WindowMessage } from '../../src/display/chatWindow.js';
+import type { Message } from '../../src/index.js';
+import { displayOrder, leavesGap, mergeNewest, prependOlder } from '../../src/view/index.js';
 
-const m = (i: number): WindowMessage => ({ id: `m${String(i).padStart(4, '0')}`, author: i % 2 === 0 ? 'u1' : 'u2', hlc: String(1000 + i).padStart(8, '0') });
-const range = (from: number, to: number): WindowMessage[] => Array.from({ length: to - from }, (_, k) => m(from + k));
-const ids = (list: readonly WindowMessage[]): string[] => list.map((x) => x.id);
+const msg = (id: string, author: string, hlc: string): Message => ({ id, author, hlc, sentAt: 0, type: 'text', body: id, edited: false, deleted: false, own: false }) as Message;
+const m = (i: number): Message => msg(`m${String(i).padStart(4, '0')}`, i % 2 === 0 ? 'u1' : 'u2', String(1000 + i).padStart(8, '0'));
+const range = (from: number, to: number): Message[] => Array.from({ length: to - from }, (_, k) => m(from + k));
+const ids = (list: readonly Message[]): string[] => list.map((x) => x.id);
 
 /** A conversation view over messages 0..n-1: the newest page is the last 50, `predecessor` the message before. */
 function view(n: number, hidden: ReadonlySet<number> = new Set()) {
@@ -31,6 +33,7 @@ describe('chat window', () => {
     let v = view(100);
     let shown = v.page;
     v = view(220);
+    expect(leavesGap(shown[shown.length - 1], v.page[0], v.predecessor)).toBe(true);
     shown = mergeNewest(shown, v.page, v.predecessor);
     expect(ids(shown)).toEqual(ids(range(170, 220)));
     shown = prependOlder(shown, v.older(shown[0]!.id), shown[0]!.id);
@@ -45,5 +48,10 @@ describe('chat window', () => {
     expect(ids(shown)).not.toContain(m(119).id);
     expect(ids(shown)).toEqual([...ids(range(70, 119)), m(120).id]);
     expect(prependOlder(shown, range(0, 5), 'not-the-top')).toEqual(shown);
+  });
+
+  it('[ORDER-1] [VIEW-8] display order is HLC, then author, then id', () => {
+    const list = [msg('b', 'u2', '01'), msg('a', 'u2', '01'), msg('c', 'u1', '01'), msg('d', 'u0', '00')];
+    expect(ids(list.slice().sort(displayOrder))).toEqual(['d', 'c', 'a', 'b']);
   });
 });

@@ -1,7 +1,0 @@
-/** WEB-TYPING-1: who is typing, in one short line (empty when nobody is). */
-export function typingText(names: readonly string[]): string {
-  if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return `${names.length} people are typing…`;
-}
