@@ -112,4 +112,9 @@ describe('names and codes', () => {
     expect(isTerminalCloseCode(4429)).toBe(false);
     expect(isTerminalCloseCode(1006)).toBe(false);
   });
+
+  test('[CLOSE-1] exactly the "stop" rows of the close-code table are terminal: 4401, 4403, 4426', () => {
+    const terminal = [1000, 1001, 1002, 1006, 1009, 4400, 4401, 4403, 4404, 4408, 4426, 4429, 4499].filter(isTerminalCloseCode);
+    expect(terminal).toEqual([4401, 4403, 4426]);
+  });
 });
