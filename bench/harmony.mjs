@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Harmony app device budgets (issue 8), see bench/README.md "Harmony app". Builds bench/harmony/entry.ts with the
+ * Harmony app device budgets (issue 8), see bench/HISTORY.md "Harmony app". Builds bench/harmony/entry.ts with the
  * app bundle's esbuild options (same aliasing) into a temp file and runs its phases, each in a fresh Node with
  * --expose-gc and without global WebCrypto (as ArkTS); prints a table with the bundle size.
  *

@@ -2,7 +2,7 @@
 /**
  * History bench (issue 6, SPEC 3.5): a 100,000-message conversation in segments of SEGMENT_MESSAGES, on the real
  * server (its own process, SQLite, auth, trust rules) and real client-core devices (SQLite storage adapter, `ws`),
- * against the single-doc baseline; then the server with a 1,000,000-message conversation. See bench/README.md.
+ * against the single-doc baseline; then the server with a 1,000,000-message conversation. See bench/HISTORY.md "History".
  *
  *   node bench/history/run.mjs [--messages 100000] [--server-messages 1000000] [--runs 5] [--page 1000]
  *                              [--segment 1000] [--skip-big] [--out bench/results/history.json]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Concord's load bench (see bench/README.md, "Load"). Starts the real server in its own process (durable SQLite,
+ * Concord's load bench (see bench/HISTORY.md, "Load"). Starts the real server in its own process (durable SQLite,
  * authenticated sockets), registers accounts and conversations over the HTTP API, forks load-generator workers
  * (separate processes, loopback only), and measures.
  *
