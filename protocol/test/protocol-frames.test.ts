@@ -1,3 +1,4 @@
+import { seededRandom } from '@concord/test-support';
 import { describe, expect, test } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import {
@@ -58,8 +59,7 @@ describe('multiplexed frames', () => {
   });
 
   test('[WIRE-5] random garbage never escapes as anything but ProtocolError', () => {
-    let seed = 42;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = seededRandom(42);
     for (let i = 0; i < 5000; i++) {
       const bytes = new Uint8Array(Math.floor(rand() * 40));
       for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rand() * 256);
