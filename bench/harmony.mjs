@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Harmony app device budgets (issue 8), see bench/README.md "Harmony app". Builds bench/harmony/entry.ts with the
+ * Harmony app device budgets (issue 8), see bench/HISTORY.md "Harmony app". Builds bench/harmony/entry.ts with the
  * app bundle's esbuild options (same aliasing) into a temp file and runs its phases, each in a fresh Node with
  * --expose-gc and without global WebCrypto (as ArkTS); prints a table with the bundle size.
  *
@@ -16,7 +16,6 @@
  * in history segments, seeded on a real server process (bench/load/server.mjs, scrypt at the product's N) through
  * the real protocol by bench/history/seed.ts, then read by the app: online once, offline (cold start) --runs times.
  */
-import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleAll, bundleOptions } from '../harmony-app/scripts/bundle.mjs';
+import { bundle } from './lib/bundle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -52,19 +52,10 @@ const median = (xs) => {
 const f = (x, d = 0) => Number(x).toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 const sizes = await bundleAll({ write: false });
-const opts = bundleOptions(path.join(here, 'harmony/entry.ts'));
-const r = await build({
-  ...opts,
-  platform: 'node',
-  minify: false,
-  target: 'node20',
-  // Native and Node-only packages stay outside; everything the app ships is inlined as in the app bundle.
-  external: ['better-sqlite3', 'ws', 'pino', 'pino-*'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
+const entry = path.join(here, 'harmony/entry.ts');
+// Native and Node-only packages stay outside; everything the app ships (Yjs too) is inlined as in the app bundle.
+const file = await bundle(entry, 'harmony-run', { base: bundleOptions(entry), external: ['better-sqlite3', 'ws', 'pino', 'pino-*'] });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-'));
-const file = path.join(here, 'harmony', '.bench-run.mjs');
-fs.writeFileSync(file, r.outputFiles[0].contents);
 
 const ENGINE = a.jitless ? 'x86 V8 --jitless (pessimistic board stand-in)' : 'x86 V8 with JIT (not board figures)';
 /**
@@ -98,18 +89,7 @@ function phase(args, measured = true) {
 }
 
 async function startServer(dataDir) {
-  const out = path.join(root, 'node_modules/.cache/concord-bench/harmony-server.mjs');
-  await build({
-    entryPoints: [path.join(root, 'bench/load/server.mjs')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'],
-    logLevel: 'warning',
-  });
+  const out = await bundle(path.join(root, 'bench/load/server.mjs'), 'harmony-server');
   const child = spawn(process.execPath, [out, '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   let port = null;

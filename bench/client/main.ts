@@ -5,7 +5,8 @@
  */
 import WebSocket from 'ws';
 import { MemoryStorageAdapter, MemoryStore } from '@concord/storage-adapters/memory';
-import { startServer } from '../../sync-server/test/helpers/server.js';
+import { startBenchServer } from '../lib/server.js';
+import { until } from '../lib/client.js';
 import { Concord } from '../../client-core/src/client/concord.js';
 import { w3cSocketFactory } from '../../client-core/src/platform.js';
 
@@ -30,15 +31,6 @@ class CountingSocket extends WebSocket {
 }
 const openSocket = w3cSocketFactory(CountingSocket);
 
-function until(client: Concord, check: () => boolean, ms = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => (off(), reject(new Error('bench wait timed out'))), ms);
-    const events = ['conversations', 'connection', 'idle'] as const;
-    const offs = events.map((e) => client.events.on(e, () => check() && (off(), clearTimeout(timer), resolve())));
-    const off = (): void => offs.forEach((o) => o());
-  });
-}
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,7 +39,7 @@ const pct = (xs: number[], p: number): number => {
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-const srv = await startServer();
+const srv = await startBenchServer();
 const make = (store = new MemoryStore()) => {
   const storage = new MemoryStorageAdapter({ store });
   return { store, storage, client: new Concord({ serverUrl: srv.url, openSocket, storage }) };

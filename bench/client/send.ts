@@ -7,7 +7,8 @@
  */
 import WebSocket from 'ws';
 import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
-import { startServer } from '../../sync-server/test/helpers/server.js';
+import { startBenchServer } from '../lib/server.js';
+import { until } from '../lib/client.js';
 import { Concord } from '../../client-core/src/client/concord.js';
 import { w3cSocketFactory } from '../../client-core/src/platform.js';
 
@@ -18,32 +19,22 @@ const arg = (name: string, def: number): number => {
 const SENDS = arg('sends', 1000);
 const openSocket = w3cSocketFactory(WebSocket);
 
-function until(client: Concord, check: () => boolean, ms = 600_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => (off(), reject(new Error('bench wait timed out'))), ms);
-    const events = ['conversations', 'connection', 'idle'] as const;
-    const offs = events.map((e) => client.events.on(e, () => check() && (off(), clearTimeout(timer), resolve())));
-    const off = (): void => offs.forEach((o) => o());
-  });
-}
-
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-const srv = await startServer();
+const srv = await startBenchServer();
 const make = () => new Concord({ serverUrl: srv.url, openSocket, storage: new MemoryStorageAdapter() });
 try {
   const a = make();
   const b = make();
   await a.register(`alice${Date.now()}`, 'bench-password-a');
   const bob = await b.register(`bob${Date.now()}`, 'bench-password-b');
-  await until(a, () => a.isIdle);
-  await until(b, () => b.isIdle);
+  await until(a, () => a.isIdle, 600_000);
+  await until(b, () => b.isIdle, 600_000);
   const convId = await a.createConversation({ kind: 'direct', members: [bob.userId] });
-  await until(b, () => b.conversations().some((c) => c.id === convId));
+  await until(b, () => b.conversations().some((c) => c.id === convId), 600_000);
   const ca = await a.conversation(convId);
   const cb = await b.conversation(convId);
   let pageA = 0;

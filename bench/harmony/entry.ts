@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StandInRelationalStore } from '../../storage-adapters/src/rdb/standin/index';
-import { startServer } from '../../sync-server/test/helpers/server';
+import { startBenchServer } from '../lib/server';
 import { AppPlatform, ChatSession, ConcordApp } from '../../harmony-app/entry/src/main/ets/facade/ConcordApp';
 import { ohosSocketFactory } from '../../harmony-app/entry/src/main/ets/platform/OhosWebSocket';
 import { ohosFetch } from '../../harmony-app/entry/src/main/ets/platform/httpFetch';
@@ -29,14 +29,14 @@ import { CryptoFrameworkRandom } from '../../harmony-app/entry/src/main/ets/plat
 // `@concord/runtime` on a device (libs/runtime); from its source here, like the app's tsconfig paths resolve it.
 import { installGlobalCrypto } from '../../harmony-app/bundle-runtime/globals';
 import { Utf8Codec } from '../../harmony-app/entry/src/main/ets/platform/textCodecs';
-import { standinUtil } from '../../harmony-app/test/standins/util';
+import { standinUtil } from '@concord/harmony-app/standins/util';
 import { AccountRoutedStorage, type RelationalStoreModule } from '../../harmony-app/entry/src/main/ets/platform/accountStorage';
-import { StandinWebSocketModule } from '../../harmony-app/test/standins/nativeWebSocket';
-import { StandinHttpModule } from '../../harmony-app/test/standins/http';
-import { StandinCryptoFramework } from '../../harmony-app/test/standins/cryptoFramework';
+import { StandinWebSocketModule } from '@concord/harmony-app/standins/nativeWebSocket';
+import { StandinHttpModule } from '@concord/harmony-app/standins/http';
+import { StandinCryptoFramework } from '@concord/harmony-app/standins/cryptoFramework';
 import { seed } from '../history/seed';
 import { cryptoFrameworkSha256 } from '../../harmony-app/entry/src/main/ets/platform/nativeDigest';
-import { StandinCryptoMd } from '../../harmony-app/test/standins/cryptoFramework';
+import { StandinCryptoMd } from '@concord/harmony-app/standins/cryptoFramework';
 import { AttachmentMeta } from '../../harmony-app/entry/src/main/ets/facade/ConcordApp';
 import { bytesSource, MAX_ATTACHMENT_BYTES, type DigestFactory } from '@concord/client-core';
 
@@ -104,7 +104,7 @@ async function makeApp(dir: string, serverUrl: string, offline: boolean, digest:
 }
 
 const out: Record<string, number | string | boolean | number[]> = {};
-const srv = PHASE === 'main' ? await startServer() : null;
+const srv = PHASE === 'main' ? await startBenchServer() : null;
 const dirs: string[] = [];
 const tempDir = (p: string): string => {
   const d = mkdtempSync(join(tmpdir(), p));

@@ -2,7 +2,7 @@
 /**
  * History bench (issue 6, SPEC 3.5): a 100,000-message conversation in segments of SEGMENT_MESSAGES, on the real
  * server (its own process, SQLite, auth, trust rules) and real client-core devices (SQLite storage adapter, `ws`),
- * against the single-doc baseline; then the server with a 1,000,000-message conversation. See bench/README.md.
+ * against the single-doc baseline; then the server with a 1,000,000-message conversation. See bench/HISTORY.md "History".
  *
  *   node bench/history/run.mjs [--messages 100000] [--server-messages 1000000] [--runs 5] [--page 1000]
  *                              [--segment 1000] [--skip-big] [--out bench/results/history.json]
@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { CLIENT_EXTERNALS, buildDir, bundle } from '../lib/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -58,18 +58,9 @@ const median = (xs) => {
 const load1 = () => loadavg()[0];
 
 // ---- build -------------------------------------------------------------------------------------------------------
-const buildDir = join(root, 'node_modules/.cache/concord-bench');
-mkdirSync(buildDir, { recursive: true });
-const external = ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*', 'dexie', 'fake-indexeddb'];
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['source'], external, logLevel: 'warning', nodePaths: [join(root, 'node_modules')] };
 // The server process is bench/load's (createServer with the registration limiter lifted; scrypt at the product's N).
-await build({ ...common, entryPoints: [join(root, 'bench/load/server.mjs')], outfile: join(buildDir, 'history-server.mjs') });
-await build({
-  ...common,
-  entryPoints: [join(here, 'tasks.ts')],
-  outfile: join(buildDir, 'history-tasks.mjs'),
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-});
+await bundle(join(root, 'bench/load/server.mjs'), 'history-server', { external: CLIENT_EXTERNALS });
+await bundle(join(here, 'tasks.ts'), 'history-tasks', { external: CLIENT_EXTERNALS });
 
 // ---- processes ---------------------------------------------------------------------------------------------------
 function task(name, args, { gc = true } = {}) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A/B of the load bench: the working tree against an earlier commit, alternating runs so that drifts of a shared
-# machine hit both sides alike (bench/README.md, "Load").
+# machine hit both sides alike (bench/HISTORY.md, "Load").
 #
 #   bash bench/load/ab.sh <commit> [runs=3] [rates=2000,4000]
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Concord's load bench (see bench/README.md, "Load"). Starts the real server in its own process (durable SQLite,
+ * Concord's load bench (see bench/HISTORY.md, "Load"). Starts the real server in its own process (durable SQLite,
  * authenticated sockets), registers accounts and conversations over the HTTP API, forks load-generator workers
  * (separate processes, loopback only), and measures.
  *
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { buildDir, bundle } from '../lib/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -58,12 +58,7 @@ const log = (s) => process.stderr.write(`[load ${new Date().toISOString().slice(
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- build: the server and the worker import TypeScript sources; bundle them (packages stay external) ----------
-const buildDir = join(root, 'node_modules/.cache/concord-bench');
-mkdirSync(buildDir, { recursive: true });
-const external = ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'];
-for (const name of ['server', 'worker']) {
-  await build({ entryPoints: [join(here, `${name}.mjs`)], bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['source'], outfile: join(buildDir, `${name}.mjs`), external, logLevel: 'warning' });
-}
+for (const name of ['server', 'worker']) await bundle(join(here, `${name}.mjs`), name);
 
 // ---- /proc sampling (Linux) ----------------------------------------------------------------------------------------
 const CLK_TCK = 100;

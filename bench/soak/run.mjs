@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundle } from '../lib/bundle.mjs';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -39,12 +39,8 @@ const log = (s) => process.stderr.write(`[soak ${new Date().toISOString().slice(
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- build the server and the protocol module from the TypeScript sources ---------------------------------------
-const buildDir = join(root, 'node_modules/.cache/concord-soak');
-mkdirSync(buildDir, { recursive: true });
-const external = ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'];
-await build({ entryPoints: [join(root, 'bench/load/server.mjs')], bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['source'], outfile: join(buildDir, 'server.mjs'), external, logLevel: 'warning' });
-await build({ entryPoints: [join(root, 'protocol/src/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(buildDir, 'protocol.mjs'), external, logLevel: 'warning' });
-const { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame } = await import(join(buildDir, 'protocol.mjs'));
+const serverFile = await bundle(join(root, 'bench/load/server.mjs'), 'soak-server');
+const { FrameKind, PROTOCOL_VERSION, decodeFrame, encodeFrame } = await import(await bundle(join(root, 'protocol/src/index.ts'), 'soak-protocol'));
 
 // ---- the data directory (on a small tmpfs with --disk-full) --------------------------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'concord-soak-'));
@@ -60,7 +56,7 @@ if (a['disk-full']) {
 
 let server = null;
 async function startServer() {
-  const child = spawn(process.execPath, [join(buildDir, 'server.mjs'), '--data', dataDir, '--scrypt-n', '1024'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [serverFile, '--data', dataDir, '--scrypt-n', '1024'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   const port = await new Promise((resolvePort, reject) => {
     child.stdout.on('data', (d) => {

@@ -22,7 +22,7 @@ import { openDatabase } from '../../sync-server/src/db/open.ts';
 import { UserRepo } from '../../sync-server/src/db/users.ts';
 import { ConversationRepo } from '../../sync-server/src/db/conversations.ts';
 import { MembershipAccessPolicy } from '../../sync-server/src/auth/access.ts';
-import { DocStore } from '../../sync-server/src/sync/docStore.ts';
+import { DocCatalog, DocStore } from '../../sync-server/src/sync/docStore.ts';
 import { SyncHub } from '../../sync-server/src/sync/hub.ts';
 import { resolveLimits } from '../../sync-server/src/sync/limits.ts';
 import { createMetrics } from '../../sync-server/src/sync/metrics.ts';
@@ -77,7 +77,8 @@ function setup() {
     db.prepare("INSERT INTO conversations (id, kind, title, created_by, created_at) VALUES (?, 'group', '', ?, ?)").run(id, members[0], now);
     for (const m of members) db.prepare("INSERT INTO conversation_members (conversation_id, user_id, role, joined_at) VALUES (?, ?, 'member', ?)").run(id, m, now);
   };
-  const access = new MembershipAccessPolicy(new UserRepo(db), new ConversationRepo(db));
+  // With the segment catalog, as createServer builds it: segment docs k >= 1 are checked against it (SEG-1).
+  const access = new MembershipAccessPolicy(new UserRepo(db), new ConversationRepo(db), new DocCatalog(db));
   return { dir, db, access, addUser, addConv, users };
 }
 

@@ -6,11 +6,10 @@
  *   node bench/validation/run.mjs [--runs 5] [--history 5000] [--samples 4000] [--updates 20000] [--convs 100]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundle } from '../lib/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -23,20 +22,7 @@ const { values } = parseArgs({
     convs: { type: 'string', default: '100' },
   },
 });
-const buildDir = join(root, 'node_modules/.cache/concord-bench');
-mkdirSync(buildDir, { recursive: true });
-const outfile = join(buildDir, 'validation.mjs');
-await build({
-  entryPoints: [join(here, 'bench.mjs')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  conditions: ['source'],
-  outfile,
-  external: ['better-sqlite3', 'pino', 'ws', 'yjs', 'lib0', 'lib0/*', 'y-protocols', 'y-protocols/*'],
-  logLevel: 'warning',
-});
+const outfile = await bundle(join(here, 'bench.mjs'), 'validation');
 
 const args = ['--history', values.history, '--samples', values.samples, '--updates', values.updates, '--convs', values.convs];
 const results = { on: [], off: [] };

@@ -13,11 +13,8 @@ export const ClientErrorCode = {
   MessageTooLong: 'message_too_long',
   InvalidArgument: 'invalid_argument',
   Network: 'network',
-  SessionInvalid: 'session_invalid',
-  VersionMismatch: 'version_mismatch',
   UnknownConversation: 'unknown_conversation',
   UnknownMessage: 'unknown_message',
-  Storage: 'storage',
   EmptyAttachment: 'empty_attachment',
   AttachmentTooBig: 'attachment_too_big',
   /** The server does not have the blob (yet): its sender has not uploaded it. Try again later (ATTACH-2). */
@@ -57,34 +54,5 @@ export class HttpError extends ConcordError {
     readonly status: number,
   ) {
     super(code, message);
-  }
-}
-
-/** The server closed the session (4401: token revoked, expired, device kicked). */
-export class SessionInvalidError extends ConcordError {
-  override readonly name = 'SessionInvalidError';
-  constructor(message: string) {
-    super(ClientErrorCode.SessionInvalid, message);
-  }
-}
-
-/** The server speaks another protocol version (4426). */
-export class VersionMismatchError extends ConcordError {
-  override readonly name = 'VersionMismatchError';
-  constructor(message: string) {
-    super(ClientErrorCode.VersionMismatch, message);
-  }
-}
-
-/** Local storage could not be read or written (the adapter's error is the `cause`). */
-export class LocalStorageError extends ConcordError {
-  override readonly name = 'LocalStorageError';
-  constructor(
-    message: string,
-    readonly doc: string | null,
-    options?: { cause?: unknown },
-  ) {
-    super(ClientErrorCode.Storage, message);
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }

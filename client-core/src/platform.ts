@@ -1,6 +1,7 @@
 /**
- * The platform seams client-core takes through its constructor (DESIGN.md decision 8): a socket factory, `fetch`, a
- * clock, a random byte source and a network-state source. Nothing here is read from globals except the defaults in
+ * The platform seams client-core takes through its constructor, so that one client runs in a browser, in Node and in
+ * an ArkTS app, and tests can drive it (the socket seam is CONN-7): a socket factory, `fetch`, a clock, a random byte
+ * source and a network-state source. Nothing here is read from globals except the defaults in
  * client/options.ts.
  *
  * The socket seam is a factory returning a `SocketLike` with declared event types, not a W3C constructor with

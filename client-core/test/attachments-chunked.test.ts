@@ -4,6 +4,7 @@
  * loop a turn per chunk and leaves nothing behind when it fails; abandoned parts are swept; a chunked download is
  * checked and kept in parts; and a source sent on one device arrives byte-exact on the other (in-process backend).
  */
+import { waitFor } from '@concord/test-support';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorageAdapter } from '@concord/storage-adapters/memory';
@@ -192,14 +193,13 @@ describe('ATTACH-3 through the client (in-process backend)', () => {
     expect(Math.max(...src.reads.map((r) => r.length))).toBeLessThanOrEqual(256 * 1024);
     const cb = await b.client.conversation(convId);
     await until('bob has the message', () => cb.message(m.id) !== null, [convEvents(cb)]);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    const downloaded = async (): Promise<boolean> => {
       const code = await codeOf(b.client.attachmentBytes(cb.message(m.id) as Message));
-      if (code === 'resolved') break;
       // The upload may still be on its way: BLOB-2 answers 404 until then.
-      if (code !== 'attachment_unavailable' || Date.now() > deadline) throw new Error(`bob's download: ${code}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+      if (code !== 'resolved' && code !== 'attachment_unavailable') throw new Error(`bob's download: ${code}`);
+      return code === 'resolved';
+    };
+    await waitFor("bob's download", downloaded, { timeoutMs: 10_000, intervalMs: 20 });
     expectSame(await b.client.attachmentBytes(cb.message(m.id) as Message), bytes);
   });
 });

@@ -53,6 +53,31 @@ describe('engine rules (in-process server)', () => {
     expect(d.client.connection.state).toBe('offline');
   });
 
+  it('[CLOSE-1] a 4403 close stops reconnecting with the reason shown; a 4408 close reconnects', async () => {
+    fresh();
+    const d = await account(w, 'fb', uniqueName('fb'), 'register');
+    const states: string[] = [];
+    d.client.events.on('connection', (s) => states.push(`${s.state}:${s.reason ?? ''}`));
+    const serverSide = (): { close(code: number, reason?: string): void } => {
+      const conn = [...w.be.server.conns].at(-1);
+      if (conn === undefined) throw new Error('no connection on the server');
+      return conn.side;
+    };
+    // The control: a code that is not terminal is answered by reconnecting.
+    serverSide().close(4408, 'no heartbeat');
+    await until('offline after 4408', () => states.some((s) => s.startsWith('offline:')), [clientEvents(d.client)]);
+    await d.waitOnline();
+    const connsBefore = w.be.server.conns.size;
+    serverSide().close(4403, '');
+    await until('offline after 4403', () => d.client.connection.state === 'offline' && states.at(-1) === 'offline:closed 4403: forbidden', [clientEvents(d.client)]);
+    const seen = states.length;
+    // Nothing to await for an absence: wait well past the test backoff's cap (200 ms) and look again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(d.client.connection.state).toBe('offline');
+    expect(states.slice(seen)).toEqual([]);
+    expect(w.be.server.conns.size).toBe(connsBefore - 1);
+  });
+
   it('[CONN-3] the heartbeat notices a link that went silent and reconnects', async () => {
     fresh();
     const d = await account(w, 'hb', uniqueName('hb'), 'register');

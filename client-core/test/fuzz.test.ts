@@ -3,6 +3,7 @@
  * restart; at the end every replica holds the same messages in the same order, none lost or doubled, and every
  * device of an account shows the same unread count. The seed is printed on failure; rerun with FUZZ_SEED=<n>.
  */
+import { seededRandom } from '@concord/test-support';
 import { appendFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBackend } from './helpers/fakeBackend.js';
@@ -13,17 +14,6 @@ import type { TestDevice } from './helpers/devices.js';
 import { clientEvents, convEvents, until } from './helpers/wait.js';
 import type { Conversation } from '../src/conversation/conversation.js';
 import type { ConcordOptions } from '../src/client/options.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Two devices keep their data in (fake) IndexedDB, the rest in memory; FUZZ_IDB=0 puts all in memory. IndexedDB
 // once exposed a receipt feedback loop (a mark's vector moved when another device's mark arrived, so marks answered
@@ -46,7 +36,7 @@ async function everything(c: Conversation): Promise<void> {
 }
 
 async function run(seed: number, steps: number, be: Backend, extra: Partial<ConcordOptions> = {}): Promise<void> {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   w = { be, devices: [] };
   const names = [uniqueName('ann'), uniqueName('ben'), uniqueName('cat')];

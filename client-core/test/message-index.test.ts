@@ -2,6 +2,7 @@
  * The incremental message index (conversation/messageIndex.ts) against the from-scratch reads of model.ts:
  * ORDER-1 order, RCPT-2 unread counts and the client ids a receipt covers.
  */
+import { seededRandom } from '@concord/test-support';
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { MessageIndex } from '../src/conversation/messageIndex.js';
@@ -15,17 +16,6 @@ import {
   encodeHlc,
   type Hlc,
 } from '@concord/protocol';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ME = 'ann';
 
@@ -118,7 +108,7 @@ describe('message index', () => {
 
   test('[ORDER-1][RCPT-2] random writes on several docs merged in random order: the index equals the full reads', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const rnd = mulberry32(seed);
+      const rnd = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
       const users = [ME, ME, 'bob', 'cat'];
       const peers = users.map((user, i) => ({ user, device: `d${i}`, doc: new Y.Doc() }));

@@ -61,7 +61,7 @@ describe('receipt marks', () => {
     expect(markOf(alice.handle.doc, receiptKey('alice', 'd1'))).not.toEqual(first);
   });
 
-  it('[RCPT-1] a read mark from the message frontier still covers exactly what was held', async () => {
+  it('[RCPT-CLIENT-1] a read mark from the message frontier still covers exactly what was held', async () => {
     const bob = new Y.Doc();
     bob.getMap(CONV_MESSAGES).set('bob.m1', message('bob', 1));
     const alice = await device('alice');

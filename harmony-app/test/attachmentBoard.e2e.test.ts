@@ -4,6 +4,7 @@
  * (stand-in on real SQLite) and uploads it to the real sync-server on port 0; the other device downloads it through
  * the `@ohos.net.http` stand-in at API 12 (request() capped at 5 MB, so only requestInStream gets it through).
  */
+import { waitFor as waitForCondition } from '@concord/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,17 +104,19 @@ describe('HAPP-ATTACH-2 a 25 MiB picked file on the board stand-ins', () => {
     await waitFor('bob gets the image row', () => chatB.rows.all().some((r) => r.kind === 'image'), 60_000);
     const row = chatB.rows.all().find((r) => r.kind === 'image')!;
     expect(row.sizeText).toBe('25 MB');
-    let got: Uint8Array | null = null;
-    const deadline = Date.now() + 60_000;
-    while (got === null) {
+    let got = null as Uint8Array | null;
+    const downloaded = async (): Promise<boolean> => {
       try {
         got = await chatB.attachmentBytes(row);
+        return true;
       } catch (e) {
         // Until alice's upload is through the server answers 404 (not uploaded yet); anything else is a failure.
-        if (Date.now() > deadline || !/not been uploaded|not uploaded|yet/i.test((e as Error).message)) throw e;
-        await new Promise((r) => setTimeout(r, 100));
+        if (!/not been uploaded|not uploaded|yet/i.test((e as Error).message)) throw e;
+        return false;
       }
-    }
+    };
+    await waitForCondition("bob's download", downloaded, { timeoutMs: 60_000, intervalMs: 100 });
+    if (got === null) throw new Error('unreachable: waited for the download');
     expect(createHash('sha256').update(got).digest('hex')).toBe(want);
     // Bob's download came through the stream (request() on this API 12 stand-in would have refused it).
     const blob = `/blobs/${want}`;

@@ -5,6 +5,7 @@
  * why), booted through EntryAbility's own lifecycle with the OpenHarmony stand-ins as its native modules, and driven
  * like the pages drive it against the real sync-server on port 0.
  */
+import { waitFor as waitForCondition } from '@concord/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,13 +39,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
+const waitFor = (what: string, pred: () => boolean, ms = 10_000): Promise<void> => waitForCondition(what, pred, ms);
 
 function within<T>(what: string, p: Promise<T>, ms = 10_000): Promise<T> {
   return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);

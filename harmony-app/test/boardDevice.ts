@@ -4,6 +4,7 @@
  * Random and Md, against the real sync-server. `offline` sends HTTP and the sync socket to a port nothing listens
  * on (as a board without a route), `online()` undoes it and tells the app, as the network source would.
  */
+import { waitFor as waitForCondition } from '@concord/test-support';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,10 +145,6 @@ export async function boardDevice(serverUrl: string, cleanups: (() => Promise<vo
 
 export const lit = (app: ConcordApp): boolean => app.light() === LinkLight.Green || app.light() === LinkLight.Pulse;
 
-export async function waitFor(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
+export function waitFor(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
+  return waitForCondition(what, pred, ms);
 }

@@ -4,6 +4,7 @@
  * chatTimeLabel over every loaded message), and every event stream is replayed the way LazyForEach would apply it.
  * No clocks or timers: `now` and the time words are fixed by each test.
  */
+import { seededRandom } from '@concord/test-support';
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '@concord/client-core';
 import { ChatSession } from '../entry/src/main/ets/facade/chatSession';
@@ -93,14 +94,6 @@ function fullRender(msgs: Message[], clock: Clock): string[] {
 const shown = (rows: readonly ChatRow[]) => rows.map((r) => `${r.id}|${r.timeLabel}|${r.text}|${r.status}`);
 
 const seq = (kind: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${kind}${from + i}`);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe('ChatSession paging and live updates touch only what changed', () => {
   it('an older page into 1,000 rows: 50 adds on top and one change at the seam; every other row keeps its object', async () => {
@@ -272,7 +265,7 @@ describe('ChatSession paging and live updates touch only what changed', () => {
   it('random paging, receipts, deletes, new messages and returns to the bottom always match the full render, and the events replay to the rows (seeded)', async () => {
     const gaps = [0, 1_000, 10_000, 60_000, 110_000, 121_000, 240_000, 299_000, 300_000, 301_000, 3_600_000, 86_400_000 * 2];
     for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       let t = at(2026, 2, 1, 8);
       const history = Array.from({ length: 100 + Math.floor(r() * 400) }, (_, i) => {
         t += gaps[Math.floor(r() * gaps.length)]!;

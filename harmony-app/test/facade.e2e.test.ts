@@ -3,6 +3,7 @@
  * NetConnection, notificationManager), against the real sync-server on port 0: what a DAYU200 user does, minus
  * the pixels. Waits poll state with a deadline (the facade is UI-facing: its observable is state, not events).
  */
+import { waitFor as waitForCondition } from '@concord/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,13 +49,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
+const waitFor = (what: string, pred: () => boolean, ms = 8000): Promise<void> => waitForCondition(what, pred, ms);
 
 class Observer implements SocketObserver {
   app: ConcordApp | null = null;
@@ -173,16 +168,19 @@ async function twoUsers(opts: DeviceOptions = {}): Promise<{ a: Device; b: Devic
 
 /** An attachment's bytes once its sender's upload is through (until then: NotUploaded, and nothing else). */
 async function bytesOnceUploaded(chat: ChatSession, row: ChatRow): Promise<Uint8Array> {
-  const deadline = Date.now() + 8000;
-  for (;;) {
+  let bytes = null as Uint8Array | null;
+  const uploaded = async (): Promise<boolean> => {
     try {
-      return await chat.attachmentBytes(row);
+      bytes = await chat.attachmentBytes(row);
+      return true;
     } catch (e) {
       expect((e as AttachmentError).failure).toBe(AttachmentFailure.NotUploaded);
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
+      return false;
     }
-  }
+  };
+  await waitForCondition('the upload to be through', uploaded, { timeoutMs: 8000, intervalMs: 50 });
+  if (bytes === null) throw new Error('unreachable: waited for the bytes');
+  return bytes;
 }
 
 const lit = (app: ConcordApp) => app.light() === LinkLight.Green || app.light() === LinkLight.Pulse;

@@ -1,3 +1,4 @@
+import { seededRandom } from '@concord/test-support';
 import { describe, expect, it } from 'vitest';
 import type { Keyed } from '@concord/client-core';
 import { diff, KeyedListModel, type ListListener } from '../entry/src/main/ets/logic/listModel';
@@ -22,14 +23,6 @@ function replay(prev: Row[], next: Row[]): Row[] | 'reload' {
     else list[op.index] = next[op.index]!;
   }
   return list as Row[];
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 describe('KeyedListModel / diff', () => {
@@ -58,7 +51,7 @@ describe('KeyedListModel / diff', () => {
 
   it('random edits always replay to exactly the new list (seeded; seed printed on failure)', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const prev = Array.from({ length: Math.floor(r() * 20) }, (_, i) => new Row(`k${i}`));
       let next = prev.filter(() => r() > 0.2).map((x) => (r() < 0.2 ? new Row(x.key, 'v1') : x));
       if (r() < 0.3 && next.length > 1) next = [next[next.length - 1]!, ...next.slice(0, -1)];
@@ -99,7 +92,7 @@ const seq = (kind: string, from: number, n: number) => Array.from({ length: n },
 describe('Deque', () => {
   it('matches an array under random pushes, prepends, truncations, front drops and writes (seeded)', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const d = new Deque<number>();
       let ref: number[] = [];
       let next = 0;
@@ -200,7 +193,7 @@ describe('KeyedListModel range operations (a chat: pages on top, the newest page
 
   it('random range operations replay to exactly the model (seeded)', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const m = new KeyedListModel<Row>();
       m.set(rows(`s${seed}-`, Math.floor(r() * 30)));
       let mirror = m.all().slice();

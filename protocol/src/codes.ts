@@ -25,9 +25,12 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Close codes after which a client must not reconnect by itself (y-websocket's convention: 4400-4499 stop retrying). */
+/**
+ * [CLOSE-1] Close codes after which a client must not reconnect by itself: the "stop" rows of SPEC 2.3's table.
+ * Every other code (unknown ones too) is answered by reconnecting with backoff.
+ */
 export function isTerminalCloseCode(code: number): boolean {
-  return code >= 4400 && code <= 4499 && code !== CloseCode.Timeout && code !== CloseCode.RateLimited;
+  return code === CloseCode.Unauthorized || code === CloseCode.Forbidden || code === CloseCode.VersionMismatch;
 }
 
 export const ErrorCode = {

@@ -15,3 +15,4 @@ export * from './httpTypes.js';
 export * from './httpParse.js';
 export * from './roots.js';
 export * from './presence.js';
+export * from './accountRules.js';

@@ -1,3 +1,4 @@
+import { seededRandom } from '@concord/test-support';
 import { describe, expect, test } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import {
@@ -60,8 +61,7 @@ describe('multiplexed frames', () => {
   });
 
   test('[WIRE-5] random garbage never escapes as anything but ProtocolError', () => {
-    let seed = 42;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = seededRandom(42);
     for (let i = 0; i < 5000; i++) {
       const bytes = new Uint8Array(Math.floor(rand() * 40));
       for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rand() * 256);
@@ -113,5 +113,10 @@ describe('names and codes', () => {
     expect(isTerminalCloseCode(4408)).toBe(false);
     expect(isTerminalCloseCode(4429)).toBe(false);
     expect(isTerminalCloseCode(1006)).toBe(false);
+  });
+
+  test('[CLOSE-1] exactly the "stop" rows of the close-code table are terminal: 4401, 4403, 4426', () => {
+    const terminal = [1000, 1001, 1002, 1006, 1009, 4400, 4401, 4403, 4404, 4408, 4426, 4429, 4499].filter(isTerminalCloseCode);
+    expect(terminal).toEqual([4401, 4403, 4426]);
   });
 });

@@ -3,6 +3,7 @@
  * nothing left behind by a refused, oversized, mismatched or cut-off upload, and durable across a restart. A real
  * server on port 0, real HTTP, real files and SQLite in a temp data dir.
  */
+import { waitFor } from '@concord/test-support';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -92,14 +93,8 @@ function rows(blobId: string): number {
   return row.n;
 }
 
-/** Deadline-bound polling for what the server finishes after it answered (or after the client vanished). */
-async function eventually(check: () => boolean, what: string, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** What the server finishes after it answered (or after the client vanished) has no event: poll it, briefly. */
+const SERVER_SIDE = { timeoutMs: 2000, intervalMs: 10 };
 
 const noTempFiles = (): boolean => blobFiles().every((f) => !f.endsWith('.tmp'));
 
@@ -275,7 +270,7 @@ describe('attachments', () => {
     expect(far.json.error.code).toBe('too_big');
     expect((await put(bob, other, huge)).status).toBe(403);
 
-    await eventually(noTempFiles, 'no temporary files');
+    await waitFor('no temporary files', noTempFiles, SERVER_SIDE);
     expect(rows(sha256(huge))).toBe(0);
     expect(rows(sha256(big))).toBe(0);
     expect(rows(sha256(Buffer.concat(chunks)))).toBe(0);
@@ -309,9 +304,9 @@ describe('attachments', () => {
     req.on('error', () => undefined);
     req.write(bytes.subarray(0, 64 * 1024));
     // The server has begun writing this upload when its temporary file is there.
-    await eventually(() => blobFiles().some((f) => f.includes(id) && f.endsWith('.tmp')), 'the upload to begin');
+    await waitFor('the upload to begin', () => blobFiles().some((f) => f.includes(id) && f.endsWith('.tmp')), SERVER_SIDE);
     req.destroy();
-    await eventually(noTempFiles, 'the temporary file to go');
+    await waitFor('the temporary file to go', noTempFiles, SERVER_SIDE);
     expect(rows(id)).toBe(0);
     expect(blobFiles().some((f) => f.includes(id))).toBe(false);
     // The server goes on.
@@ -378,7 +373,7 @@ describe('attachments', () => {
       });
       req.on('error', reject);
       req.write(slow.subarray(0, 1024));
-      eventually(() => blobFiles().some((f) => f.includes(slowId)), 'the upload to begin')
+      waitFor('the upload to begin', () => blobFiles().some((f) => f.includes(slowId)), SERVER_SIDE)
         .then(async () => {
           const removed = await api(srv.url, 'DELETE', `/v1/conversations/${conv}/members/${dave.userId}`, { token: alice.token });
           expect(removed.status).toBe(204);
@@ -388,7 +383,7 @@ describe('attachments', () => {
     });
     expect(await answer).toBe(403);
     expect(rows(slowId)).toBe(0);
-    await eventually(() => !blobFiles().some((f) => f.includes(slowId)), 'no file of the refused upload');
+    await waitFor('no file of the refused upload', () => !blobFiles().some((f) => f.includes(slowId)), SERVER_SIDE);
 
     for (const method of ['GET', 'HEAD']) expect((await get(dave, conv, id, method)).status).toBe(403);
     const later = randomBytes(1024);

@@ -120,7 +120,9 @@ describe('doc store', () => {
     const index = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'doc_updates_by_doc'").get();
     expect(index).toBeUndefined();
     const version = db.prepare("SELECT version FROM schema_versions WHERE component = 'docs'").get() as { version: number };
-    expect(version.version).toBe(3);
+    expect(version.version).toBe(4);
+    const docColumns = (db.prepare('PRAGMA table_info(docs)').all() as { name: string }[]).map((c) => c.name);
+    expect(docColumns).toEqual(['name', 'last_seq']);
 
     store.append([{ doc: 'conv:y', data: bytes('y4') }]);
     expect(store.load('conv:y').tail.map(text)).toEqual(['y1', 'y2', 'y3', 'y4']);

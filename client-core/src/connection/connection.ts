@@ -4,10 +4,11 @@
  * dead after `maxMissed` intervals without any inbound frame) and the connection state.
  *
  * States: `offline` -> `connecting` (socket opening, HELLO sent, handshakes running) -> `online` (authenticated and
- * every initial handshake done). 4401 and 4426 stop reconnecting (CONN-4, CONN-5).
+ * every initial handshake done). The close codes after which it stops reconnecting are the protocol's
+ * (`isTerminalCloseCode`, CLOSE-1): 4401 (CONN-4), 4426 (CONN-5) and 4403.
  */
 import { Emitter } from '../events/emitter.js';
-import { CloseCode, decodeFrame, encodeFrame, FrameKind, type Frame } from '@concord/protocol';
+import { CloseCode, decodeFrame, encodeFrame, FrameKind, isTerminalCloseCode, type Frame } from '@concord/protocol';
 import { WS_OPEN, type SocketFactory, type SocketLike, type SocketMessageEvent, type Timers } from '../platform.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -43,6 +44,13 @@ export interface ConnectionOptions {
   readonly backoff: BackoffOptions;
   readonly heartbeat: HeartbeatOptions;
 }
+
+/** The state's reason after a terminal close that came without one. */
+const FATAL_REASON: Readonly<Record<number, string>> = {
+  [CloseCode.Unauthorized]: 'session invalid',
+  [CloseCode.VersionMismatch]: 'protocol version mismatch',
+  [CloseCode.Forbidden]: 'closed 4403: forbidden',
+};
 
 export class Connection {
   readonly events = new Emitter<ConnectionEvents>();
@@ -148,12 +156,8 @@ export class Connection {
   }
 
   private onClose(code: number, reason: string): void {
-    if (code === CloseCode.Unauthorized) {
-      this.fatal(code, reason.length > 0 ? reason : 'session invalid');
-      return;
-    }
-    if (code === CloseCode.VersionMismatch) {
-      this.fatal(code, reason.length > 0 ? reason : 'protocol version mismatch');
+    if (isTerminalCloseCode(code)) {
+      this.fatal(code, reason.length > 0 ? reason : (FATAL_REASON[code] ?? `closed ${code}`));
       return;
     }
     this.linkDown(`closed ${code}${reason.length > 0 ? `: ${reason}` : ''}`, false);
@@ -166,8 +170,10 @@ export class Connection {
     this.detach();
     if (s !== null) safeClose(s, CloseCode.Normal, 'stopping');
     this.setState('offline', reason);
+    // 4403 has no event of its own: the multiplexed endpoint refuses docs one by one (REJECT), so a server that
+    // closes this socket with it is not one this client can work with; the state's reason says so.
     if (code === CloseCode.Unauthorized) this.events.emit('sessionInvalid', { reason });
-    else this.events.emit('versionMismatch', { reason });
+    else if (code === CloseCode.VersionMismatch) this.events.emit('versionMismatch', { reason });
   }
 
   private linkDown(reason: string, closeSocket: boolean): void {

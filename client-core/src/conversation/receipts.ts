@@ -1,5 +1,5 @@
 /**
- * Receipt marks written by this device (RCPT-1): the delivered mark is written automatically once others'
+ * Receipt marks written by this device (RCPT-CLIENT-1; the marks' format is RCPT-1): the delivered mark is written automatically once others'
  * messages are durably stored here; the read mark by `markRead`. A vector holds, per client id of other members'
  * messages, the clock just past the newest such message item (MessageIndex.othersFrontier): it stays small, says
  * nothing about the device's own writes, and does not move when only receipts change (RCPT-3).

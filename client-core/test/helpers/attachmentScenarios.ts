@@ -3,6 +3,7 @@
  * sync-server (BLOB-1/BLOB-2). The backends cut a device's sync socket only; its HTTP still reaches the server, which
  * is what ATTACH-2's "not uploaded yet" needs: the sender is offline, the reader is not.
  */
+import { waitFor } from '@concord/test-support';
 import { expect, it } from 'vitest';
 import { ConcordError } from '../../src/errors.js';
 import type { Message } from '../../src/conversation/conversation.js';
@@ -43,12 +44,8 @@ export function expectSame(actual: Uint8Array | undefined, expected: Uint8Array)
 }
 
 /** Storage has no events: poll it (briefly) for a state the uploader reaches right after an answer. */
-export async function eventually(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function eventually(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  return waitFor(what, check, { timeoutMs: ms, intervalMs: 10 });
 }
 
 export async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -62,15 +59,22 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
 
 /** Wait until `d` can read the message's bytes (the upload may still be on its way). */
 async function fetchedBytes(d: TestDevice, m: Message): Promise<Uint8Array> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await d.client.attachmentBytes(m);
-    } catch (err) {
-      if (!(err instanceof ConcordError && err.code === 'attachment_unavailable') || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  let bytes = null as Uint8Array | null;
+  await waitFor(
+    'the attachment to be downloadable',
+    async () => {
+      try {
+        bytes = await d.client.attachmentBytes(m);
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConcordError && err.code === 'attachment_unavailable')) throw err;
+        return false;
+      }
+    },
+    { timeoutMs: 10_000, intervalMs: 20 },
+  );
+  if (bytes === null) throw new Error('unreachable: waited for the bytes');
+  return bytes;
 }
 
 export function attachmentScenarios(world: () => World): void {

@@ -133,7 +133,7 @@ export function scenarios(world: () => World): void {
     await until('1 unread again', () => unread(a1) === 1 && unread(a2) === 1, all(a1.client, a2.client), 10_000);
   });
 
-  it('[RCPT-1] a message that arrives late is not read by a mark set before it arrived', async () => {
+  it('[RCPT-CLIENT-1] a message that arrives late is not read by a mark set before it arrived', async () => {
     const w = world();
     const { a1, b, convId } = await threeDevices(w);
     const c1 = await a1.client.conversation(convId);

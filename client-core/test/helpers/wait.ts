@@ -1,8 +1,9 @@
-/** Waits on events with a deadline; never sleeps. */
+/** Waits on a client's or conversation's events with a deadline (test-support's waitFor); never sleeps. */
+import { waitFor, type Source } from '@concord/test-support';
 import type { Concord } from '../../src/client/concord.js';
 import type { Conversation } from '../../src/conversation/conversation.js';
 
-export type Source = (notify: () => void) => () => void;
+export type { Source };
 
 export function clientEvents(c: Concord): Source {
   return (notify) => {
@@ -27,28 +28,6 @@ export function convEvents(c: Conversation): Source {
   };
 }
 
-export async function until(what: string, check: () => boolean, sources: readonly Source[], ms = 5000): Promise<void> {
-  if (check()) return;
-  await new Promise<void>((resolve, reject) => {
-    const offs: (() => void)[] = [];
-    const done = (err?: Error): void => {
-      clearTimeout(timer);
-      offs.forEach((o) => o());
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for: ${what}`)), ms);
-    const notify = (): void => {
-      let ok = false;
-      try {
-        ok = check();
-      } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)));
-        return;
-      }
-      if (ok) done();
-    };
-    for (const s of sources) offs.push(s(notify));
-    notify();
-  });
+export function until(what: string, check: () => boolean, sources: readonly Source[], ms = 5000): Promise<void> {
+  return waitFor(what, check, { sources, timeoutMs: ms });
 }

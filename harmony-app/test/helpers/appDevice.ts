@@ -3,6 +3,7 @@
  * notificationManager), wired as bootstrap wires it, for facade tests against the real sync-server. The same wiring
  * as facade.e2e.test.ts's device(), kept here so new test files share it.
  */
+import { waitFor as waitForCondition } from '@concord/test-support';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,12 +113,8 @@ export async function appDevice(serverUrl: string, cleanups: (() => Promise<void
 }
 
 /** Polls `pred` until true; fails after `ms` (the facade's observable is state, not events). */
-export async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
+export function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
+  return waitForCondition(what, pred, ms);
 }
 
 let n = 0;

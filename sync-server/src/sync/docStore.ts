@@ -47,6 +47,7 @@ function toBuffer(data: Uint8Array): Buffer {
  * walking `prev` back from the doc's newest update, which only loads and compactions do.
  * Step 3 drops AUTOINCREMENT (its `sqlite_sequence` row was one more page per commit: seqs now come from the
  * store's counter) and adds `doc_store_state`, which lets the `docs` rows be written behind (see DocStore).
+ * Step 4 drops `docs.tail`: a count nothing read since step 2 (the hub counts a loaded doc's tail itself).
  */
 const DOC_MIGRATIONS: readonly Migration[] = [
   (db) => {
@@ -92,6 +93,9 @@ const DOC_MIGRATIONS: readonly Migration[] = [
     // Until now every commit wrote its docs rows: they are current up to the last seq ever used.
     const cursor = used?.seq ?? 0;
     db.prepare('INSERT INTO doc_store_state (id, cursor, docs_upto) VALUES (1, ?, ?)').run(cursor, cursor);
+  },
+  (db) => {
+    db.exec('ALTER TABLE docs DROP COLUMN tail');
   },
 ];
 
@@ -144,7 +148,7 @@ export class DocStore {
   constructor(private readonly db: Database.Database) {
     migrate(db, 'docs', DOC_MIGRATIONS);
     this.insertUpdate = db.prepare('INSERT INTO doc_updates (seq, doc, prev, data) VALUES (?, ?, ?, ?)');
-    this.insertDoc = db.prepare('INSERT INTO docs (name, last_seq, tail) VALUES (?, ?, 0)');
+    this.insertDoc = db.prepare('INSERT INTO docs (name, last_seq) VALUES (?, ?)');
     this.raiseDoc = db.prepare('UPDATE docs SET last_seq = max(last_seq, ?) WHERE name = ?');
     this.selectDoc = db.prepare('SELECT last_seq FROM docs WHERE name = ?');
     this.selectSnapshot = db.prepare('SELECT data, upto_seq FROM doc_snapshots WHERE doc = ?');

@@ -22,11 +22,11 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = {
   // 500 one-message updates replay in ~2 ms and 1,000 in ~3.6 ms, against ~2.5 ms for a snapshot of 1,100 messages.
   // Each compaction rewrites the whole doc, so a low count costs more than it saves: at 100 and 2,000 msgs/s, snapshot
   // encoding alone was 6% of the server's CPU and commits carrying snapshots took 4.7 ms (p50) against 0.6 ms
-  // (bench/README "Load").
+  // (bench/HISTORY.md "Load").
   compactAfterUpdates: 500,
   // Each commit is a fixed cost whatever it holds (an fsync and a few WAL frames: ~0.4 ms of CPU on the reference VM,
   // most of it in the kernel). At 2,000 msgs/s, 8 ms instead of 5 ms took ~12% off the CPU per message (149 -> 134 µs,
-  // medians of 7) for +1.6 ms at p50 and ~+1 ms at p99; at 4,000/s p99 fell (46-51 -> 36 ms). bench/README "Load".
+  // medians of 7) for +1.6 ms at p50 and ~+1 ms at p99; at 4,000/s p99 fell (46-51 -> 36 ms). bench/HISTORY.md "Load".
   commitIntervalMs: 8,
   // Far above what an honest reader lags behind (a WELCOME for 10,000 docs is ~200 KB), far below the RAM budget.
   maxBufferedBytes: 8 * 1024 * 1024,

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import { SIGN_UP_RULES, passwordProblem, typedUsernameProblem } from '@concord/client-core';
 import { errorText, type AppController } from '../app/controller.js';
 
 export function AuthScreen({ app }: { app: AppController }) {
@@ -8,11 +9,21 @@ export function AuthScreen({ app }: { app: AppController }) {
   const user = useRef<HTMLInputElement>(null);
   const pass = useRef<HTMLInputElement>(null);
   const display = useRef<HTMLInputElement>(null);
+  // AUTH-RULES-1: while signing up, a broken username rule is said as it is typed, not after a round trip.
+  const [nameProblem, setNameProblem] = useState<string | null>(null);
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     const username = user.current?.value.trim() ?? '';
     const password = pass.current?.value ?? '';
+    if (mode === 'register') {
+      // The server checks the same rules (and the common-password list); nothing is sent that it would refuse here.
+      const problem = typedUsernameProblem(username) ?? passwordProblem(password, username);
+      if (problem !== null) {
+        setError(problem);
+        return;
+      }
+    }
     setBusy(true);
     setError(null);
     try {
@@ -37,12 +48,43 @@ export function AuthScreen({ app }: { app: AppController }) {
         )}
         <label>
           Username
-          <input ref={user} name="username" autoComplete="username" required autoFocus />
+          <input
+            ref={user}
+            name="username"
+            autoComplete="username"
+            required
+            autoFocus
+            aria-describedby={mode === 'register' ? 'username-rules' : undefined}
+            aria-invalid={mode === 'register' && nameProblem !== null}
+            onInput={(e) => setNameProblem(e.currentTarget.value === '' ? null : typedUsernameProblem(e.currentTarget.value))}
+          />
         </label>
+        {mode === 'register' && (
+          <p id="username-rules" class="rules">
+            {SIGN_UP_RULES.username}
+          </p>
+        )}
+        {mode === 'register' && nameProblem !== null && (
+          <p class="error" data-testid="username-problem" role="alert">
+            {nameProblem}
+          </p>
+        )}
         <label>
           Password
-          <input ref={pass} name="password" type="password" required autoComplete={mode === 'login' ? 'current-password' : 'new-password'} />
+          <input
+            ref={pass}
+            name="password"
+            type="password"
+            required
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            aria-describedby={mode === 'register' ? 'password-rules' : undefined}
+          />
         </label>
+        {mode === 'register' && (
+          <p id="password-rules" class="rules">
+            {SIGN_UP_RULES.password}
+          </p>
+        )}
         {mode === 'register' && (
           <label>
             Display name (optional)
@@ -63,6 +105,7 @@ export function AuthScreen({ app }: { app: AppController }) {
           onClick={() => {
             setMode(mode === 'login' ? 'register' : 'login');
             setError(null);
+            setNameProblem(mode === 'login' && user.current !== null && user.current.value !== '' ? typedUsernameProblem(user.current.value) : null);
           }}
         >
           {mode === 'login' ? 'New here? Create an account' : 'Have an account? Log in'}

@@ -3,6 +3,7 @@
  * the text in view; scrolled up, what arrives is counted on a "jump to latest" button; a chat opened with unread
  * messages marks where they begin. Two users against a real sync-server serving the built web client.
  */
+import { waitFor } from '@concord/test-support';
 import type { Browser, Locator, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/build.js';
@@ -41,13 +42,8 @@ async function inView(d: Device, el: Locator): Promise<boolean> {
   return list !== null && box !== null && box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
 }
 
-async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The page is polled (every Playwright read is a round trip to the browser), 10 s by default. */
+const ON_SCREEN = { timeoutMs: 10_000, intervalMs: 100 };
 
 describe('web client, staying on the newest message', () => {
   it('[WEB-SCROLL-1] on a small screen a text sent after a tall image stays in view, also when the image arrives after it', async () => {
@@ -67,7 +63,7 @@ describe('web client, staying on the newest message', () => {
     await gina.page.locator('li.msg img').waitFor();
     await send(gina, 'after the image');
     await bubble(hank, 'after the image').waitFor();
-    await eventually('hank asked for the image', async () => held.length > 0);
+    await waitFor('hank asked for the image', async () => held.length > 0, ON_SCREEN);
     for (const route of held) await route.continue();
     await hank.context.unroute(pattern);
     for (const d of [gina, hank]) {
@@ -75,7 +71,7 @@ describe('web client, staying on the newest message', () => {
       // Once the image has its pixels (it grows then), the newest text must still be on screen.
       await d.page.locator('li.msg img').waitFor();
       await d.page.waitForFunction(() => [...document.querySelectorAll('li.msg img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
-      await eventually(`${d.name} shows the newest text`, () => inView(d, text), 3_000);
+      await waitFor(`${d.name} shows the newest text`, () => inView(d, text), { ...ON_SCREEN, timeoutMs: 3_000 });
     }
     expect([...gina.errors, ...hank.errors]).toEqual([]);
   }, 90_000);
@@ -92,10 +88,10 @@ describe('web client, staying on the newest message', () => {
     await jump.waitFor();
     await send(gina, 'news 1');
     await send(gina, 'news 2');
-    await eventually('the button counts two', async () => (await jump.textContent()) === '2 new messages ↓');
+    await waitFor('the button counts two', async () => (await jump.textContent()) === '2 new messages ↓', ON_SCREEN);
     expect(await inView(hank, bubble(hank, 'news 2'))).toBe(false);
     await jump.click();
-    await eventually('hank sees the newest', () => inView(hank, bubble(hank, 'news 2')));
+    await waitFor('hank sees the newest', () => inView(hank, bubble(hank, 'news 2')), ON_SCREEN);
     await jump.waitFor({ state: 'detached' });
     // Scrolled up again, his own message takes him down.
     await hank.page.locator('ol.messages').evaluate((el) => {
@@ -103,14 +99,14 @@ describe('web client, staying on the newest message', () => {
       el.dispatchEvent(new Event('scroll'));
     });
     await send(hank, 'mine');
-    await eventually('hank sees his own message', () => inView(hank, bubble(hank, 'mine')));
+    await waitFor('hank sees his own message', () => inView(hank, bubble(hank, 'mine')), ON_SCREEN);
   }, 60_000);
 
   it('[WEB-SCROLL-1] a chat opened with unread messages marks where they begin', async () => {
     await hank.page.getByRole('button', { name: 'Back to conversations' }).click();
     await conversationRow(hank, 'Gina').waitFor();
     for (const t of ['u1', 'u2', 'u3']) await send(gina, t);
-    await eventually('hank has three unread', async () => (await conversationRow(hank, 'Gina').textContent())?.includes('3') === true);
+    await waitFor('hank has three unread', async () => (await conversationRow(hank, 'Gina').textContent())?.includes('3') === true, ON_SCREEN);
     await openChat(hank, 'Gina');
     const divider = hank.page.getByTestId('unread-divider');
     await divider.waitFor();

@@ -2,6 +2,7 @@
  * A local Chromium (findChromium.ts) driven by playwright-core, kept off the network except for the test server. One context per
  * device (its own IndexedDB, service worker and cookies), and small UI steps that wait on selectors with deadlines.
  */
+import { waitFor } from '@concord/test-support';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -141,15 +142,10 @@ export async function badgeOf(d: Device, title: string): Promise<string | null> 
 }
 
 /** Waits until `read()` returns `expected` (compared as JSON), failing with the last value after the deadline. */
-export async function until<T>(what: string, read: () => Promise<T>, expected: T, timeout = UI_DEADLINE_MS): Promise<void> {
-  const deadline = Date.now() + timeout;
+export function until<T>(what: string, read: () => Promise<T>, expected: T, timeout = UI_DEADLINE_MS): Promise<void> {
   let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: expected ${JSON.stringify(expected)}, last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const check = async (): Promise<boolean> => JSON.stringify((last = await read())) === JSON.stringify(expected);
+  return waitFor(what, check, { timeoutMs: timeout, intervalMs: 100, describe: () => `expected ${JSON.stringify(expected)}, last saw ${JSON.stringify(last)}` });
 }
 
 function escapeRe(s: string): string {

@@ -1,5 +1,5 @@
 /*
- * A socket over `@ohos.net.webSocket` for client-core's `openSocket` seam (DESIGN.md decision 8): it implements
+ * A socket over `@ohos.net.webSocket` for client-core's `openSocket` seam (CONN-7): it implements
  * client-core's SocketLike, whose behaviour is the W3C WebSocket's (readyState, open/message/error/close, close
  * codes). The native object differs from the W3C one in ways that break a sync client (reference §2, netstack
  * source):
