@@ -24,6 +24,8 @@ export const ClientErrorCode = {
   AttachmentUnavailable: 'attachment_unavailable',
   /** The bytes the server sent do not hash to the blob id (ATTACH-2); nothing was kept. */
   AttachmentMismatch: 'attachment_mismatch',
+  /** The user cancelled the transfer (ATTACH-5); an upload is retried with `retryUpload`. */
+  Cancelled: 'cancelled',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
