@@ -16,6 +16,10 @@ import { jsSha256 } from '../src/attachments/sha256.js';
 import { ConcordError } from '../src/errors.js';
 import type { FetchInitLike, FetchLike } from '../src/platform.js';
 import { expectSame, sampleBytes } from './helpers/attachmentScenarios.js';
+import { RealBackend } from './helpers/realBackend.js';
+import { account, type World } from './helpers/scenarios.js';
+import { clientEvents, convEvents, until, type Source } from './helpers/wait.js';
+import type { Message } from '../src/conversation/conversation.js';
 
 const CHUNK = 64 * 1024;
 
@@ -271,4 +275,58 @@ describe('[ATTACH-6] downloads in ranges', () => {
     expect(await c.storage.listKv()).toEqual([]);
     expect(c.progress.at(-1)).toMatchObject({ state: 'cancelled' });
   });
+});
+
+describe('[ATTACH-5] through the client API', () => {
+  it('[ATTACH-5] transfer events carry upload and download progress; cancelUpload, uploadProgress and retryUpload are what the UI calls', async () => {
+    const be = await RealBackend.start({ uploadLimits: { maxChunkBytes: CHUNK } });
+    const w: World = { be, devices: [] };
+    try {
+      const opts = { attachments: { chunkBytes: CHUNK } };
+      const a = await account(w, 'alice', `ui-alice${Date.now() % 100000}`, 'register', 'memory', opts);
+      const b = await account(w, 'bob', `ui-bob${Date.now() % 100000}`, 'register', 'memory', opts);
+      const convId = await a.client.createConversation({ kind: 'direct', members: [b.client.session?.userId ?? ''] });
+      const ca = await a.client.conversation(convId);
+      const transfers: Source = (notify) => a.client.events.on('transfer', notify);
+      // Offline while sending, so the message is known before its upload starts.
+      be.offline(a);
+      await until('alice offline', () => a.client.connection.state !== 'online', [clientEvents(a.client)]);
+      const bytes = sampleBytes(10 * CHUNK + 3, 41);
+      const m = await ca.sendAttachment(bytes, { type: 'file', name: 'talk.mp4', mime: 'video/mp4' });
+      expect(await a.client.uploadProgress(m)).toMatchObject({ direction: 'upload', state: 'waiting', done: 0, total: bytes.byteLength });
+      const events: TransferProgress[] = [];
+      let tapped = false;
+      a.client.events.on('transfer', (p) => {
+        events.push(p);
+        // The user taps cancel once the bytes started moving.
+        if (p.state === 'active' && p.done >= 2 * CHUNK && !tapped) {
+          tapped = true;
+          void a.client.cancelUpload(m);
+        }
+      });
+      be.online(a);
+      await until('the upload is cancelled', () => events.some((e) => e.state === 'cancelled'), [transfers]);
+      expect(events.filter((e) => e.state === 'active').length).toBeLessThan(11);
+      expect(await a.client.uploadProgress(m)).toMatchObject({ direction: 'upload', state: 'cancelled', url: m.attachment?.url });
+
+      expect(await a.client.retryUpload(m)).toBe(true);
+      await until('the upload is done', () => events.at(-1)?.state === 'done', [transfers], 10_000);
+      expect(events.at(-1)).toMatchObject({ direction: 'upload', done: bytes.byteLength, total: bytes.byteLength });
+      expect(await a.client.uploadProgress(m)).toBeNull();
+
+      const cb = await b.client.conversation(convId);
+      const id = m.id;
+      await until('bob has the message', () => cb.message(id) !== null, [convEvents(cb)]);
+      const down: TransferProgress[] = [];
+      b.client.events.on('transfer', (p) => down.push(p));
+      expectSame(await b.client.attachmentBytes(cb.message(id) as Message), bytes);
+      expect(down.filter((p) => p.state === 'active').length).toBeGreaterThanOrEqual(11);
+      expect(down.at(-1)).toMatchObject({ direction: 'download', state: 'done', done: bytes.byteLength });
+      // Not this device's upload: nothing to retry.
+      expect(await b.client.uploadProgress(cb.message(id) as Message)).toBeNull();
+    } finally {
+      for (const d of w.devices.splice(0)) await d.shutdown().catch(() => undefined);
+      await be.stop();
+    }
+  }, 30_000);
 });
