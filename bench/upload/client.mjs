@@ -16,7 +16,6 @@ export { AttachmentStore, AttachmentTransfer, MemoryStorageAdapter, randomBytes 
  */
 export function throttledFetch(bytesPerSecond, shouldCut) {
   const piece = 4096;
-  const delayMs = (piece / bytesPerSecond) * 1000;
   return (url, init = {}) =>
     new Promise((resolve, reject) => {
       const body = init.body === undefined ? null : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength);
@@ -42,6 +41,7 @@ export function throttledFetch(bytesPerSecond, shouldCut) {
         return;
       }
       let sent = 0;
+      const t0 = Date.now();
       const next = () => {
         if (req.destroyed) return;
         if (shouldCut(sent, body.length)) {
@@ -53,9 +53,14 @@ export function throttledFetch(bytesPerSecond, shouldCut) {
           return;
         }
         const end = Math.min(body.length, sent + piece);
-        req.write(body.subarray(sent, end));
-        sent = end;
-        setTimeout(next, delayMs);
+        // A piece leaves when the link would have finished sending it, paced against the clock (not piece by piece),
+        // so timer lateness does not slow the link below its rate, nor does the first piece go out early.
+        setTimeout(() => {
+          if (req.destroyed) return;
+          req.write(body.subarray(sent, end));
+          sent = end;
+          next();
+        }, Math.max(0, (end / bytesPerSecond) * 1000 - (Date.now() - t0)));
       };
       next();
     });
