@@ -21,6 +21,10 @@ export const ClientErrorCode = {
   AttachmentUnavailable: 'attachment_unavailable',
   /** The bytes the server sent do not hash to the blob id (ATTACH-2); nothing was kept. */
   AttachmentMismatch: 'attachment_mismatch',
+  /** Local storage could not be read or written, or read back what it stored. */
+  Storage: 'storage',
+  /** The user cancelled the transfer (ATTACH-5); an upload is retried with `retryUpload`. */
+  Cancelled: 'cancelled',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

@@ -18,6 +18,7 @@ export {
 export { OPAQUE_TYPE, isInlineMedia, safeMediaType } from './attachments/sniff.js';
 export { ATTACHMENT_CHUNK_BYTES, bytesSource, type AttachmentProgress, type AttachmentSource } from './attachments/ingest.js';
 export { Sha256, jsSha256, type DigestFactory, type IncrementalDigest } from './attachments/sha256.js';
+export type { TransferProgress } from './attachments/transfer.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';

@@ -133,7 +133,10 @@ describe('attachments: ids, records, decisions', () => {
     answer = 403;
     t.kick();
     await t.settled();
-    expect(await t.store.pending()).toEqual([]);
+    // [ATTACH-5] Kept as failed, for a retry by the user; not uploaded by any round.
+    expect(await t.store.pending()).toEqual([
+      { conversationId: CONV, blobId: id, mime: 'application/pdf', size: 100, failure: { code: 'forbidden', message: 'not a member', status: 403 } },
+    ]);
     expect(refusals).toEqual([{ conversationId: CONV, blobId: id, status: 403, code: 'forbidden', message: 'not a member' }]);
     // Given up, not retried; the local copy stays readable.
     t.kick();
@@ -242,7 +245,8 @@ describe('attachments: the client (in-process server)', () => {
     await until('refusal reported', () => rejected.length === 1, [clientEvents(a1.client)]);
     expect(rejected[0]).toMatchObject({ doc: `conv:${convId}`, code: 'http_413' });
     expect(rejected[0]?.message).toMatch(/^ATTACH-1: /);
-    expect(await a1.storage.listKv('upload:')).toEqual([]);
+    // [ATTACH-5] The record stays, marked failed, until the user retries it.
+    expect(await a1.storage.listKv('upload:')).toHaveLength(1);
     a1.client.dropConnection();
     await a1.waitOnline();
     expect(srv.blobPuts.filter((p) => p.status === 413)).toHaveLength(1);

@@ -53,6 +53,8 @@ export const ErrorCode = {
   /** [SEG-3] A write to segment k of a conversation whose segment k-1 the server does not hold. */
   SegmentGap: 'segment_gap',
   BlobMismatch: 'blob_mismatch',
+  /** [BLOB-6] A `Range` that starts beyond the blob's end (416, `Content-Range: bytes *\/<size>`). */
+  RangeNotSatisfiable: 'range_not_satisfiable',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -20,6 +20,7 @@ import type {
   NoContent,
   ResponseOf,
   SessionIssued,
+  UploadState,
 } from './httpTypes.js';
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -109,6 +110,23 @@ export function parseBlobStored(j: unknown): BlobStored | null {
   return { blobId: j['blobId'], size: j['size'], mime: j['mime'] };
 }
 
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** [UPLOAD-1] An upload's state; an `open` one whose offset lies beyond its size is not one. */
+export function parseUploadState(j: unknown): UploadState | null {
+  if (!isObject(j)) return null;
+  if (j['state'] === 'done') {
+    const blob = parseBlobStored(j['blob']);
+    return blob === null ? null : { state: 'done', blob };
+  }
+  if (j['state'] !== 'open' || !isId(j['uploadId']) || typeof j['blobId'] !== 'string') return null;
+  const { size, offset, maxChunkBytes, expiresAt } = j;
+  if (!isCount(size) || !isCount(offset) || offset > size || !isCount(maxChunkBytes) || maxChunkBytes < 1 || !isTime(expiresAt)) return null;
+  return { state: 'open', uploadId: j['uploadId'], blobId: j['blobId'], size, offset, maxChunkBytes, expiresAt };
+}
+
 /** The routes that answer a JSON body (the others answer 204, and their callers only look at the status). */
 export type JsonRoute = { [R in HttpRoute]: ResponseOf<R> extends NoContent ? never : R }[HttpRoute];
 
@@ -128,6 +146,9 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'PUT /v1/conversations/:conversationId/blobs/:blobId': parseBlobStored,
   'GET /v1/me/presence': parsePresenceSetting,
   'PUT /v1/me/presence': parsePresenceSetting,
+  'POST /v1/conversations/:conversationId/uploads': parseUploadState,
+  'GET /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
+  'PUT /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
 };
 
 export function parsePresenceSetting(j: unknown): PresenceSetting | null {

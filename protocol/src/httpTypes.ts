@@ -121,6 +121,31 @@ export interface PresenceSetting {
   readonly visibility: PresenceVisibility;
 }
 
+/** [UPLOAD-1] `POST /v1/conversations/:id/uploads`: a resumable upload of one blob (its id, size and mime type). */
+export interface StartUploadRequest {
+  readonly blobId: string;
+  readonly size: number;
+  readonly mime?: string;
+}
+
+/**
+ * [UPLOAD-1..3] Where a resumable upload stands. `open`: the server holds `offset` bytes durably (every chunk it
+ * acknowledged), the next chunk goes at `offset` and is at most `maxChunkBytes`; `done`: the blob is stored (BLOB-1's
+ * answer).
+ */
+export type UploadState =
+  | {
+      readonly state: 'open';
+      readonly uploadId: string;
+      readonly blobId: string;
+      readonly size: number;
+      readonly offset: number;
+      readonly maxChunkBytes: number;
+      /** The session is forgotten if no chunk arrives before this time (UPLOAD-4). */
+      readonly expiresAt: number;
+    }
+  | { readonly state: 'done'; readonly blob: BlobStored };
+
 /** No body (204). */
 export type NoContent = null;
 
@@ -144,6 +169,11 @@ export interface HttpRoutes {
   'PUT /v1/conversations/:conversationId/blobs/:blobId': { readonly request: Uint8Array; readonly response: BlobStored };
   'GET /v1/me/presence': { readonly request: null; readonly response: PresenceSetting };
   'PUT /v1/me/presence': { readonly request: PresenceSetting; readonly response: PresenceSetting };
+  'POST /v1/conversations/:conversationId/uploads': { readonly request: StartUploadRequest; readonly response: UploadState };
+  'GET /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: null; readonly response: UploadState };
+  /** `?offset=<n>`, body the chunk's bytes. */
+  'PUT /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: Uint8Array; readonly response: UploadState };
+  'DELETE /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: null; readonly response: NoContent };
 }
 
 export type HttpRoute = keyof HttpRoutes;

@@ -2,6 +2,7 @@
  * Server configuration. `createServer` takes a plain `ServerOptions` object and never reads the environment or
  * mutates what it was given; `parseCliConfig` is the only place that looks at argv and env (called by cli.ts).
  */
+import type { UploadLimits } from './http/uploads.js';
 import { parseArgs } from 'node:util';
 import { isLogLevel } from './log.js';
 import type { LevelWithSilent, Logger } from 'pino';
@@ -44,6 +45,13 @@ export interface ServerOptions {
   /** [BLOB-5] Unreferenced uploads: bytes per user and grace period; and how often they are collected (default 10 min). */
   readonly blobQuota?: Partial<BlobQuota>;
   readonly blobCollectMs?: number;
+  /** [UPLOAD-1..5] Resumable uploads: chunk size limit, session lifetime, open sessions per user. */
+  readonly uploadLimits?: Partial<UploadLimits>;
+  /**
+   * Slow-loris bound: a whole request (headers and body) within this time, default 30 s. A resumable upload's chunks
+   * are each one request (UPLOAD-2), so a slow link needs small chunks, not a longer timeout.
+   */
+  readonly requestTimeoutMs?: number;
   /** [HTTP-23] Conversations created and people added per user. */
   readonly conversationLimits?: Partial<ConversationLimits>;
   /** Password hashing cost; the default keeps one login under ~100 ms on the reference machine. */

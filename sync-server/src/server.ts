@@ -26,6 +26,8 @@ import {
 } from './config.js';
 import { BlobFiles } from './db/blobFiles.js';
 import { BlobRepo } from './db/blobs.js';
+import { BlobParts } from './db/blobParts.js';
+import { UploadRepo } from './db/blobUploads.js';
 import { ConversationRepo } from './db/conversations.js';
 import { DeviceRepo } from './db/devices.js';
 import { openDatabase } from './db/open.js';
@@ -34,6 +36,7 @@ import { UserRepo } from './db/users.js';
 import { createApp } from './http/app.js';
 import { BlobService, DEFAULT_BLOB_QUOTA } from './http/blobs.js';
 import { createStaticHandler } from './http/static.js';
+import { DEFAULT_UPLOAD_LIMITS, UploadService } from './http/uploads.js';
 import { ConversationService, DEFAULT_CONVERSATION_LIMITS } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
@@ -58,6 +61,7 @@ export interface ConcordServer {
   readonly conversations: ConversationService;
   readonly access: AccessPolicy;
   readonly blobs: BlobService;
+  readonly uploads: UploadService;
   /** Starts listening on the configured host and port (0 = any free port). */
   listen(): Promise<ListeningAddress>;
   /** Stops accepting, waits for requests in flight (bounded), closes the sync service (flush), then the database. */
@@ -95,14 +99,25 @@ export function createServer(options: ServerOptions): ConcordServer {
   const access = new MembershipAccessPolicy(users, conversationRepo, catalog);
   const accounts = new AccountService({ db, users, sessions, loginLimiter, registrationLimiter, scrypt, clock });
   let blobFiles: BlobFiles;
+  let uploads: UploadService;
+  let blobs: BlobService;
+  const blobRepo = new BlobRepo(db);
   try {
     blobFiles = new BlobFiles(options.dataDir);
+    const uploadRepo = new UploadRepo(db);
+    blobs = new BlobService(conversationRepo, blobRepo, blobFiles, clock, maxBlobBytes, { ...DEFAULT_BLOB_QUOTA, ...options.blobQuota }, (user) =>
+      uploadRepo.openOf(user).bytes,
+    );
+    uploads = new UploadService(uploadRepo, new BlobParts(options.dataDir), blobFiles, blobs, clock, { ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits });
   } catch (err) {
     db.close();
     throw err;
   }
-  const blobRepo = new BlobRepo(db);
-  const blobs = new BlobService(conversationRepo, blobRepo, blobFiles, clock, maxBlobBytes, { ...DEFAULT_BLOB_QUOTA, ...options.blobQuota });
+  // [BLOB-7] Files a crash left between rename and row; under the commit lock, so uploads may run meanwhile.
+  blobs.sweepUnheldFiles().then(
+    (n) => (n > 0 ? logger.info({ removed: n }, 'removed blob files no conversation holds') : undefined),
+    (err: unknown) => logger.error({ err }, 'blob file sweep failed'),
+  );
 
   let sync: SyncServiceInternals;
   try {
@@ -139,14 +154,13 @@ export function createServer(options: ServerOptions): ConcordServer {
   );
 
   // [BLOB-5] Uploads no message refers to are collected after their grace period. Only with the trust rules on: they
-  // record the references (a bench without them would see every upload as unreferenced).
-  const collectTimer =
-    options.trust === false
-      ? null
-      : setInterval(() => {
-          blobs.collect().catch((err: unknown) => logger.error({ err }, 'blob collection failed'));
-        }, options.blobCollectMs ?? 10 * 60_000);
-  collectTimer?.unref();
+  // record the references (a bench without them would see every upload as unreferenced). [UPLOAD-4] Expired upload
+  // sessions go on the same tick, whatever the trust rules.
+  const collectTimer = setInterval(() => {
+    if (options.trust !== false) blobs.collect().catch((err: unknown) => logger.error({ err }, 'blob collection failed'));
+    uploads.collect().catch((err: unknown) => logger.error({ err }, 'upload session collection failed'));
+  }, options.blobCollectMs ?? 10 * 60_000);
+  collectTimer.unref();
 
   const app = createApp({
     router: buildRoutes({
@@ -155,6 +169,7 @@ export function createServer(options: ServerOptions): ConcordServer {
       users,
       conversations,
       blobs,
+      uploads,
       deletion: { users, devices, sessions, conversations, docs: sync, clock },
       presence: {
         visibility: (userId) => sync.presenceStore.visibility(userId),
@@ -197,16 +212,21 @@ export function createServer(options: ServerOptions): ConcordServer {
           },
         );
 
+  // Node checks the request timeout only this often (default 30 s): a shorter timeout needs a shorter interval.
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const connectionsCheckingInterval = Math.max(100, Math.min(30_000, Math.floor(requestTimeoutMs / 4)));
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
   };
   // [TLS-1] HTTPS serves the same listener and upgrades (WSS) as HTTP: https.Server is an http.Server over TLS.
   const httpServer: http.Server =
-    options.tls === undefined ? http.createServer(listener) : https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener);
-  // Slow-loris bounds: headers within 20 s, a whole request within 30 s.
-  httpServer.headersTimeout = 20_000;
-  httpServer.requestTimeout = 30_000;
+    options.tls === undefined
+      ? http.createServer({ connectionsCheckingInterval }, listener)
+      : https.createServer({ cert: options.tls.cert, key: options.tls.key, connectionsCheckingInterval }, listener);
+  // Slow-loris bounds: headers within 20 s, a whole request within 30 s (resumable uploads send chunks that fit).
+  httpServer.requestTimeout = requestTimeoutMs;
+  httpServer.headersTimeout = Math.min(20_000, requestTimeoutMs);
 
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
@@ -235,6 +255,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     conversations,
     access,
     blobs,
+    uploads,
 
     listen() {
       return new Promise<ListeningAddress>((resolve, reject) => {
@@ -256,7 +277,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     close() {
       closing ??= (async () => {
         stopSweep();
-        if (collectTimer !== null) clearInterval(collectTimer);
+        clearInterval(collectTimer);
         const stopped = new Promise<void>((resolve) => {
           if (!httpServer.listening) {
             resolve();

@@ -120,7 +120,7 @@ export async function ingest(
     const blobId = toHexString(await d.digest());
     if (expectBlobId !== undefined && blobId !== expectBlobId) throw new BlobMismatch(blobId, expectBlobId);
     if (await store.has(conversationId, blobId)) await store.dropStage(conversationId, stage);
-    else await store.commitParts(conversationId, blobId, stage, parts, source.size);
+    else await store.commitParts(conversationId, blobId, stage, parts, source.size, o.chunkBytes);
     return blobId;
   } catch (err) {
     // Best effort: what is left is swept later (sweepStages).

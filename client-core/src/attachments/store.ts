@@ -9,6 +9,13 @@
  *   no transaction of 25 MiB blocks the device. Parts of a stage no `bref` names (an ingest cut off by a crash) are
  *   swept on the next upload round.
  *
+ * - `bdl:<conversationId>/<blobId>` (ATTACH-6): a download in progress, `{stage, parts, size, partBytes}`: the parts
+ *   received so far (checked against the blob id only when all are there), so a download cut off goes on from there.
+ *
+ * An upload record also carries the server's resumable session (`uploadId`, UPLOAD-1) once one is open, so an app
+ * restarted mid-upload resumes it, and a `failure` once it was given up or cancelled (ATTACH-5): such a record is not
+ * uploaded until the user retries it.
+ *
  * Keys are per conversation, so MEMBER-1's deletion finds everything of one conversation by prefix, and the same
  * bytes sent twice into one conversation are one blob and one upload. `wipeLocalData` (logout, another account)
  * removes these with every other kv key.
@@ -16,11 +23,13 @@
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { isId, type ConversationId } from '@concord/protocol';
 import { isBlobId } from './blobs.js';
+import { bytesSource, type AttachmentSource } from './ingest.js';
 
 export const BLOB_KEY_PREFIX = 'blob:';
 export const UPLOAD_KEY_PREFIX = 'upload:';
 export const PART_KEY_PREFIX = 'bpart:';
 export const REF_KEY_PREFIX = 'bref:';
+export const DOWNLOAD_KEY_PREFIX = 'bdl:';
 
 function partKey(conversationId: ConversationId, stage: string, index: number): string {
   // Zero-padded so the kv's key order is the parts' order.
@@ -35,6 +44,28 @@ interface PartsRef {
   readonly stage: string;
   readonly parts: number;
   readonly size: number;
+  /** The size of every part but the last (absent in refs written before ATTACH-6: read from part 0). */
+  readonly partBytes?: number;
+}
+
+/** [ATTACH-6] A download in progress: `parts` parts of `partBytes` (the last may be shorter) are stored under `stage`. */
+export interface DownloadProgress {
+  readonly stage: string;
+  readonly parts: number;
+  readonly size: number;
+  readonly partBytes: number;
+}
+
+function downloadKey(conversationId: ConversationId, blobId: string): string {
+  return `${DOWNLOAD_KEY_PREFIX}${conversationId}/${blobId}`;
+}
+
+/** [ATTACH-5] Why an upload stopped for good (a final refusal, or `cancelled` by the user). */
+export interface UploadFailure {
+  readonly code: string;
+  readonly message: string;
+  /** The HTTP status (0: none, e.g. cancelled). */
+  readonly status: number;
 }
 
 export function blobKey(conversationId: ConversationId, blobId: string): string {
@@ -50,7 +81,13 @@ export interface PendingUpload {
   readonly blobId: string;
   readonly mime: string;
   readonly size: number;
+  /** [UPLOAD-1] The server's resumable session, once one is open. */
+  readonly uploadId?: string;
+  /** [ATTACH-5] Set when given up or cancelled: not uploaded until retried. */
+  readonly failure?: UploadFailure;
 }
+
+type UploadRecord = Omit<PendingUpload, 'conversationId' | 'blobId'>;
 
 export class AttachmentStore {
   constructor(private readonly storage: StorageAdapter) {}
@@ -77,8 +114,8 @@ export class AttachmentStore {
   }
 
   /** The staged parts are the blob's bytes from now on. */
-  async commitParts(conversationId: ConversationId, blobId: string, stage: string, parts: number, size: number): Promise<void> {
-    const ref: PartsRef = { stage, parts, size };
+  async commitParts(conversationId: ConversationId, blobId: string, stage: string, parts: number, size: number, partBytes?: number): Promise<void> {
+    const ref: PartsRef = { stage, parts, size, ...(partBytes === undefined ? {} : { partBytes }) };
     await this.storage.setKv(refKey(conversationId, blobId), new TextEncoder().encode(JSON.stringify(ref)));
   }
 
@@ -118,6 +155,72 @@ export class AttachmentStore {
   }
 
   /**
+   * [UPLOAD-2] The stored bytes as a source read piece by piece (an upload's chunks), without gluing the parts
+   * together: a 25 MiB attachment is never one array. Undefined when missing or incomplete.
+   */
+  async source(conversationId: ConversationId, blobId: string): Promise<AttachmentSource | undefined> {
+    const whole = await this.storage.getKv(blobKey(conversationId, blobId));
+    if (whole !== undefined) return bytesSource(whole);
+    const refBytes = await this.storage.getKv(refKey(conversationId, blobId));
+    const ref = refBytes === undefined ? null : parseRef(refBytes);
+    if (ref === null) return undefined;
+    const first = await this.storage.getKv(partKey(conversationId, ref.stage, 0));
+    const partBytes = ref.partBytes ?? first?.byteLength ?? 0;
+    if (first === undefined || partBytes <= 0) return undefined;
+    const storage = this.storage;
+    return {
+      size: ref.size,
+      async read(offset: number, length: number): Promise<Uint8Array> {
+        const out = new Uint8Array(Math.max(0, Math.min(length, ref.size - offset)));
+        let at = 0;
+        while (at < out.byteLength) {
+          const pos = offset + at;
+          const index = Math.floor(pos / partBytes);
+          const part = await storage.getKv(partKey(conversationId, ref.stage, index));
+          if (part === undefined) throw new Error(`attachment part ${index} of ${blobId} is missing`);
+          const from = pos - index * partBytes;
+          const piece = part.subarray(from, from + out.byteLength - at);
+          if (piece.byteLength === 0) throw new Error(`attachment part ${index} of ${blobId} is short`);
+          out.set(piece, at);
+          at += piece.byteLength;
+        }
+        return out;
+      },
+    };
+  }
+
+  /** [ATTACH-6] The download of this blob in progress, if one was cut off. */
+  async download(conversationId: ConversationId, blobId: string): Promise<DownloadProgress | null> {
+    const bytes = await this.storage.getKv(downloadKey(conversationId, blobId));
+    if (bytes === undefined) return null;
+    try {
+      const v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+      const { stage, parts, size, partBytes } = v;
+      if (typeof stage === 'string' && isCount(parts) && isCount(size) && isCount(partBytes) && partBytes > 0) return { stage, parts, size, partBytes };
+    } catch {
+      // fall through: an unreadable record is a download to start again
+    }
+    return null;
+  }
+
+  /** [ATTACH-6] Records how far a download got (after its parts are stored). */
+  async setDownload(conversationId: ConversationId, blobId: string, d: DownloadProgress): Promise<void> {
+    await this.storage.setKv(downloadKey(conversationId, blobId), new TextEncoder().encode(JSON.stringify(d)));
+  }
+
+  /** [ATTACH-6] The download is over: its record goes; `dropParts` (cancelled, mismatched) its parts too. */
+  async endDownload(conversationId: ConversationId, blobId: string, dropParts: boolean): Promise<void> {
+    const d = await this.download(conversationId, blobId);
+    await this.storage.deleteKv(downloadKey(conversationId, blobId));
+    if (dropParts && d !== null) await this.dropStage(conversationId, d.stage);
+  }
+
+  /** One stored part of a stage (a resumed download re-hashes what it has). */
+  async part(conversationId: ConversationId, stage: string, index: number): Promise<Uint8Array | undefined> {
+    return this.storage.getKv(partKey(conversationId, stage, index));
+  }
+
+  /**
    * Delete the parts of stages no `bref` names, except `active` ones (ingests running now): what an ingest cut off by
    * a crash or a closed store left behind.
    */
@@ -128,6 +231,12 @@ export class AttachmentStore {
       const ref = bytes === undefined ? null : parseRef(bytes);
       const conv = key.slice(REF_KEY_PREFIX.length).split('/')[0] ?? '';
       if (ref !== null) named.add(`${conv}/${ref.stage}`);
+    }
+    // [ATTACH-6] A download cut off keeps its parts for the next try.
+    for (const key of await this.storage.listKv(DOWNLOAD_KEY_PREFIX)) {
+      const conv = key.slice(DOWNLOAD_KEY_PREFIX.length).split('/')[0] ?? '';
+      const d = await this.download(conv as ConversationId, key.slice(DOWNLOAD_KEY_PREFIX.length + conv.length + 1));
+      if (d !== null) named.add(`${conv}/${d.stage}`);
     }
     let dropped = 0;
     for (const key of await this.storage.listKv(PART_KEY_PREFIX)) {
@@ -158,6 +267,31 @@ export class AttachmentStore {
     return out;
   }
 
+  /** One upload record, or null. */
+  async upload(conversationId: ConversationId, blobId: string): Promise<PendingUpload | null> {
+    const bytes = await this.storage.getKv(uploadKey(conversationId, blobId));
+    const record = bytes === undefined ? null : parseRecord(bytes);
+    return record === null ? null : { conversationId, blobId, ...record };
+  }
+
+  /**
+   * Changes an upload record (its resumable session, its failure; null removes the field), durable before this
+   * resolves. Returns false when there is no record.
+   */
+  async updateUpload(conversationId: ConversationId, blobId: string, patch: { uploadId?: string | null; failure?: UploadFailure | null }): Promise<boolean> {
+    const current = await this.upload(conversationId, blobId);
+    if (current === null) return false;
+    const { conversationId: _c, blobId: _b, uploadId, failure, ...rest } = current;
+    const next: UploadRecord = {
+      ...rest,
+      ...(patch.uploadId === undefined ? (uploadId === undefined ? {} : { uploadId }) : patch.uploadId === null ? {} : { uploadId: patch.uploadId }),
+      ...(patch.failure === undefined ? (failure === undefined ? {} : { failure }) : patch.failure === null ? {} : { failure: patch.failure }),
+    };
+    await this.storage.setKv(uploadKey(conversationId, blobId), new TextEncoder().encode(JSON.stringify(next)));
+    await this.storage.flush();
+    return true;
+  }
+
   /** The upload is done (or given up): the record goes, the bytes stay as the local copy. */
   async uploaded(conversationId: ConversationId, blobId: string): Promise<void> {
     await this.storage.deleteKv(uploadKey(conversationId, blobId));
@@ -165,16 +299,34 @@ export class AttachmentStore {
 
   /** MEMBER-1: the conversation is gone from this device: its pending uploads first (nothing more goes out), then its bytes. */
   async forget(conversationId: ConversationId): Promise<void> {
-    for (const prefix of [UPLOAD_KEY_PREFIX, BLOB_KEY_PREFIX, REF_KEY_PREFIX, PART_KEY_PREFIX]) {
+    for (const prefix of [UPLOAD_KEY_PREFIX, DOWNLOAD_KEY_PREFIX, BLOB_KEY_PREFIX, REF_KEY_PREFIX, PART_KEY_PREFIX]) {
       for (const key of await this.storage.listKv(`${prefix}${conversationId}/`)) await this.storage.deleteKv(key);
     }
   }
 }
 
-function parseRecord(bytes: Uint8Array): { mime: string; size: number } | null {
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function parseFailure(v: unknown): UploadFailure | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { code, message, status } = v as Record<string, unknown>;
+  return typeof code === 'string' && typeof message === 'string' && typeof status === 'number' ? { code, message, status } : null;
+}
+
+function parseRecord(bytes: Uint8Array): UploadRecord | null {
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-    if (typeof v['mime'] === 'string' && typeof v['size'] === 'number') return { mime: v['mime'], size: v['size'] };
+    if (typeof v['mime'] !== 'string' || typeof v['size'] !== 'number') return null;
+    const uploadId = v['uploadId'];
+    const failure = parseFailure(v['failure']);
+    return {
+      mime: v['mime'],
+      size: v['size'],
+      ...(typeof uploadId === 'string' && isId(uploadId) ? { uploadId } : {}),
+      ...(failure === null ? {} : { failure }),
+    };
   } catch {
     // fall through
   }
@@ -184,8 +336,10 @@ function parseRecord(bytes: Uint8Array): { mime: string; size: number } | null {
 function parseRef(bytes: Uint8Array): PartsRef | null {
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-    const { stage, parts, size } = v;
-    if (typeof stage === 'string' && typeof parts === 'number' && typeof size === 'number') return { stage, parts, size };
+    const { stage, parts, size, partBytes } = v;
+    if (typeof stage === 'string' && typeof parts === 'number' && typeof size === 'number') {
+      return { stage, parts, size, ...(isCount(partBytes) && partBytes > 0 ? { partBytes } : {}) };
+    }
   } catch {
     // fall through
   }

@@ -13,6 +13,8 @@ import { defaultRandomBytes, type FetchLike, type RandomBytes } from '../platfor
 import {
   asConversationId,
   isId,
+  parseBlobUrl,
+  type Attachment,
   type ConversationId,
   type FoundUser,
   type MeResponse,
@@ -22,6 +24,7 @@ import {
   muteKey,
   pinKey,
 } from '@concord/protocol';
+import type { TransferProgress } from '../attachments/transfer.js';
 import type { ConcordOptions } from './options.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import type { PresenceView } from '../presence/presence.js';
@@ -235,6 +238,42 @@ export class Concord {
     return bytes;
   }
 
+  /**
+   * [ATTACH-5] Where this device's upload of a message's attachment stands (`waiting`, `active`, `failed`,
+   * `cancelled`); null when there is nothing to upload from here (uploaded, or another device's attachment). Live
+   * progress comes as `transfer` events.
+   */
+  async uploadProgress(message: Message): Promise<TransferProgress | null> {
+    const rt = this.rt();
+    const ref = attachmentRef(message);
+    const p = await rt.attachments.uploadProgress(ref.conversationId, ref.blobId);
+    this.assertOpen();
+    return p;
+  }
+
+  /**
+   * [ATTACH-5] The user tapped retry: a given-up or cancelled upload of this message's attachment goes back in the
+   * queue and out at once when online. Resolves false when this device does not have the bytes (another device's
+   * attachment).
+   */
+  async retryUpload(message: Message): Promise<boolean> {
+    const rt = this.rt();
+    const ref = attachmentRef(message);
+    return rt.attachments.retry(ref.conversationId, ref.blobId, ref.attachment.mime, ref.attachment.size);
+  }
+
+  /** [ATTACH-5] Stops this message's upload (at its next chunk); `retryUpload` starts it again. */
+  async cancelUpload(message: Message): Promise<void> {
+    const ref = attachmentRef(message);
+    await this.rt().attachments.cancelUpload(ref.conversationId, ref.blobId);
+  }
+
+  /** [ATTACH-5] Stops a running `attachmentBytes` download of this message (it rejects with `cancelled`). */
+  cancelDownload(message: Message): void {
+    const ref = attachmentRef(message);
+    this.rt().attachments.cancelDownload(ref.conversationId, ref.blobId);
+  }
+
   /** This account's device sessions (GET /v1/sessions). Online only. */
   async devices(): Promise<DeviceInfo[]> {
     return this.api.listSessions(this.rt().session.token);
@@ -344,4 +383,13 @@ export class Concord {
   private assertLoggedOut(): void {
     if (this.runtime !== null) throw new ConcordError(ClientErrorCode.AlreadyLoggedIn, 'already logged in; log out first');
   }
+}
+
+/** The conversation and blob of a message's attachment; a message without one (or with a foreign url) is refused. */
+function attachmentRef(message: Message): { conversationId: ConversationId; blobId: string; attachment: Attachment } {
+  const attachment = message?.attachment;
+  if (attachment === undefined) throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'the message has no attachment');
+  const ref = parseBlobUrl(attachment.url);
+  if (ref === null) throw new InvalidInputError(ClientErrorCode.InvalidArgument, `not a blob url of this server: ${JSON.stringify(attachment.url)}`);
+  return { ...ref, attachment };
 }

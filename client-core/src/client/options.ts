@@ -29,8 +29,10 @@ export interface ConcordOptions {
   readonly attachments?: {
     /** SHA-256 in pieces; a platform with a native digest passes it (default: the pure-JS one). */
     readonly digest?: DigestFactory;
-    /** Bytes per read, hash update and stored part (default ATTACHMENT_CHUNK_BYTES, 256 KiB). */
+    /** Bytes per read, hash update and stored part (default ATTACHMENT_CHUNK_BYTES, 256 KiB); also an upload's chunk. */
     readonly chunkBytes?: number;
+    /** Attachments up to this size are uploaded in one PUT, larger ones in resumable chunks (default 4 chunks). */
+    readonly resumableAboveBytes?: number;
   };
   /** Bounded history (SEG-7). */
   readonly history?: {

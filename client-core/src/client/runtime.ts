@@ -4,7 +4,7 @@
  */
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { AttachmentStore } from '../attachments/store.js';
-import { AttachmentTransfer } from '../attachments/transfer.js';
+import { AttachmentTransfer, type TransferProgress } from '../attachments/transfer.js';
 import { Connection, DEFAULT_HEARTBEAT, type ConnectionStatus } from '../connection/connection.js';
 import { DEFAULT_BACKOFF } from '../connection/backoff.js';
 import { Conversation } from '../conversation/conversation.js';
@@ -54,6 +54,8 @@ export interface RuntimeEvents {
   idle: void;
   /** [PRES-1] A user's presence as this account may see it changed. */
   presence: { readonly userId: string } & PresenceView;
+  /** [ATTACH-5] An attachment upload or download moved on (bytes done of total) or changed state. */
+  transfer: TransferProgress;
 }
 
 export class Runtime {
@@ -127,6 +129,8 @@ export class Runtime {
       timers: o.timers ?? defaultTimers,
       ...(o.attachments?.digest !== undefined ? { digest: o.attachments.digest } : {}),
       ...(o.attachments?.chunkBytes !== undefined ? { chunkBytes: o.attachments.chunkBytes } : {}),
+      ...(o.attachments?.resumableAboveBytes !== undefined ? { resumableAboveBytes: o.attachments.resumableAboveBytes } : {}),
+      progress: (p) => emit.emit('transfer', p),
     });
     this.offs.push(
       this.connection.events.on('state', (s) => {

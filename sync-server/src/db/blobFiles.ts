@@ -43,8 +43,31 @@ export class BlobFiles {
     return new BlobUpload(handle, tempPath, dir, this.pathOf(blobId));
   }
 
-  /** Opens a stored blob; null if its file is not there. */
-  async open(blobId: string): Promise<BlobFile | null> {
+  /**
+   * [UPLOAD-3] A finished resumable upload's file (fsynced, on the same file system) as an upload of `blobId`: its
+   * commit renames it into place like a whole-body upload's temporary file.
+   */
+  async adopt(path: string, blobId: string): Promise<BlobUpload> {
+    const dir = join(this.root, blobId.slice(0, 2));
+    if ((await fs.mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined) await syncDir(this.root);
+    return new BlobUpload(await fs.open(path, 'r+'), path, dir, this.pathOf(blobId));
+  }
+
+  /** The ids of the blob files on disk (BLOB-7's sweep of files no row holds). */
+  async *ids(): AsyncIterable<string> {
+    for (const shard of await fs.readdir(this.root, { withFileTypes: true })) {
+      if (!shard.isDirectory()) continue;
+      for (const name of await fs.readdir(join(this.root, shard.name))) {
+        if (!name.endsWith(TEMP_SUFFIX)) yield name;
+      }
+    }
+  }
+
+  /**
+   * Opens a stored blob; null if its file is not there. `range` (BLOB-6): only bytes `start..end` (inclusive) are
+   * streamed; `size` is still the whole file's.
+   */
+  async open(blobId: string, range?: { readonly start: number; readonly end: number }): Promise<BlobFile | null> {
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(this.pathOf(blobId), 'r');
@@ -54,7 +77,7 @@ export class BlobFiles {
     }
     try {
       const { size } = await handle.stat();
-      return { size, stream: handle.createReadStream({ autoClose: true }) };
+      return { size, stream: handle.createReadStream({ autoClose: true, ...(range === undefined ? {} : { start: range.start, end: range.end }) }) };
     } catch (err) {
       await handle.close();
       throw err;

@@ -25,12 +25,13 @@ export interface AppOptions {
 
 const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Retry-After',
+  // [BLOB-6] A browser's resumed download reads where its range lies.
+  'Access-Control-Expose-Headers': 'Retry-After, Content-Range, Accept-Ranges',
 };
 
 const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
   ...CORS_HEADERS,
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Range, If-Range',
   'Access-Control-Max-Age': '600',
 };
 

@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, MAX_MIME_LENGTH, isBlobId, isId, isMimeType, type ConversationId, type UserId } from '@concord/protocol';
 import { ServiceError } from '../auth/errors.js';
 import type { Clock } from '../config.js';
-import type { BlobFile, BlobFiles } from '../db/blobFiles.js';
+import type { BlobFile, BlobFiles, BlobUpload } from '../db/blobFiles.js';
 import type { BlobRepo, BlobRow } from '../db/blobs.js';
 import type { ConversationRepo } from '../db/conversations.js';
 import { badRequest } from './errors.js';
+import { KeyedLock } from './keyedLock.js';
 
 export const DEFAULT_BLOB_MIME = 'application/octet-stream';
 export const BLOB_MIME_MAX = MAX_MIME_LENGTH;
@@ -40,12 +41,13 @@ export interface BlobView {
 /** A blob a member may read (BLOB-2); `open` is called only when the bytes are sent (not for HEAD). */
 export interface ReadableBlob {
   readonly row: BlobRow;
-  open(): Promise<BlobFile>;
+  /** `range` (BLOB-6): inclusive byte positions within the blob. */
+  open(range?: { readonly start: number; readonly end: number }): Promise<BlobFile>;
 }
 
 export class BlobService {
   /** Per blob id, the commit in progress: a file's rename, its row and its removal must not interleave. */
-  private readonly commits = new Map<string, Promise<unknown>>();
+  private readonly commits = new KeyedLock();
 
   constructor(
     private readonly conversations: ConversationRepo,
@@ -54,6 +56,8 @@ export class BlobService {
     private readonly clock: Clock,
     readonly maxBlobBytes: number,
     private readonly quota: BlobQuota = DEFAULT_BLOB_QUOTA,
+    /** [UPLOAD-5] The declared bytes of the user's open resumable uploads (uploads.ts), counted with BLOB-5's. */
+    private readonly sessionBytes: (userId: UserId) => number = () => 0,
   ) {}
 
   /**
@@ -71,16 +75,7 @@ export class BlobService {
     checkIds(conversationId, blobId);
     const mime = mimeOf(contentType);
     this.checkMember(caller, conversationId);
-    // [BLOB-5] Uploads wait for their message; what one user has waiting is bounded. An honest client's upload goes
-    // after its message, so this is reached only by uploads nobody refers to (429: a client retries later).
-    const waiting = this.blobs.unreferencedBytes(caller);
-    if (waiting >= this.quota.maxUnreferencedBytes) {
-      throw new ServiceError(
-        ErrorCode.RateLimited,
-        `BLOB-5: ${waiting} bytes of your uploads are not referred to by any message yet (at most ${this.quota.maxUnreferencedBytes})`,
-        60_000,
-      );
-    }
+    this.checkQuota(caller);
 
     const upload = await this.files.begin(blobId);
     const hash = createHash('sha256');
@@ -100,17 +95,41 @@ export class BlobService {
       throw new ServiceError(ErrorCode.BlobMismatch, 'the bytes do not hash to the blob id (lowercase hex SHA-256)');
     }
 
-    const added = await this.exclusive(blobId, async () => {
+    return this.publish(caller, conversationId as ConversationId, blobId, mime, size, upload);
+  }
+
+  /**
+   * [BLOB-5, UPLOAD-5] Uploads wait for their message; what one user has waiting is bounded: the uploads no stored
+   * message refers to, plus the declared sizes of the user's open resumable uploads. An honest client's upload goes
+   * after its message, so this is reached only by uploads nobody refers to (429: a client retries later).
+   */
+  checkQuota(caller: UserId): void {
+    const waiting = this.blobs.unreferencedBytes(caller) + this.sessionBytes(caller);
+    if (waiting >= this.quota.maxUnreferencedBytes) {
+      throw new ServiceError(
+        ErrorCode.RateLimited,
+        `BLOB-5: ${waiting} bytes of your uploads are not referred to by any message yet (at most ${this.quota.maxUnreferencedBytes})`,
+        60_000,
+      );
+    }
+  }
+
+  /**
+   * [BLOB-1, UPLOAD-3] Bytes that hashed to `blobId` become the conversation's blob: file (renamed into place, made
+   * durable), then row. `created` is false when the conversation already held it (the stored row's answer).
+   */
+  async publish(
+    caller: UserId,
+    conversationId: ConversationId,
+    blobId: string,
+    mime: string,
+    size: number,
+    upload: BlobUpload,
+  ): Promise<{ created: boolean; blob: BlobView }> {
+    const added = await this.commits.run(blobId, async () => {
       try {
         await upload.commit();
-        const result = this.blobs.add({
-          conversationId: conversationId as ConversationId,
-          blobId,
-          mime,
-          size,
-          uploadedBy: caller,
-          createdAt: this.clock(),
-        });
+        const result = this.blobs.add({ conversationId, blobId, mime, size, uploadedBy: caller, createdAt: this.clock() });
         if (result === null) await this.removeIfUnheld(blobId);
         return result;
       } catch (err) {
@@ -124,6 +143,28 @@ export class BlobService {
     return { created: added.created, blob: viewOf(added.row) };
   }
 
+  /** The conversation's blob, if it holds it (an upload that need not send anything). */
+  held(conversationId: string, blobId: string): BlobView | null {
+    const row = this.blobs.get(conversationId, blobId);
+    return row === null ? null : viewOf(row);
+  }
+
+  /**
+   * [BLOB-7] Blob files no conversation holds: a crash between a file's rename and its row. Checked under the blob's
+   * commit lock, so a commit in progress (file renamed, row not yet written) is never mistaken for one.
+   */
+  async sweepUnheldFiles(): Promise<number> {
+    let removed = 0;
+    for await (const blobId of this.files.ids()) {
+      await this.commits.run(blobId, async () => {
+        if (this.blobs.isHeld(blobId)) return;
+        await this.files.remove(blobId);
+        removed++;
+      });
+    }
+    return removed;
+  }
+
   /**
    * [BLOB-5] Forgets uploads older than the grace period that no stored message refers to, and the files no
    * conversation holds any more. Returns how many rows went.
@@ -133,7 +174,7 @@ export class BlobService {
     for (;;) {
       const ids = this.blobs.removeUnreferenced(this.clock() - this.quota.unreferencedGraceMs);
       removed += ids.length;
-      for (const blobId of new Set(ids)) await this.exclusive(blobId, () => this.removeIfUnheld(blobId));
+      for (const blobId of new Set(ids)) await this.commits.run(blobId, () => this.removeIfUnheld(blobId));
       if (ids.length < 1000) return removed;
     }
   }
@@ -146,8 +187,8 @@ export class BlobService {
     if (row === null) throw new ServiceError(ErrorCode.NotFound, 'this conversation holds no such blob (yet)');
     return {
       row,
-      open: async () => {
-        const file = await this.files.open(blobId);
+      open: async (range) => {
+        const file = await this.files.open(blobId, range);
         // A row names a whole file (the file is durable before the row is written): anything else is a damaged store.
         if (file === null) throw new Error(`blob ${blobId} has a row but no file`);
         if (file.size !== row.size) {
@@ -159,7 +200,7 @@ export class BlobService {
     };
   }
 
-  private checkMember(caller: UserId, conversationId: string): void {
+  checkMember(caller: UserId, conversationId: string): void {
     if (this.conversations.byId(conversationId) === null) throw new ServiceError(ErrorCode.NotFound, 'no such conversation');
     if (!this.conversations.isMember(conversationId, caller)) {
       throw new ServiceError(ErrorCode.Forbidden, 'not a member of this conversation');
@@ -169,28 +210,15 @@ export class BlobService {
   private async removeIfUnheld(blobId: string): Promise<void> {
     if (!this.blobs.isHeld(blobId)) await this.files.remove(blobId);
   }
-
-  /** Runs `fn` after every earlier commit of the same blob id has settled. */
-  private async exclusive<T>(blobId: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.commits.get(blobId) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    this.commits.set(blobId, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.commits.get(blobId) === settled) this.commits.delete(blobId);
-    }
-  }
 }
 
-function checkIds(conversationId: string, blobId: string): void {
+export function checkIds(conversationId: string, blobId: string): void {
   if (!isId(conversationId)) throw badRequest('conversationId must be an id');
   if (!isBlobId(blobId)) throw badRequest('blobId must be the lowercase hex SHA-256 of the bytes (64 characters)');
 }
 
 /** The blob's type from `Content-Type`: absent or blank is `application/octet-stream`; a malformed one is 400. */
-function mimeOf(contentType: string | undefined): string {
+export function mimeOf(contentType: string | undefined): string {
   const given = contentType?.trim() ?? '';
   if (given === '') return DEFAULT_BLOB_MIME;
   if (!isMimeType(given)) {

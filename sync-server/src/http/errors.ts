@@ -30,6 +30,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.SegmentGap]: 409,
   [ErrorCode.TooBig]: 413,
+  [ErrorCode.RangeNotSatisfiable]: 416,
   [ErrorCode.TooManyDocs]: 429,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Internal]: 500,

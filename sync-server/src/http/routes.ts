@@ -12,7 +12,10 @@ import type { AuthContext } from '../seams.js';
 import type { BlobService } from './blobs.js';
 import { optionalBoolean, optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
-import { badRequest, notFound } from './errors.js';
+import { HttpError, badRequest, notFound } from './errors.js';
+import { parseRange } from './range.js';
+import { addUploadRoutes } from './uploadRoutes.js';
+import type { UploadService } from './uploads.js';
 import { Router } from './router.js';
 import { addPresenceRoutes, type PresenceSettings } from './presence.js';
 
@@ -66,6 +69,7 @@ export interface RouteDeps {
   readonly users: UserRepo;
   readonly conversations: ConversationService;
   readonly blobs: BlobService;
+  readonly uploads: UploadService;
   readonly deletion: AccountDeletionDeps;
   readonly exports: ExportDeps;
   readonly presence: PresenceSettings;
@@ -74,25 +78,35 @@ export interface RouteDeps {
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs, deletion, exports } = deps;
+  const { accounts, sessions, users, conversations, blobs, uploads, deletion, exports } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
     const blob = blobs.get(me.userId, ctx.params['conversationId'] ?? '', ctx.params['blobId'] ?? '');
+    const size = blob.row.size;
+    const etag = `"${blob.row.blobId}"`;
+    // [BLOB-6] One range of the bytes (a resumed download); the same headers otherwise.
+    const range = parseRange(ctx.header('range'), size, ctx.header('if-range'), etag);
+    if (range.kind === 'unsatisfiable') {
+      throw new HttpError(416, ErrorCode.RangeNotSatisfiable, `BLOB-6: the blob has ${size} bytes`, { 'Content-Range': `bytes */${size}` });
+    }
+    const part = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
     return {
-      status: 200,
+      status: part === undefined ? 200 : 206,
       binary: {
         // [BLOB-4] The uploader chose `mime` (it stays in the blob's JSON and the message): the bytes are served as
         // an opaque download, so a link to them never renders HTML or SVG in this origin.
         contentType: 'application/octet-stream',
-        length: blob.row.size,
+        length: part === undefined ? size : part.end - part.start + 1,
         headers: {
           'Content-Disposition': 'attachment',
-          ETag: `"${blob.row.blobId}"`,
+          ETag: etag,
           // The id is the content's hash: the bytes at this URL never change; private, as they are the members' only.
           'Cache-Control': 'private, max-age=31536000, immutable',
+          'Accept-Ranges': 'bytes',
+          ...(part === undefined ? {} : { 'Content-Range': `bytes ${part.start}-${part.end}/${size}` }),
         },
-        open: async () => (await blob.open()).stream,
+        open: async () => (await blob.open(part)).stream,
       },
     };
   };
@@ -260,5 +274,5 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     })
     .add('GET', BLOB_PATH, readBlob)
     .add('HEAD', BLOB_PATH, readBlob);
-  return addPresenceRoutes(router, deps.presence);
+  return addUploadRoutes(addPresenceRoutes(router, deps.presence), uploads);
 }
