@@ -14,3 +14,4 @@ export * from './user.js';
 export * from './httpTypes.js';
 export * from './httpParse.js';
 export * from './roots.js';
+export * from './actions.js';
