@@ -124,6 +124,7 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'POST /v1/conversations': parseCreateConversation,
   'GET /v1/conversations': parseConversationList,
   'PUT /v1/conversations/:conversationId/blobs/:blobId': parseBlobStored,
+  'POST /v1/conversations/:conversationId/blobs/:blobId/link': parseBlobStored,
 };
 
 /** [HTTP-2] The code and message of a refusal's body, or null when the body is not one. */

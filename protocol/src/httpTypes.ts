@@ -115,6 +115,14 @@ export interface BlobStored {
   readonly mime: string;
 }
 
+/**
+ * [ACT-8] `POST /v1/conversations/:conversationId/blobs/:blobId/link`: the conversation `from` holds the blob and the
+ * caller is a member of both; the target conversation gets it without its bytes being sent again (forwarding).
+ */
+export interface LinkBlobRequest {
+  readonly from: string;
+}
+
 /** No body (204). */
 export type NoContent = null;
 
@@ -136,6 +144,7 @@ export interface HttpRoutes {
   'DELETE /v1/conversations/:conversationId/members/:userId': { readonly request: null; readonly response: NoContent };
   'POST /v1/conversations/:conversationId/leave': { readonly request: null; readonly response: NoContent };
   'PUT /v1/conversations/:conversationId/blobs/:blobId': { readonly request: Uint8Array; readonly response: BlobStored };
+  'POST /v1/conversations/:conversationId/blobs/:blobId/link': { readonly request: LinkBlobRequest; readonly response: BlobStored };
 }
 
 export type HttpRoute = keyof HttpRoutes;
