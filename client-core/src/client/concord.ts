@@ -14,6 +14,7 @@ import {
   asConversationId,
   isId,
   type ConversationId,
+  type MessageId,
   type FoundUser,
   type MeResponse,
   USER_DRAFTS,
@@ -24,6 +25,7 @@ import {
 import type { ConcordOptions } from './options.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
+import { forwardMessage } from './forward.js';
 
 export type ConcordEvents = RuntimeEvents;
 
@@ -217,6 +219,18 @@ export class Concord {
   }
 
   /** This account's device sessions (GET /v1/sessions). Online only. */
+  /**
+   * [ACT-8] Forward a message into the conversation `to`: text as a new own message; an attachment by reference
+   * (the server links its blob into `to`, no bytes are uploaded again; needs the server). Resolves with the new
+   * message's id once it is in local storage.
+   */
+  async forward(message: Message, to: string): Promise<MessageId> {
+    const rt = this.rt();
+    const id = await forwardMessage(rt, this.api, this.random, message, this.convId(to));
+    this.assertOpen();
+    return id;
+  }
+
   async devices(): Promise<DeviceInfo[]> {
     return this.api.listSessions(this.rt().session.token);
   }
