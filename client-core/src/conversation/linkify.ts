@@ -6,8 +6,11 @@
 
 export type TextSegment = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'link'; readonly text: string; readonly href: string };
 
-/** A URL starts at `http(s)://` (any case) after a non-word character and runs to whitespace or a `<>"` character. */
-const URL_START = /\bhttps?:\/\/[^\s<>"]+/giu;
+/**
+ * A URL starts at `http(s)://` (any case) after a non-word character and runs to whitespace, a `<>"` character or
+ * CJK full-width punctuation (Chinese text puts no space before "，" or "。").
+ */
+const URL_START = /\bhttps?:\/\/[^\s<>"，。！？；：、（）【】「」《》]+/giu;
 /** Punctuation that ends a sentence rather than the URL ("see https://x.org/a." or "(https://x.org)"). */
 const TRAILING = /[.,;:!?'*_~]+$/u;
 /** A host after the scheme: at least one character that is not a slash, query or fragment. */
