@@ -17,7 +17,11 @@ import {
 
 const msg = { id: 'alice.m1', author: 'alice', hlc: '0000000000001', type: 'text', body: 'hi' };
 
-const messageProblem = (key: string, value: unknown): string | null => clientRoot('conv', 'messages')?.problem(key, value, { maxMessageLength: 8000 }) ?? 'no root';
+function messageProblem(key: string, value: unknown): string | null {
+  const root = clientRoot('conv', 'messages');
+  if (root === null) throw new Error('messages is a root');
+  return root.problem(key, value, { maxMessageLength: 8000 });
+}
 
 describe('message actions in the schema', () => {
   test('[ACT-6] reaction keys name the reacting user and a message; values are a few distinct short strings', () => {
