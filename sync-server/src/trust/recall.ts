@@ -5,7 +5,7 @@
  * of the segment (and the update being checked), never the client's word.
  */
 import * as Y from 'yjs';
-import { CONV_EDITS, CONV_MESSAGES, RECALL_WINDOW_MS, decodeHlc, isHlc, isRecallValue } from '@concord/protocol';
+import { CONV_MESSAGES, RECALL_WINDOW_MS, decodeHlc, isHlc, type ClientRoot } from '@concord/protocol';
 import type { PendingOverlay } from './placement.js';
 
 /** The value of the live entry `key` of the server's copy of `root`, or undefined. */
@@ -16,9 +16,9 @@ export function heldValue(ydoc: Y.Doc, root: string, key: string): unknown {
   return c instanceof Y.ContentAny || c instanceof Y.ContentJSON ? c.arr[0] : undefined;
 }
 
-/** [ACT-2] A write under `edits`/`key` that would replace a held recall: the refusal, or null. */
-export function recallFinalProblem(ydoc: Y.Doc, root: string, key: string): string | null {
-  if (root !== CONV_EDITS || !isRecallValue(heldValue(ydoc, root, key))) return null;
+/** [ACT-2] A write under `key` of `root` that would replace a final entry the server holds (a recall): the refusal. */
+export function finalEntryProblem(ydoc: Y.Doc, root: ClientRoot<unknown>, key: string): string | null {
+  if (root.final?.(heldValue(ydoc, root.name, key)) !== true) return null;
   return `ACT-2: message ${key} was recalled; a recall is final`;
 }
 

@@ -31,7 +31,7 @@ import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from '../util/tokenBuckets.js';
 import { entrySizeProblem, plainJsonProblem } from './values.js';
-import { recallFinalProblem, recallWindowProblem } from './recall.js';
+import { finalEntryProblem, recallWindowProblem } from './recall.js';
 
 export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
@@ -219,10 +219,8 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         const writable = writableRoot(parsed.kind, where, auth);
         if ('problem' in writable) return { code: ErrorCode.InvalidUpdate, message: writable.problem };
         const { root, key } = writable;
-        if (parsed.kind === 'conv') {
-          const final = recallFinalProblem(ydoc, where.root, key);
-          if (final !== null) return { code: ErrorCode.InvalidUpdate, message: final };
-        }
+        const final = finalEntryProblem(ydoc, root, key);
+        if (final !== null) return { code: ErrorCode.InvalidUpdate, message: final };
         if (s.content instanceof Y.ContentDeleted) {
           // A deleted entry (e.g. an own receipt overwritten offline, sent in a SyncStep2): no value to check, but
           // it still lands under its key and deletes the entry before it, so immutable roots never take one.
