@@ -25,6 +25,14 @@ export const ClientErrorCode = {
   Storage: 'storage',
   /** The user cancelled the transfer (ATTACH-5); an upload is retried with `retryUpload`. */
   Cancelled: 'cancelled',
+  /** [ACT-1, ACT-2] Only a message's author edits or recalls it. */
+  NotOwnMessage: 'not_own_message',
+  /** [ACT-2] The recall window (RECALL_WINDOW_MS after sending) has passed. */
+  RecallWindowPassed: 'recall_window_passed',
+  /** [ACT-1, ACT-6] The message was recalled: nothing more is done to it. */
+  MessageRecalled: 'message_recalled',
+  /** [ACT-6] This account already has MAX_REACTIONS_PER_USER reactions on the message. */
+  TooManyReactions: 'too_many_reactions',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

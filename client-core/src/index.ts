@@ -4,7 +4,9 @@ export { Concord, type ConcordEvents } from './client/concord.js';
 export type { ConcordOptions } from './client/options.js';
 export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';
 export type { ConversationSummaryView, LastMessage } from './conversation/list.js';
-export type { MessageStatus } from './conversation/model.js';
+export type { MessageStatus, ReactionSummary } from './conversation/model.js';
+export { QUOTE_PREVIEW_LENGTH, type Quote } from './conversation/actions.js';
+export { linkify, isSafeLink, type TextSegment } from './conversation/linkify.js';
 export {
   MAX_ATTACHMENT_BYTES,
   ATTACHMENT_TYPES,

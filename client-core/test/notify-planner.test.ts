@@ -14,7 +14,7 @@ function last(id: string, author: string, body: string, sentAt = 2_000, extra: P
   return { id, author, type: 'text', body, sentAt, ...extra };
 }
 function conv(id: string, lastMessage: LastMessage | null, unread: number, more: Partial<ConversationSummaryView> = {}): ConversationSummaryView {
-  return { id: asConversationId(id), kind: 'direct', title: '', members: [ME, 'u_ana'], lastMessage, lastActivity: lastMessage?.sentAt ?? 0, unread, pinned: false, muted: false, draft: '', ...more };
+  return { id: asConversationId(id), kind: 'direct', title: '', members: [ME, 'u_ana'], lastMessage, lastActivity: lastMessage?.sentAt ?? 0, unread, pinned: false, muted: false, draft: '', unreadMentions: 0, notify: unread > 0, ...more };
 }
 const away = { me: ME, foreground: false, openConversationId: null };
 

@@ -58,6 +58,8 @@ export interface MessageEntry {
   readonly body: string;
   readonly replyTo?: string;
   readonly attachment?: Attachment;
+  /** [ACT-7] Users this message mentions (groups), at most MAX_MENTIONS. */
+  readonly mentions?: readonly string[];
 }
 
 export interface MessageEdit {
@@ -101,6 +103,7 @@ export function parseMessageEntry(key: string, value: unknown): MessageEntry | n
   if (typeof v['body'] !== 'string' || v['body'].length > MAX_MESSAGE_LENGTH) return null;
   if (v['replyTo'] !== undefined && (typeof v['replyTo'] !== 'string' || messageIdAuthor(v['replyTo']) === null)) return null;
   if (v['attachment'] !== undefined && !isAttachment(v['attachment'])) return null;
+  if (v['mentions'] !== undefined && (!Array.isArray(v['mentions']) || !v['mentions'].every(isId))) return null;
   return value as MessageEntry;
 }
 

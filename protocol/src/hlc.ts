@@ -62,6 +62,11 @@ export class HybridClock {
     return Math.floor(this.wall()) + this.offset;
   }
 
+  /** [ACT-2] This device's best estimate of true time (the server's clock, once a WELCOME set the offset). */
+  trueNow(): number {
+    return this.now();
+  }
+
   /** A new stamp for a local event. */
   tick(): Hlc {
     const wall = this.now();

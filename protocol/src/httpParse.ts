@@ -149,6 +149,7 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'POST /v1/conversations/:conversationId/uploads': parseUploadState,
   'GET /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
   'PUT /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
+  'POST /v1/conversations/:conversationId/blobs/:blobId/link': parseBlobStored,
 };
 
 export function parsePresenceSetting(j: unknown): PresenceSetting | null {

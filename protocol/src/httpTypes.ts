@@ -145,6 +145,13 @@ export type UploadState =
       readonly expiresAt: number;
     }
   | { readonly state: 'done'; readonly blob: BlobStored };
+/**
+ * [ACT-8] `POST /v1/conversations/:conversationId/blobs/:blobId/link`: the conversation `from` holds the blob and the
+ * caller is a member of both; the target conversation gets it without its bytes being sent again (forwarding).
+ */
+export interface LinkBlobRequest {
+  readonly from: string;
+}
 
 /** No body (204). */
 export type NoContent = null;
@@ -174,6 +181,7 @@ export interface HttpRoutes {
   /** `?offset=<n>`, body the chunk's bytes. */
   'PUT /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: Uint8Array; readonly response: UploadState };
   'DELETE /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: null; readonly response: NoContent };
+  'POST /v1/conversations/:conversationId/blobs/:blobId/link': { readonly request: LinkBlobRequest; readonly response: BlobStored };
 }
 
 export type HttpRoute = keyof HttpRoutes;

@@ -16,3 +16,4 @@ export * from './httpParse.js';
 export * from './roots.js';
 export * from './presence.js';
 export * from './accountRules.js';
+export * from './actions.js';

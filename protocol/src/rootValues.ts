@@ -3,6 +3,7 @@
  * TRUST-15), declared with their roots in roots.ts. Every check is total: it returns a reason string for a refusal
  * or null, and never throws for any input. The server refuses an update whose value has a problem (trust/rules.ts).
  */
+import { mentionsProblem } from './actions.js';
 import { MAX_ATTACHMENT_BYTES, MAX_DURATION_MS, isMimeType, parseBlobUrl } from './blobs.js';
 import { parseMessageEntry, type MessageEntry } from './conv.js';
 import { isHlc } from './hlc.js';
@@ -10,7 +11,7 @@ import { isId } from './ids.js';
 
 /** [TRUST-15] A receipt's state vector, base64: 10 bytes per client id covers thousands of sessions' ids. */
 export const MAX_VECTOR_CHARS = 32 * 1024;
-const MESSAGE_KEYS = ['id', 'author', 'hlc', 'type', 'body', 'replyTo', 'attachment'];
+const MESSAGE_KEYS = ['id', 'author', 'hlc', 'type', 'body', 'replyTo', 'attachment', 'mentions'];
 const ATTACHMENT_KEYS = ['url', 'name', 'mime', 'size', 'durationMs'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -29,6 +30,10 @@ export function messageProblem(key: string, value: unknown, maxLength: number): 
   // [TRUST-15] nothing rides along: only the schema's fields, each bounded.
   if (!onlyKeys(value as Record<string, unknown>, MESSAGE_KEYS)) return 'unknown field in a message entry';
   if (entry.replyTo !== undefined && entry.replyTo.length > 200) return 'replyTo is not a message id';
+  if (entry.mentions !== undefined) {
+    const m = mentionsProblem(entry.mentions);
+    if (m !== null) return m;
+  }
   const a: unknown = (value as Record<string, unknown>)['attachment'];
   if (a !== undefined) {
     if (entry.type === 'text') return 'a text message carries no attachment';

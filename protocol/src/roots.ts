@@ -11,6 +11,7 @@ import { isHlc, type Hlc } from './hlc.js';
 import { messageIdAuthor } from './ids.js';
 import { draftProblem, editProblem, messageProblem, prefProblem, receiptProblem } from './rootValues.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS } from './user.js';
+import { CONV_REACTIONS, USER_HIDDEN, hiddenProblem, isRecallValue, parseReactionKey, reactionProblem } from './actions.js';
 
 export type DocKind = 'conv' | 'user';
 
@@ -56,6 +57,8 @@ export interface ClientRoot<T> {
   stamp(value: unknown): unknown;
   /** [TRUST-2] Entries are never overwritten or deleted once written. */
   readonly immutable: boolean;
+  /** [ACT-2] Whether an entry holding `value` is final: never overwritten or deleted once written (a recall). */
+  readonly final?: (value: unknown) => boolean;
   /** What clients read from an entry, or null for one they skip (a buggy or hostile writer's). Total. */
   read(key: string, value: unknown): T | null;
 }
@@ -80,6 +83,7 @@ const messages: ClientRoot<MessageEntry> = {
   problem: (key, value, b) => {
     const p = messageProblem(key, value, b.maxMessageLength);
     if (p === null) return null;
+    if (p.includes('mention')) return cite('ACT-7', p);
     return cite(p.startsWith('body') ? 'TRUST-9' : MESSAGE_SHAPE.includes(p) ? 'TRUST-1' : 'TRUST-15', p);
   },
   stamp: (value) => field(value, 'hlc'),
@@ -95,6 +99,8 @@ const edits: ClientRoot<EditRead> = {
   problem: (_key, value, b) => cite('TRUST-3', editProblem(value, b.maxMessageLength)),
   stamp: (value) => field(value, 'hlc'),
   immutable: false,
+  // [ACT-2] A recall is final: the message stays recalled, whatever its author writes later.
+  final: isRecallValue,
   read: (_key, value) => {
     if (typeof value !== 'object' || value === null) return null;
     const body = field(value, 'body');
@@ -126,6 +132,28 @@ const receipts: ClientRoot<ReceiptRead> = {
   },
 };
 
+/** A reaction entry as clients read it: whose, to which message, which emoji. */
+export interface ReactionRead {
+  readonly userId: string;
+  readonly messageId: string;
+  readonly emoji: readonly string[];
+}
+
+const reactions: ClientRoot<ReactionRead> = {
+  kind: 'conv',
+  name: CONV_REACTIONS,
+  noun: 'reaction',
+  owner: (key, w) => (parseReactionKey(key)?.userId === w.userId ? null : 'ACT-6: a user writes only their own reaction keys (<userId>/<messageId>)'),
+  problem: (_key, value) => cite('ACT-6', reactionProblem(value)),
+  stamp: () => undefined,
+  immutable: false,
+  read: (key, value) => {
+    const k = parseReactionKey(key);
+    if (k === null || reactionProblem(value) !== null) return null;
+    return { userId: k.userId, messageId: k.messageId, emoji: value as string[] };
+  },
+};
+
 const anyKeyOfTheDocsUser = (): null => null;
 
 const prefs: ClientRoot<number | boolean> = {
@@ -151,10 +179,21 @@ const drafts: ClientRoot<string> = {
   read: (_key, value) => (typeof value === 'string' ? value : null),
 };
 
+const hidden: ClientRoot<true> = {
+  kind: 'user',
+  name: USER_HIDDEN,
+  noun: 'hidden message',
+  owner: anyKeyOfTheDocsUser,
+  problem: (key, value) => cite('ACT-4', hiddenProblem(key, value)),
+  stamp: () => undefined,
+  immutable: false,
+  read: (key, value) => (hiddenProblem(key, value) === null ? true : null),
+};
+
 /** Every client-writable root, by doc kind and name. Adding a root is one entry here (plus its tests). */
 export const CLIENT_ROOTS = {
-  conv: { [CONV_MESSAGES]: messages, [CONV_EDITS]: edits, [CONV_RECEIPTS]: receipts },
-  user: { [USER_PREFS]: prefs, [USER_DRAFTS]: drafts },
+  conv: { [CONV_MESSAGES]: messages, [CONV_EDITS]: edits, [CONV_RECEIPTS]: receipts, [CONV_REACTIONS]: reactions },
+  user: { [USER_PREFS]: prefs, [USER_DRAFTS]: drafts, [USER_HIDDEN]: hidden },
 } as const;
 
 /** [VAL-3] The roots only the server writes: the mirrors of the membership tables (HTTP-12). */

@@ -15,6 +15,9 @@ import {
   CONV_MESSAGES,
   CONV_META,
   CONV_RECEIPTS,
+  CONV_REACTIONS,
+  encodeHlc,
+  reactionKey,
 } from '@concord/protocol';
 import { createConversation, login, register, revokeDevice, startServer, type Session, type TestServer } from './helpers/server.js';
 import { HLC, HostileClient, change, docJson, messageValue, setMessage, type Endpoint, type Reject } from './hostileHarness.js';
@@ -125,6 +128,26 @@ describe.each<Endpoint>(['mux', 'plain'])('a hostile member on %s', (endpoint) =
   it("[TRUST-3] editing or retracting another member's message is refused", async () => {
     await attack((d) => change(d, (x) => x.getMap(CONV_EDITS).set(`${alice.userId}.m1`, { hlc: HLC, body: 'pwned' })), ErrorCode.InvalidUpdate, /^TRUST-3\b/);
     await attack((d) => change(d, (x) => x.getMap(CONV_EDITS).set(`${bob.userId}.m1`, { hlc: HLC, deleted: true })), ErrorCode.InvalidUpdate, /^TRUST-3\b/);
+  });
+
+  it("[ACT-1] [ACT-2] [ACT-6] recall outside the window, un-recalling, and another's reactions are refused", async () => {
+    // Her own message stamped long ago (HLC is the epoch): a recall is past the 2-minute window.
+    const old = `${mallory.userId}.old${endpoint}`;
+    expect(await m.submit(change(attackerDoc(m), (x) => x.getMap(CONV_MESSAGES).set(old, messageValue(mallory.userId, `old${endpoint}`)[1])))).toBe('ack');
+    await attack((d) => change(d, (x) => x.getMap(CONV_EDITS).set(old, { hlc: encodeHlc(Date.now(), 0), deleted: true })), ErrorCode.InvalidUpdate, /^ACT-2\b/);
+    // A fresh one is recalled; the recall is final (an edit bringing it back is refused, so is deleting the recall).
+    const fresh = `${mallory.userId}.fresh${endpoint}`;
+    const value = { ...messageValue(mallory.userId, `fresh${endpoint}`)[1], hlc: encodeHlc(Date.now(), 0) };
+    expect(await m.submit(change(attackerDoc(m), (x) => x.getMap(CONV_MESSAGES).set(fresh, value)))).toBe('ack');
+    const recaller = attackerDoc(m);
+    expect(await m.submit(change(recaller, (x) => x.getMap(CONV_EDITS).set(fresh, { hlc: encodeHlc(Date.now(), 1), deleted: true })))).toBe('ack');
+    await attack((d) => change(d, (x) => x.getMap(CONV_EDITS).set(fresh, { hlc: encodeHlc(Date.now(), 2), body: 'back' })), ErrorCode.InvalidUpdate, /^ACT-2\b/);
+    // (Deleting needs a replica holding the recall: the server does not echo her own writes to her socket.)
+    await attack(() => change(recaller, (x) => x.getMap(CONV_EDITS).delete(fresh)), ErrorCode.InvalidUpdate, /^ACT-2\b/);
+    // Reactions: only her own key, and a bounded value.
+    await attack((d) => change(d, (x) => x.getMap(CONV_REACTIONS).set(reactionKey(bob.userId, `${bob.userId}.m1`), ['👎'])), ErrorCode.InvalidUpdate, /^ACT-6\b/);
+    await attack((d) => change(d, (x) => x.getMap(CONV_REACTIONS).set(reactionKey(mallory.userId, `${bob.userId}.m1`), ['a', 'b', 'c', 'd'])), ErrorCode.InvalidUpdate, /^ACT-6\b/);
+    expect(await m.submit(change(attackerDoc(m), (x) => x.getMap(CONV_REACTIONS).set(reactionKey(mallory.userId, `${bob.userId}.m1`), ['👍'])))).toBe('ack');
   });
 
   it('[VAL-3] [TRUST-5] writing membership, meta or an unknown root is refused', async () => {

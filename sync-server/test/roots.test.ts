@@ -27,7 +27,8 @@ import { createTrust, writableRoots, type Trust } from '../src/trust/index.js';
 const CONV = 'conv:c1' as DocName;
 const alice: AuthContext = { userId: 'alice' as UserId, deviceId: 'a1' as DeviceId };
 const bob: AuthContext = { userId: 'bob' as UserId, deviceId: 'b1' as DeviceId };
-const REACTIONS = 'reactions';
+/** A root no one declared (the real `reactions`, ACT-6, is in the table): the example this suite adds and removes. */
+const REACTIONS = 'stickers';
 
 /** A reaction: `<userId>.<messageId>` -> one emoji, by the user the key names. What a new root's entry looks like. */
 const reactions: ClientRoot<string> = {
@@ -83,14 +84,14 @@ describe('[SCHEMA-ROOTS-1] one table of doc roots', () => {
       expect(protectedRoots(parsed)).toEqual(SERVER_ROOTS[kind]);
       expect(clientRootNames(kind).filter((r) => SERVER_ROOTS[kind].includes(r))).toEqual([]);
     }
-    expect(clientRootNames('conv')).toEqual(['messages', 'edits', 'receipts']);
-    expect(clientRootNames('user')).toEqual(['prefs', 'drafts']);
+    expect(clientRootNames('conv')).toEqual(['messages', 'edits', 'receipts', 'reactions']);
+    expect(clientRootNames('user')).toEqual(['prefs', 'drafts', 'hidden']);
   });
 
   it('[SCHEMA-ROOTS-1] a root missing from the table is refused by the server and read as nothing by clients', () => {
     const v = react(alice, 'alice.m1', '👍');
     expect(v.ok).toBe(false);
-    if (!v.ok) expect(v.message).toMatch(/^TRUST-5: clients may not write conv root "reactions"/);
+    if (!v.ok) expect(v.message).toMatch(/^TRUST-5: clients may not write conv root "stickers"/);
     expect(clientRoot('conv', REACTIONS)).toBeNull();
     // Names that are properties of every object are no roots either.
     expect(clientRoot('conv', 'toString')).toBeNull();

@@ -19,6 +19,13 @@ import {
   CONV_META,
   CONV_RECEIPTS,
   MAX_HLC_SKEW_MS,
+  MAX_MENTIONS,
+  MAX_REACTIONS_PER_USER,
+  RECALL_WINDOW_MS,
+  CONV_REACTIONS,
+  USER_HIDDEN,
+  hiddenKey,
+  reactionKey,
   USER_CONVS,
   USER_PREFS,
   encodeHlc,
@@ -141,8 +148,8 @@ describe('conversation docs', () => {
     expect(sendMessage(alice, a, 'm1').ok).toBe(true);
     expect(submit(alice, change(a, (x) => x.getMap(CONV_EDITS).set('alice.m1', { hlc: HLC, body: 'fixed' }))).ok).toBe(true);
     // A second edit overwrites the first (its origin is the first, and the first is deleted).
-    expect(submit(alice, change(a, (x) => x.getMap(CONV_EDITS).set('alice.m1', { hlc: HLC, deleted: true }))).ok).toBe(true);
-    expect(server.getMap(CONV_EDITS).get('alice.m1')).toEqual({ hlc: HLC, deleted: true });
+    expect(submit(alice, change(a, (x) => x.getMap(CONV_EDITS).set('alice.m1', { hlc: HLC, body: 'fixed again' }))).ok).toBe(true);
+    expect(server.getMap(CONV_EDITS).get('alice.m1')).toEqual({ hlc: HLC, body: 'fixed again' });
     const m = replica();
     refusedWith(submit(mallory, change(m, (x) => x.getMap(CONV_EDITS).set('alice.m1', { hlc: HLC, body: 'pwned' }))), 'TRUST-3');
     refusedWith(submit(mallory, change(replica(), (x) => x.getMap(CONV_EDITS).delete('alice.m1'))), 'TRUST-14');
@@ -353,6 +360,87 @@ describe('stamps from the future', () => {
     refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).set('alice.ok1', { hlc: far, body: 'later' }))), 'HLC-2');
     expect(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.n1', { ...value, id: 'alice.n1', hlc: near }))).ok).toBe(true);
     expect(submit(alice, change(replica(), (x) => x.getMap(CONV_RECEIPTS).set('alice/a1', { rhlc: near }))).ok).toBe(true);
+  });
+});
+
+describe('message actions', () => {
+  const stamped = (rand: string, ms: number): [string, Record<string, unknown>] => {
+    const [id, value] = entry('alice', rand);
+    return [id, { ...value, hlc: encodeHlc(ms, 0) }];
+  };
+  const recall = (id: string): ((x: Y.Doc) => void) => (x) => x.getMap(CONV_EDITS).set(id, { hlc: encodeHlc(Date.now(), 1), deleted: true });
+
+  it('[ACT-2] a recall is accepted within RECALL_WINDOW_MS of the message stamp by the server clock, refused after', () => {
+    const a = replica();
+    const [fresh, fv] = stamped('fresh', Date.now() - RECALL_WINDOW_MS + 10_000);
+    const [old, ov] = stamped('old', Date.now() - RECALL_WINDOW_MS - 10_000);
+    expect(submit(alice, change(a, (x) => x.getMap(CONV_MESSAGES).set(fresh, fv))).ok).toBe(true);
+    expect(submit(alice, change(a, (x) => x.getMap(CONV_MESSAGES).set(old, ov))).ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), recall(old))), 'ACT-2');
+    expect(server.getMap(CONV_EDITS).has(old)).toBe(false);
+    expect(submit(alice, change(a, recall(fresh))).ok).toBe(true);
+    // An edit (not a recall) of the old message is still the author's right (TRUST-3).
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).set(old, { hlc: encodeHlc(Date.now(), 2), body: 'typo' }))).ok).toBe(true);
+    // A recall of a message this segment does not hold is refused too.
+    refusedWith(submit(alice, change(replica(), recall('alice.elsewhere'))), 'ACT-2');
+  });
+
+  it('[ACT-2] a message recalled before it reached the server (same update, offline) is accepted whatever its stamp', () => {
+    const [id, value] = stamped('offline', Date.now() - 60 * 60_000);
+    expect(submit(alice, change(replica(), (x) => { x.getMap(CONV_MESSAGES).set(id, value); recall(id)(x); })).ok).toBe(true);
+    expect(server.getMap(CONV_EDITS).get(id)).toMatchObject({ deleted: true });
+  });
+
+  it('[ACT-2] a forward-dated stamp (HLC-2 allows 1 h) stretches the window to its stamp plus 2 minutes, no further', () => {
+    const [id, value] = stamped('ahead', Date.now() + 30 * 60_000);
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, value))).ok).toBe(true);
+    expect(submit(alice, change(replica(), recall(id))).ok).toBe(true);
+  });
+
+  it('[ACT-2] a recall is final: neither overwritten by a later edit nor deleted, by the author either', () => {
+    const a = replica();
+    const [id, value] = stamped('gone', Date.now());
+    expect(submit(alice, change(a, (x) => x.getMap(CONV_MESSAGES).set(id, value))).ok).toBe(true);
+    expect(submit(alice, change(a, recall(id))).ok).toBe(true);
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).set(id, { hlc: encodeHlc(Date.now(), 3), body: 'back' }))), 'ACT-2');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_EDITS).delete(id))), 'ACT-2');
+    expect(server.getMap(CONV_EDITS).get(id)).toMatchObject({ deleted: true });
+  });
+
+  it('[ACT-6] reactions: a user writes only their own key, at most MAX_REACTIONS_PER_USER distinct short strings', () => {
+    const a = replica();
+    expect(sendMessage(bob, a, 'r1').ok).toBe(true);
+    const key = reactionKey('alice', 'bob.r1');
+    const al = replica();
+    expect(submit(alice, change(al, (x) => x.getMap(CONV_REACTIONS).set(key, ['👍', '❤️']))).ok).toBe(true);
+    expect(submit(alice, change(al, (x) => x.getMap(CONV_REACTIONS).set(key, []))).ok).toBe(true);
+    refusedWith(submit(mallory, change(replica(), (x) => x.getMap(CONV_REACTIONS).set(key, ['👎']))), 'ACT-6');
+    refusedWith(submit(mallory, change(replica(), (x) => x.getMap(CONV_REACTIONS).delete(key))), 'TRUST-14');
+    const mkey = reactionKey('mallory', 'bob.r1');
+    const tooMany = Array.from({ length: MAX_REACTIONS_PER_USER + 1 }, (_, i) => `e${i}`);
+    for (const bad of [tooMany, ['👍', '👍'], [''], ['x'.repeat(17)], 'ok', [1]]) {
+      refusedWith(submit(mallory, change(replica(), (x) => x.getMap(CONV_REACTIONS).set(mkey, bad))), 'ACT-6');
+    }
+    refusedWith(submit(mallory, change(replica(), (x) => x.getMap(CONV_REACTIONS).set('mallory/not-a-message', ['👍']))), 'ACT-6');
+  });
+
+  it('[ACT-7] mentions: at most MAX_MENTIONS distinct user ids on a message', () => {
+    const [id, value] = entry('alice', 'men');
+    expect(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(id, { ...value, mentions: ['bob', 'mallory'] }))).ok).toBe(true);
+    const many = Array.from({ length: MAX_MENTIONS + 1 }, (_, i) => `u${i}`);
+    for (const [n, bad] of [many, ['bob', 'bob']].entries()) {
+      refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set(`alice.men${n}`, { ...value, id: `alice.men${n}`, mentions: bad }))), 'ACT-7');
+    }
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(CONV_MESSAGES).set('alice.menx', { ...value, id: 'alice.menx', mentions: ['not an id!'] }))), 'TRUST-1');
+  });
+
+  it('[ACT-4] hidden messages: `<conversationId>/<messageId>` -> true, in the user doc only', () => {
+    const USER = 'user:alice' as DocName;
+    const u = new Y.Doc();
+    expect(submit(alice, change(u, (x) => x.getMap(USER_HIDDEN).set(hiddenKey('c1', 'bob.m1'), true)), { doc: USER, ydoc: u }).ok).toBe(true);
+    refusedWith(submit(alice, change(new Y.Doc(), (x) => x.getMap(USER_HIDDEN).set('c1/bob.m1', false)), { doc: USER, ydoc: new Y.Doc() }), 'ACT-4');
+    refusedWith(submit(alice, change(new Y.Doc(), (x) => x.getMap(USER_HIDDEN).set('bob.m1', true)), { doc: USER, ydoc: new Y.Doc() }), 'ACT-4');
+    refusedWith(submit(alice, change(replica(), (x) => x.getMap(USER_HIDDEN).set('c1/bob.m1', true))), 'TRUST-5');
   });
 });
 

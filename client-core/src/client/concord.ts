@@ -16,6 +16,7 @@ import {
   parseBlobUrl,
   type Attachment,
   type ConversationId,
+  type MessageId,
   type FoundUser,
   type MeResponse,
   type PresenceVisibility,
@@ -29,6 +30,7 @@ import type { ConcordOptions } from './options.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import type { PresenceView } from '../presence/presence.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
+import { forwardMessage } from './forward.js';
 
 export type ConcordEvents = RuntimeEvents;
 
@@ -275,6 +277,18 @@ export class Concord {
   }
 
   /** This account's device sessions (GET /v1/sessions). Online only. */
+  /**
+   * [ACT-8] Forward a message into the conversation `to`: text as a new own message; an attachment by reference
+   * (the server links its blob into `to`, no bytes are uploaded again; needs the server). Resolves with the new
+   * message's id once it is in local storage.
+   */
+  async forward(message: Message, to: string): Promise<MessageId> {
+    const rt = this.rt();
+    const id = await forwardMessage(rt, this.api, this.random, message, this.convId(to));
+    this.assertOpen();
+    return id;
+  }
+
   async devices(): Promise<DeviceInfo[]> {
     return this.api.listSessions(this.rt().session.token);
   }

@@ -213,6 +213,7 @@ export class Runtime {
         sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
         sync: (doc) => this.engine.ensureSynced(doc),
         fallbackMeta: () => this.mirroredMeta(id),
+        userDoc: () => this.userDoc,
         onDispose: () => {
           if (this.open.get(id) === opening) this.open.delete(id);
         },

@@ -8,14 +8,18 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { Emitter } from '../events/emitter.js';
 import { InvalidInputError, ClientErrorCode } from '../errors.js';
-import { randomId, type RandomBytes, microtask } from '../platform.js';
+import { type RandomBytes, microtask } from '../platform.js';
 import {
   type ConversationId,
   type DocName,
   type MessageId,
   type UserId,
-  CONV_MESSAGES,
-  MAX_MESSAGE_LENGTH,
+  CONV_EDITS,
+  CONV_REACTIONS,
+  USER_HIDDEN,
+  hiddenKey,
+  isCovered,
+  reactionKey,
   type Attachment,
   type ConversationMeta,
   type MessageEntry,
@@ -27,8 +31,11 @@ import type { AttachmentTransfer } from '../attachments/transfer.js';
 import type { ConvHistory } from '../history/convHistory.js';
 import { locate, pageBefore, type Located, type Segment } from '../history/merge.js';
 import { REMOTE } from '../sync/origins.js';
-import { hlcMillis, ownStatus, readEdit, type MessageStatus, type StoredMessage } from './model.js';
+import { hlcMillis, ownReactions, ownStatus, readEdit, readReactions, type EditState, type MessageStatus, type ReactionSummary, type StoredMessage } from './model.js';
 import { writeReadMark } from './receipts.js';
+import { checkMentions, checkOwnLive, checkRecallWindow, checkText, quoteOf, toggledReactions, type Quote } from './actions.js';
+import { writeMessage, type NewMessageFields } from './write.js';
+import type { DocHandle } from '../doc/docHandle.js';
 
 export interface Message {
   readonly id: MessageId;
@@ -37,13 +44,24 @@ export interface Message {
   /** Milliseconds since the epoch, from the HLC stamp. */
   readonly sentAt: number;
   readonly type: MessageEntry['type'];
-  /** Text; for an attachment, its name. Empty when deleted. */
+  /** Text; for an attachment, its name. Empty when recalled. */
   readonly body: string;
   readonly replyTo?: string;
+  /** [ACT-5] The message `replyTo` names, as far as this device has it loaded. */
+  readonly quote?: Quote;
   /** Images, files and voice messages (SCHEMA-CONV-2); its bytes: `concord.attachmentBytes(message)`. */
   readonly attachment?: Attachment;
   readonly edited: boolean;
+  /** [ACT-2] Recalled by its author: no body, no attachment; the UI shows "<author> recalled a message". */
+  readonly recalled: boolean;
+  /** Same as `recalled` (the `edits` flag's name, SCHEMA-CONV-1). */
   readonly deleted: boolean;
+  /** [ACT-7] Users the message mentions. */
+  readonly mentions?: readonly string[];
+  /** [ACT-7] It mentions this account (and was not written by it). */
+  readonly mentionsMe: boolean;
+  /** [ACT-6] Reactions, one summary per emoji, in order of first reacting user id. */
+  readonly reactions: readonly ReactionSummary[];
   /** Written by this account (on any of its devices). */
   readonly own: boolean;
   /** Own messages only. */
@@ -75,6 +93,8 @@ export interface ConversationContext {
   readonly sync: (doc: DocName) => void;
   /** Meta from the user doc's mirror, while segment 0 is not loaded. */
   readonly fallbackMeta: () => ConversationMeta | null;
+  /** The account's user doc, where messages deleted for this account are kept (ACT-4). */
+  readonly userDoc: () => DocHandle;
   /** The view was disposed: the next `conversation(id)` opens a fresh one. */
   readonly onDispose: () => void;
 }
@@ -109,6 +129,8 @@ export class Conversation {
     this.offs.push(
       this.history.events.on('changed', () => this.queueNotify()),
       this.history.events.on('acked', () => this.queueNotify()),
+      // [ACT-4] A message deleted for this account on another device disappears here too.
+      ctx.userDoc().events.on('changed', () => this.queueNotify()),
     );
     const h = head.handle;
     this.awarenessDoc = h.name;
@@ -189,15 +211,74 @@ export class Conversation {
   }
 
   /** Write a text message into the head segment (SEG-2). Resolves once it is in local storage (status `sending`). */
-  async send(text: string, options: { replyTo?: string } = {}): Promise<Message> {
+  async send(text: string, options: { replyTo?: string; mentions?: readonly string[] } = {}): Promise<Message> {
     this.ctx.assertOpen();
-    if (typeof text !== 'string' || text.trim().length === 0) {
-      throw new InvalidInputError(ClientErrorCode.EmptyMessage, 'a message needs some text');
+    checkText(text);
+    const mentions = checkMentions(options.mentions);
+    return this.write({ type: 'text', body: text, ...(mentions !== undefined ? { mentions } : {}) }, options.replyTo);
+  }
+
+  /** [ACT-1] Replace the text of an own text message; every member's devices show it with `edited: true`. */
+  async edit(id: string, text: string): Promise<Message> {
+    this.ctx.assertOpen();
+    checkText(text);
+    const at = this.located(id);
+    checkOwnLive(at.m.entry, this.editOf(at), this.ctx.userId);
+    if (at.m.entry.type !== 'text') throw new InvalidInputError(ClientErrorCode.InvalidArgument, 'only text messages are edited');
+    return this.writeEdit(at, { hlc: this.ctx.clock.tick(), body: text });
+  }
+
+  /**
+   * [ACT-2] Recall an own message within RECALL_WINDOW_MS of sending: it disappears for everyone (`recalled: true`).
+   * The server checks the window too; a recall it refuses is not shown here either (FAIL-1), and the message stays.
+   */
+  async recall(id: string): Promise<Message> {
+    this.ctx.assertOpen();
+    const at = this.located(id);
+    checkOwnLive(at.m.entry, this.editOf(at), this.ctx.userId);
+    const acknowledged = at.m.item !== null && isCovered(at.seg.handle.acked, at.m.item);
+    checkRecallWindow(at.m.entry, this.ctx.clock.trueNow(), acknowledged);
+    return this.writeEdit(at, { hlc: this.ctx.clock.tick(), deleted: true });
+  }
+
+  /** [ACT-4] Delete a message for this account only: it is hidden on every device of the account, offline first. */
+  async hide(id: string): Promise<void> {
+    this.ctx.assertOpen();
+    this.located(id);
+    const user = this.ctx.userDoc();
+    user.transactLocal(() => user.doc.getMap<unknown>(USER_HIDDEN).set(hiddenKey(this.id, id), true));
+    await user.persisted();
+  }
+
+  /**
+   * [ACT-6] Toggle this account's reaction `emoji` on a message (`on` forces adding or removing). At most
+   * MAX_REACTIONS_PER_USER different ones per message (`too_many_reactions`).
+   */
+  async react(id: string, emoji: string, on?: boolean): Promise<Message> {
+    this.ctx.assertOpen();
+    const at = this.located(id);
+    if (this.editOf(at).deleted) throw new InvalidInputError(ClientErrorCode.MessageRecalled, `message ${id} was recalled`);
+    const h = at.seg.handle;
+    const me = this.ctx.userId;
+    const next = toggledReactions(ownReactions(h.doc, me, id), emoji, on);
+    // Same segment as the message (like its edits, SEG-4), so the reactions load with it.
+    h.transactLocal(() => h.doc.getMap<unknown>(CONV_REACTIONS).set(reactionKey(me, id), next));
+    await h.persisted();
+    return this.mustView(id);
+  }
+
+  /**
+   * [ACT-5] The message `id`, paging older segments in (local copy, else the server) until it is loaded: what a tap
+   * on a quote calls before scrolling to the original. At most `maxSegments` more segments are loaded (default 20,
+   * about 20,000 messages); null when it is not found within them, at the conversation's start, or offline.
+   */
+  async locate(id: string, options: { maxSegments?: number } = {}): Promise<Message | null> {
+    this.ctx.assertOpen();
+    let budget = options.maxSegments ?? 20;
+    while (this.find(id) === undefined && budget-- > 0) {
+      if (!(await this.extend())) break;
     }
-    if (text.length > MAX_MESSAGE_LENGTH) {
-      throw new InvalidInputError(ClientErrorCode.MessageTooLong, `a message is at most ${MAX_MESSAGE_LENGTH} UTF-16 code units`);
-    }
-    return this.write({ type: 'text', body: text }, options.replyTo);
+    return this.message(id);
   }
 
   /**
@@ -239,33 +320,39 @@ export class Conversation {
   }
 
   /** Write a new own message entry into the head segment; resolves once it is in local storage. */
-  private async write(fields: Pick<MessageEntry, 'type' | 'body' | 'attachment'>, replyTo: string | undefined): Promise<Message> {
-    const { userId, clock } = this.ctx;
+  private async write(fields: Omit<NewMessageFields, 'replyTo'>, replyTo: string | undefined): Promise<Message> {
     let target: Located | undefined;
     if (replyTo !== undefined) {
       target = this.find(replyTo);
       if (target === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${replyTo} to reply to`);
     }
-    const seg = await this.history.writeSegment();
-    // Observes every stamp in this conversation (HLC-1) before ticking; a reply sorts after what it answers even
-    // when this device's clock is behind.
-    this.observeClock();
-    if (target !== undefined) clock.observe(target.m.entry.hlc);
-    const id = `${userId}.${randomId(this.ctx.random)}` as MessageId;
-    const entry: MessageEntry = {
-      id,
-      author: userId,
-      hlc: clock.tick(),
-      type: fields.type,
-      body: fields.body,
-      ...(replyTo !== undefined ? { replyTo } : {}),
-      ...(fields.attachment !== undefined ? { attachment: fields.attachment } : {}),
-    };
-    seg.handle.transactLocal(() => seg.handle.doc.getMap<unknown>(CONV_MESSAGES).set(id, entry));
-    await seg.handle.persisted();
+    const { history, userId, clock, random } = this.ctx;
+    const id = await writeMessage({ history, userId, clock, random }, { ...fields, ...(replyTo !== undefined ? { replyTo } : {}) }, target?.m.entry);
+    return this.mustView(id);
+  }
+
+  private async writeEdit(at: Located, value: { hlc: string; body?: string; deleted?: boolean }): Promise<Message> {
+    const h = at.seg.handle;
+    // SEG-4: the edit goes into the segment holding the message (where the server looks for it, ACT-2).
+    h.transactLocal(() => h.doc.getMap<unknown>(CONV_EDITS).set(at.m.entry.id, value));
+    await h.persisted();
+    return this.mustView(at.m.entry.id);
+  }
+
+  private mustView(id: string): Message {
     const view = this.message(id);
     if (view === null) throw new Error('message vanished after write');
     return view;
+  }
+
+  private located(id: string): Located {
+    const at = this.find(id);
+    if (at === undefined) throw new InvalidInputError(ClientErrorCode.UnknownMessage, `no message ${id} in this conversation`);
+    return at;
+  }
+
+  private editOf(at: Located): EditState {
+    return readEdit(at.seg.handle.doc, at.m.entry.id, at.seg.handle);
   }
 
   /**
@@ -282,7 +369,10 @@ export class Conversation {
     at.seg.handle.markRetried(id);
     const e = at.m.entry;
     // An attachment is re-sent as itself: same blob url, whose bytes this device still holds.
-    return this.write({ type: e.type, body: e.body, ...(e.attachment !== undefined ? { attachment: e.attachment } : {}) }, e.replyTo);
+    return this.write(
+      { type: e.type, body: e.body, ...(e.attachment !== undefined ? { attachment: e.attachment } : {}), ...(e.mentions !== undefined ? { mentions: e.mentions } : {}) },
+      e.replyTo,
+    );
   }
 
   /**
@@ -389,9 +479,16 @@ export class Conversation {
     }
   }
 
-  /** A failed message that was retried is replaced by its re-send and hidden everywhere. */
+  /**
+   * A failed message that was retried is replaced by its re-send and hidden everywhere; a message this account
+   * deleted for itself (ACT-4) is hidden on all its devices.
+   */
   private hidden(seg: Segment, m: StoredMessage): boolean {
-    return seg.handle.failed.get(m.entry.id)?.retried === true;
+    return seg.handle.failed.get(m.entry.id)?.retried === true || this.hiddenForMe(m.entry.id);
+  }
+
+  private hiddenForMe(id: string): boolean {
+    return this.ctx.userDoc().doc.getMap<unknown>(USER_HIDDEN).get(hiddenKey(this.id, id)) === true;
   }
 
   private page(before: MessageEntry | null, limit: number): Located[] {
@@ -406,10 +503,16 @@ export class Conversation {
 
   private view(list: readonly Located[]): Message[] {
     const me = this.ctx.userId;
+    const reactionsBySegment = new Map<Segment, Map<string, ReactionSummary[]>>();
+    const reactionsOf = (seg: Segment, id: string): readonly ReactionSummary[] => {
+      let r = reactionsBySegment.get(seg);
+      if (r === undefined) reactionsBySegment.set(seg, (r = readReactions(seg.handle.doc, me)));
+      return r.get(id) ?? [];
+    };
     return list.map(({ seg, m }) => {
       const h = seg.handle;
       const e = m.entry;
-      const edit = readEdit(h.doc, e.id);
+      const edit = readEdit(h.doc, e.id, h);
       const own = e.author === me;
       const st = own ? ownStatus(m, { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: seg.index.marks() }) : null;
       return {
@@ -419,15 +522,26 @@ export class Conversation {
         sentAt: hlcMillis(e.hlc),
         type: e.type,
         body: edit.deleted ? '' : (edit.body ?? e.body),
-        ...(e.replyTo !== undefined ? { replyTo: e.replyTo } : {}),
+        ...(e.replyTo !== undefined ? { replyTo: e.replyTo, quote: this.quote(e.replyTo) } : {}),
         ...(e.attachment !== undefined && !edit.deleted ? { attachment: e.attachment } : {}),
         edited: edit.edited,
+        recalled: edit.deleted,
         deleted: edit.deleted,
+        ...(e.mentions !== undefined && !edit.deleted ? { mentions: e.mentions } : {}),
+        mentionsMe: !own && !edit.deleted && e.mentions?.includes(me) === true,
+        reactions: edit.deleted ? [] : reactionsOf(seg, e.id),
         own,
         ...(st !== null ? { status: st.status } : {}),
         ...(st?.reason !== undefined ? { failureReason: st.reason } : {}),
       };
     });
+  }
+
+  /** [ACT-5] The quoted original, from whatever segment holds it, if loaded. */
+  private quote(id: string): Quote {
+    const at = locate(this.history.segments(), id);
+    if (at === undefined) return quoteOf(id, undefined);
+    return quoteOf(id, { entry: at.m.entry, edit: readEdit(at.seg.handle.doc, id, at.seg.handle), hidden: this.hiddenForMe(id) });
   }
 
   private queueNotify(): void {

@@ -41,6 +41,10 @@ export interface ConversationSummaryView {
   readonly lastMessage: LastMessage | null;
   readonly lastActivity: number;
   readonly unread: number;
+  /** [ACT-7] Of the unread messages, those that mention this account (in the segments loaded on this device). */
+  readonly unreadMentions: number;
+  /** [ACT-7] Whether to notify: unread messages and not muted, or an unread mention even in a muted chat. */
+  readonly notify: boolean;
   readonly pinned: boolean;
   readonly muted: boolean;
   readonly draft: string;
@@ -49,6 +53,7 @@ export interface ConversationSummaryView {
 interface ConvFigures {
   readonly last: LastMessage | null;
   readonly unread: number;
+  readonly unreadMentions: number;
 }
 
 export interface ConversationListEvents {
@@ -115,6 +120,7 @@ export class ConversationList {
       const f = this.figuresOf(id);
       const pin = readEntry('user', USER_PREFS, pinKey(id), prefs.get(pinKey(id)));
       const draft = readEntry('user', USER_DRAFTS, id, drafts.get(id));
+      const muted = readEntry('user', USER_PREFS, muteKey(id), prefs.get(muteKey(id))) === true;
       out.push({
         id: id as ConversationId,
         kind: summary.kind,
@@ -123,8 +129,10 @@ export class ConversationList {
         lastMessage: f.last,
         lastActivity: Math.max(f.last?.sentAt ?? 0, summary.createdAt),
         unread: f.unread,
+        unreadMentions: f.unreadMentions,
+        notify: f.unreadMentions > 0 || (f.unread > 0 && !muted),
         pinned: typeof pin === 'number' && pin > 0,
-        muted: readEntry('user', USER_PREFS, muteKey(id), prefs.get(muteKey(id))) === true,
+        muted,
         draft: draft ?? '',
       });
     }
@@ -151,8 +159,11 @@ export class ConversationList {
   private figuresOf(id: string): ConvFigures {
     let f = this.figures.get(id);
     if (f !== undefined) return f;
-    if (!this.histories.has(id)) return { last: null, unread: 0 };
-    const { last: at, unread } = this.histories.get(id as ConversationId).figures();
+    if (!this.histories.has(id)) return { last: null, unread: 0, unreadMentions: 0 };
+    const history = this.histories.get(id as ConversationId);
+    const { last: at, unread } = history.figures();
+    let unreadMentions = 0;
+    for (const seg of history.segments()) unreadMentions += seg.index.unreadMentions();
     const last = at?.m;
     f = {
       last:
@@ -167,6 +178,7 @@ export class ConversationList {
               sentAt: hlcMillis(last.entry.hlc),
             },
       unread,
+      unreadMentions,
     };
     this.figures.set(id, f);
     return f;

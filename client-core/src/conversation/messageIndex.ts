@@ -94,6 +94,14 @@ export class MessageIndex {
   }
 
   /** RCPT-2: other members' messages not read by any device of `me`. */
+  /** [ACT-7] Unread messages of others that mention `me`. Cost: the unread messages. */
+  unreadMentions(): number {
+    this.refresh();
+    let n = 0;
+    for (const id of this.unread) if (this.byId.get(id)?.entry.mentions?.includes(this.me) === true) n++;
+    return n;
+  }
+
   unreadCount(): number {
     this.refresh();
     return this.unread.size;

@@ -14,6 +14,8 @@ import {
   CONV_EDITS,
   CONV_MESSAGES,
   CONV_RECEIPTS,
+  CONV_REACTIONS,
+  reactionKey,
   compareMessages,
   type MessageEntry,
   readEntry,
@@ -120,14 +122,74 @@ export function unackedOwnIds(doc: Y.Doc, me: string, acked: StateVector, client
 
 export interface EditState {
   readonly body?: string;
+  /** [ACT-2] The author recalled the message (`edits` value `deleted: true`). */
   readonly deleted: boolean;
   readonly edited: boolean;
 }
 
-export function readEdit(doc: Y.Doc, id: string): EditState {
-  const e = readEntry('conv', CONV_EDITS, id, doc.getMap<unknown>(CONV_EDITS).get(id));
+/** What the server is known to have (`acked`) and the client ids whose writes it refused (FAIL-1). */
+export interface AckState {
+  readonly acked: StateVector;
+  readonly poisoned: ReadonlySet<number>;
+}
+
+/**
+ * The edit of message `id`. An edit the server refused (its struct's client id was rejected and never acknowledged:
+ * a recall outside the window, ACT-2) is not shown: every other device shows the message as it was, so this one does.
+ */
+export function readEdit(doc: Y.Doc, id: string, ack?: AckState): EditState {
+  const map = doc.getMap<unknown>(CONV_EDITS);
+  const e = readEntry('conv', CONV_EDITS, id, map.get(id));
   if (e === null) return { deleted: false, edited: false };
-  return e.body === undefined ? { deleted: e.deleted, edited: true } : { body: e.body, deleted: e.deleted, edited: true };
+  if (ack !== undefined) {
+    const item = mapEntryItemId(map, id);
+    if (item !== null && ack.poisoned.has(item.client) && !isCovered(ack.acked, item)) return { deleted: false, edited: false };
+  }
+  return e.body === undefined ? { deleted: e.deleted, edited: !e.deleted } : { body: e.body, deleted: e.deleted, edited: true };
+}
+
+/** [ACT-6] One emoji's reactions to a message. */
+export interface ReactionSummary {
+  readonly emoji: string;
+  readonly count: number;
+  /** Who reacted, sorted. */
+  readonly users: readonly string[];
+  /** This account is among them. */
+  readonly mine: boolean;
+}
+
+/** [ACT-6] Every message's reactions in a segment doc, by message id; emoji in order of first appearance by user id. */
+export function readReactions(doc: Y.Doc, me: string): Map<string, ReactionSummary[]> {
+  const byMessage = new Map<string, Map<string, string[]>>();
+  const entries: { userId: string; messageId: string; emoji: readonly string[] }[] = [];
+  doc.getMap<unknown>(CONV_REACTIONS).forEach((value, key) => {
+    const r = readEntry('conv', CONV_REACTIONS, key, value);
+    if (r !== null) entries.push(r);
+  });
+  entries.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  for (const r of entries) {
+    let emojis = byMessage.get(r.messageId);
+    if (emojis === undefined) byMessage.set(r.messageId, (emojis = new Map()));
+    for (const e of r.emoji) {
+      const users = emojis.get(e);
+      if (users === undefined) emojis.set(e, [r.userId]);
+      else users.push(r.userId);
+    }
+  }
+  const out = new Map<string, ReactionSummary[]>();
+  for (const [id, emojis] of byMessage) {
+    out.set(
+      id,
+      [...emojis].map(([emoji, users]) => ({ emoji, count: users.length, users, mine: users.includes(me) })),
+    );
+  }
+  return out;
+}
+
+/** [ACT-6] This user's own reactions to a message, as stored. */
+export function ownReactions(doc: Y.Doc, me: string, messageId: string): readonly string[] {
+  const key = reactionKey(me, messageId);
+  return readEntry('conv', CONV_REACTIONS, key, doc.getMap<unknown>(CONV_REACTIONS).get(key))?.emoji ?? [];
 }
 
 export function hlcMillis(hlc: Hlc): number {

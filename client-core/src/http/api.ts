@@ -5,6 +5,7 @@
  */
 import {
   parseErrorBody,
+  type BlobStored,
   parseResponse,
   type ConversationListing,
   type CreateConversationRequest,
@@ -128,6 +129,15 @@ export class HttpApi {
 
   async setPresenceVisibility(token: string, visibility: PresenceVisibility): Promise<PresenceVisibility> {
     return (await this.json('PUT /v1/me/presence', '/v1/me/presence', token, { visibility })).visibility;
+  }
+
+  /**
+   * [ACT-8] POST /v1/conversations/:to/blobs/:blobId/link: give conversation `to` the blob that `from` holds, without
+   * sending its bytes (forwarding an attachment). The caller is a member of both.
+   */
+  async linkBlob(token: string, to: string, blobId: string, from: string): Promise<BlobStored> {
+    const path = `/v1/conversations/${encodeURIComponent(to)}/blobs/${encodeURIComponent(blobId)}/link`;
+    return this.json('POST /v1/conversations/:conversationId/blobs/:blobId/link', path, token, { from });
   }
 
   /** A call to a JSON route, its answer read by the route's parser (`bad_response` when it has another shape). */

@@ -101,7 +101,8 @@ export class NotificationPlanner {
       if (before === undefined && last.sentAt < this.since) continue;
       // In the foreground the list and the chat show news themselves: banners are for an app the user is not in.
       if (last.author === at.me || at.foreground || c.unread === 0) continue;
-      const mention = last.mentionsMe === true;
+      // The list counts unread mentions (ACT-7); a last message may say it mentions the reader too.
+      const mention = last.mentionsMe === true || c.unreadMentions > 0;
       // [NOTIFY-3] Muted chats stay silent unless the message mentions the user.
       if (c.muted && !mention) continue;
       if (!settings.enabled) continue;

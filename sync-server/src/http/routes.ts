@@ -10,6 +10,7 @@ import type { SessionService } from '../auth/sessions.js';
 import type { UserRepo } from '../db/users.js';
 import type { AuthContext } from '../seams.js';
 import type { BlobService } from './blobs.js';
+import { BLOB_LINK_PATH, linkBlobHandler } from './blobLink.js';
 import { optionalBoolean, optionalString, requiredString, requiredStringArray, type JsonObject } from './body.js';
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -272,6 +273,7 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
         throw err;
       }
     })
+    .add('POST', BLOB_LINK_PATH, linkBlobHandler(blobs, exports.blobs, exports.clock))
     .add('GET', BLOB_PATH, readBlob)
     .add('HEAD', BLOB_PATH, readBlob);
   return addUploadRoutes(addPresenceRoutes(router, deps.presence), uploads);

@@ -12,11 +12,13 @@ import {
   CloseCode,
   ErrorCode,
   parseBlobUrl,
+  CONV_EDITS,
   CONV_MESSAGES,
   MAX_HLC_SKEW_MS,
   clientRoot,
   clientRootNames,
   isHlc,
+  isRecallValue,
   isTooFarAhead,
   type ClientRoot,
   type DocKind,
@@ -29,6 +31,7 @@ import type { BlobRefRecorder } from './blobRefs.js';
 import { Resolver, isPlacement, newStructsOf, overlayOf, rootNamesOf, type Placement, type Where } from './placement.js';
 import type { TokenBuckets } from '../util/tokenBuckets.js';
 import { entrySizeProblem, plainJsonProblem } from './values.js';
+import { finalEntryProblem, recallWindowProblem } from './recall.js';
 
 export interface TrustRuleDeps {
   readonly registry: ClientIdRegistry;
@@ -203,6 +206,8 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
     const newKeys: { root: string; key: string }[] = [];
     const seenImmutableKeys = new Set<string>();
     const placements: { client: number; clock: number; end: number; where: Where }[] = [];
+    /** [ACT-2] Messages this update recalls: checked against the window once every new key is known. */
+    const recalls: string[] = [];
     for (const [client, structs] of fresh.byClient) {
       for (const s of structs) {
         if (s instanceof Y.GC) {
@@ -214,6 +219,8 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         const writable = writableRoot(parsed.kind, where, auth);
         if ('problem' in writable) return { code: ErrorCode.InvalidUpdate, message: writable.problem };
         const { root, key } = writable;
+        const final = finalEntryProblem(ydoc, root, key);
+        if (final !== null) return { code: ErrorCode.InvalidUpdate, message: final };
         if (s.content instanceof Y.ContentDeleted) {
           // A deleted entry (e.g. an own receipt overwritten offline, sent in a SyncStep2): no value to check, but
           // it still lands under its key and deletes the entry before it, so immutable roots never take one.
@@ -223,6 +230,7 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
           if (!v.ok) return refuse('TRUST-5', 'only single JSON values may be written');
           const p = valueProblem(root, key, v.value, limits, deps.wallNow());
           if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
+          if (where.root === CONV_EDITS && parsed.kind === 'conv' && isRecallValue(v.value)) recalls.push(key);
           if (where.root === CONV_MESSAGES && parsed.kind === 'conv') {
             const blob = attachmentBlob(v.value);
             if (blob !== null && blob.conversationId === parsed.conversationId) refs.push(blob.blobId);
@@ -240,6 +248,12 @@ export function createTrustRule(deps: TrustRuleDeps): UpdateRule {
         }
         placements.push({ client, clock: s.id.clock, end: s.id.clock + s.length, where });
       }
+    }
+
+    const inThisUpdate = (rootName: string, key: string): boolean => seenImmutableKeys.has(`${rootName}\u0000${key}`);
+    for (const key of recalls) {
+      const p = recallWindowProblem(ydoc, key, deps.wallNow(), inThisUpdate, overlay);
+      if (p !== null) return { code: ErrorCode.InvalidUpdate, message: p };
     }
 
     // [TRUST-2, TRUST-14] deletions: only of live entries this connection could write, created by this user's client
@@ -307,7 +321,11 @@ function deletionProblem(resolver: Resolver, item: Y.Item, kind: DocKind, auth: 
   const immutable = immutableProblem(kind, w);
   if (immutable !== null) return immutable;
   const writable = writableRoot(kind, w, auth);
-  return 'problem' in writable ? refuse('TRUST-14', writable.problem) : null;
+  if ('problem' in writable) return refuse('TRUST-14', writable.problem);
+  // [ACT-2] A recall is final: its entry is never deleted (an overwrite deletes the entry it replaces).
+  const v = contentValue(item);
+  if (v.ok && writable.root.final?.(v.value) === true) return refuse('ACT-2', `message ${writable.key} was recalled; a recall is final`);
+  return null;
 }
 
 /** The clock after the struct (new or pending) holding (client, clock). */
