@@ -3,6 +3,7 @@
  * before it is trusted; a body without the route's shape reads as null and the caller reports `bad_response`.
  */
 import { asConversationId, asDeviceId, asUserId, isId } from './ids.js';
+import { parseAddCode, parseFriendRequestResult, parsePrivacy, parseProfileBody } from './httpSocial.js';
 import type {
   BlobStored,
   ConversationList,
@@ -77,7 +78,7 @@ export function parseCreateConversation(j: unknown): CreateConversationResponse 
 
 function parseMember(j: unknown): ConversationMember | null {
   const user = parseFoundUser(j);
-  if (user === null || !isObject(j) || (j['role'] !== 'owner' && j['role'] !== 'member')) return null;
+  if (user === null || !isObject(j) || (j['role'] !== 'owner' && j['role'] !== 'admin' && j['role'] !== 'member')) return null;
   return { ...user, role: j['role'] };
 }
 
@@ -124,6 +125,12 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'POST /v1/conversations': parseCreateConversation,
   'GET /v1/conversations': parseConversationList,
   'PUT /v1/conversations/:conversationId/blobs/:blobId': parseBlobStored,
+  'POST /v1/contacts/requests': parseFriendRequestResult,
+  'PUT /v1/me/privacy': parsePrivacy,
+  'PUT /v1/me/profile': parseProfileBody,
+  'GET /v1/me/code': parseAddCode,
+  'POST /v1/me/code': parseAddCode,
+  'GET /v1/codes/:code': parseFoundUser,
 };
 
 /** [HTTP-2] The code and message of a refusal's body, or null when the body is not one. */

@@ -14,3 +14,5 @@ export * from './user.js';
 export * from './httpTypes.js';
 export * from './httpParse.js';
 export * from './roots.js';
+export * from './social.js';
+export * from './httpSocial.js';

@@ -14,6 +14,8 @@ import { optionalBoolean, optionalString, requiredString, requiredStringArray, t
 import { MAX_GROUP_MEMBERS, type ConversationService } from './conversations.js';
 import { badRequest, notFound } from './errors.js';
 import { Router } from './router.js';
+import type { SocialGate } from './socialGate.js';
+import { addSocialRoutes, type SocialRouteDeps } from './socialRoutes.js';
 
 export interface Reply {
   readonly status: number;
@@ -67,12 +69,13 @@ export interface RouteDeps {
   readonly blobs: BlobService;
   readonly deletion: AccountDeletionDeps;
   readonly exports: ExportDeps;
+  readonly social: SocialRouteDeps & { readonly gate: SocialGate };
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs, deletion, exports } = deps;
+  const { accounts, sessions, users, conversations, blobs, deletion, exports, social } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
@@ -94,7 +97,7 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       },
     };
   };
-  return new Router<Handler>()
+  const router = new Router<Handler>()
     .add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }))
     .add('POST', '/v1/accounts', async (ctx) => {
       const body = await ctx.body();
@@ -203,13 +206,14 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       return { status: 200, body: { revokedDevices: revoked.length } };
     })
     .add('GET', '/v1/users', (ctx) => {
-      ctx.auth();
+      const me = ctx.auth();
       const raw = ctx.query.get('username');
       if (raw === null) throw badRequest('username query parameter is required');
       const username = normalizeUsername(raw);
       const user = usernameProblem(username) === null ? users.byUsername(username) : null;
-      // [ACCOUNT-1] A deleted account's name stays taken but is not found.
-      if (user === null || (user.deletedAt ?? null) !== null) throw notFound('no such user');
+      // [ACCOUNT-1] A deleted account's name stays taken but is not found; [PRIVACY-1] [BLOCK-2] nor is one that does
+      // not let the caller find it (the same answer, so it never tells who blocked whom).
+      if (user === null || (user.deletedAt ?? null) !== null || !social.gate.mayFindByUsername(me.userId, user.id)) throw notFound('no such user');
       return { status: 200, body: { userId: user.id, username: user.username, displayName: user.displayName } };
     })
     .add('POST', '/v1/conversations', async (ctx) => {
@@ -257,4 +261,5 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     })
     .add('GET', BLOB_PATH, readBlob)
     .add('HEAD', BLOB_PATH, readBlob);
+  return addSocialRoutes(router, social);
 }
