@@ -21,6 +21,9 @@ export { Sha256, jsSha256, type DigestFactory, type IncrementalDigest } from './
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
+export { Social, type SocialState, type SocialEvents, type RequestTarget } from './social/social.js';
+export type { ContactView, RequestView, BlockedView, MemberView } from './social/views.js';
+export type { QueuedOp, SocialOp, SocialRefusal } from './social/outbox.js';
 export { Emitter, type Listener } from './events/emitter.js';
 export * from './errors.js';
 export { w3cSocketFactory } from './platform.js';

@@ -22,6 +22,7 @@ import {
   pinKey,
 } from '@concord/protocol';
 import type { ConcordOptions } from './options.js';
+import type { Social } from '../social/social.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
 
@@ -136,6 +137,14 @@ export class Concord {
 
   conversations(): ConversationSummaryView[] {
     return this.rt().conversations();
+  }
+
+  /**
+   * Contacts, friend requests, blocks, privacy, profiles (offline-first, OUTBOX-1) and group management (online),
+   * with live views over the user doc (SPEC 5a). One per session: take it again after a login.
+   */
+  get social(): Social {
+    return this.rt().social;
   }
 
   totalUnread(): number {

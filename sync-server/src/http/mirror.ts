@@ -27,7 +27,7 @@ import {
 } from '@concord/protocol';
 import type * as Y from 'yjs';
 import type { Clock } from '../config.js';
-import type { ConversationRepo } from '../db/conversations.js';
+import type { ConversationRepo, MemberRow } from '../db/conversations.js';
 import type { GroupRepo } from '../db/groups.js';
 import { newId } from '../db/ids.js';
 import type { SocialRepo } from '../db/social.js';
@@ -103,7 +103,7 @@ export class Mirror {
       setIfChanged(map, 'createdAt', now.conv.createdAt);
       setIfChanged(map, 'createdBy', now.conv.createdBy);
       if (now.conv.kind === 'group') {
-        setIfChanged(map, 'roles', Object.fromEntries(now.members.filter((m) => m.role !== 'member').map((m) => [m.userId, m.role])));
+        setIfChanged(map, 'roles', rolesOf(now.members));
         if (now.avatar === null) {
           if (map.has('avatar')) map.delete('avatar');
         } else setIfChanged(map, 'avatar', now.avatar);
@@ -126,12 +126,14 @@ export class Mirror {
             if (convs.has(conversationId)) convs.delete(conversationId);
             return;
           }
-          const summary: ConversationSummary & { avatar?: string } = {
+          // [GROUP-1] roles and avatar ride along, so a device lists a group's members and roles from its user doc.
+          const summary: ConversationSummary & { avatar?: string; roles?: Record<string, string> } = {
             kind: now.conv.kind,
             title: now.conv.title,
             members: now.members.map((m) => m.userId),
             createdAt: now.conv.createdAt,
             ...(now.avatar === null ? {} : { avatar: now.avatar }),
+            ...(now.conv.kind === 'group' ? { roles: rolesOf(now.members) } : {}),
           };
           setIfChanged(convs, conversationId, summary);
           // [PROFILE-2] every member's name and avatar, kept after they leave (a departed member's messages keep it).
@@ -191,6 +193,10 @@ export class Mirror {
     if (this.d.segments === null) return;
     for (const doc of this.d.segments.loadedSegments(conversationId)) await this.d.docs.transact(doc, () => undefined);
   }
+}
+
+function rolesOf(members: readonly MemberRow[]): Record<string, string> {
+  return Object.fromEntries(members.filter((m) => m.role !== 'member').map((m) => [m.userId, m.role]));
 }
 
 function profileValue(p: Profile): Record<string, unknown> {
