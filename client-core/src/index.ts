@@ -2,7 +2,7 @@
 export * from '@concord/protocol';
 export { Concord, type ConcordEvents } from './client/concord.js';
 export type { ConcordOptions } from './client/options.js';
-export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';
+export { Conversation, type Message, type ConversationEvents, type TimelineItem, type ReadState } from './conversation/conversation.js';
 export type { ConversationSummaryView, LastMessage } from './conversation/list.js';
 export type { MessageStatus } from './conversation/model.js';
 export {

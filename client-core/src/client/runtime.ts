@@ -18,6 +18,7 @@ import {
   type ConversationId,
   type DocName,
   muteKey,
+  clearKey,
   parseConversationSummary,
   pinKey,
   USER_CONVS,
@@ -25,7 +26,7 @@ import {
   USER_PREFS,
   HybridClock,
 } from '@concord/protocol';
-import { ConversationList, type ConversationSummaryView } from '../conversation/list.js';
+import { ConversationList, clearedUpTo, type ConversationSummaryView } from '../conversation/list.js';
 import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
 import type { DocHandle } from '../doc/docHandle.js';
@@ -216,6 +217,7 @@ export class Runtime {
         sendAwareness: (doc, update) => this.engine.sendAwareness(doc, update),
         sync: (doc) => this.engine.ensureSynced(doc),
         fallbackMeta: () => this.mirroredMeta(id),
+        clearedUpTo: () => clearedUpTo(this.userDoc.doc, id),
         onDispose: () => {
           if (this.open.get(id) === opening) this.open.delete(id);
         },
@@ -280,7 +282,7 @@ export class Runtime {
     const user = this.userDoc;
     const prefs = user.doc.getMap<unknown>(USER_PREFS);
     const drafts = user.doc.getMap<unknown>(USER_DRAFTS);
-    const keys = [pinKey(id), muteKey(id)].filter((k) => prefs.has(k));
+    const keys = [pinKey(id), muteKey(id), clearKey(id)].filter((k) => prefs.has(k));
     if (keys.length > 0 || drafts.has(id)) {
       user.transactLocal(() => {
         for (const k of keys) prefs.delete(k);
