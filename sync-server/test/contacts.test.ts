@@ -189,3 +189,18 @@ describe('profiles (PROFILE-*)', () => {
     expect((await call(server.srv, 'GET', '/v1/me', a)).body['displayName']).toBe('Ada L.');
   });
 });
+
+describe('account deletion (ACCOUNT-1) in the social layer', () => {
+  it('[ACCOUNT-1] [PROFILE-2] a deleted account leaves every contact list and request; its profile reads "Deleted account" for those who shared a chat', async () => {
+    const [a, b] = await pair();
+    const c = await register(server.srv.http, 'cz');
+    await ask(a, { userId: b.userId });
+    await accept(b, a);
+    await ask(a, { userId: c.userId });
+    await createConversation(server.srv.http, a, [b, c]);
+    expect((await call(server.srv, 'DELETE', '/v1/me', a, { password: 'correct horse battery' })).status).toBe(200);
+    expect(await roots(b, USER_CONTACTS)).toEqual({});
+    expect(await roots(c, USER_REQUESTS)).toEqual({});
+    for (const who of [b, c]) expect((await roots(who, USER_PEOPLE))[a.userId]).toMatchObject({ displayName: 'Deleted account' });
+  });
+});

@@ -48,6 +48,9 @@ export class SocialRepo {
     addBlock: Database.Statement<[string, string, number]>;
     dropBlock: Database.Statement<[string, string]>;
     setName: Database.Statement<[string, string]>;
+    dropContacts: Database.Statement<[{ u: string }]>;
+    dropRequests: Database.Statement<[{ u: string }]>;
+    dropBlocks: Database.Statement<[string]>;
     uploaded: Database.Statement<[string, string], { size: number }>;
   };
   private readonly update: (user: string, column: 'find_by' | 'group_add' | 'status' | 'avatar' | 'add_code', value: string | null) => void;
@@ -70,6 +73,9 @@ export class SocialRepo {
       addBlock: db.prepare('INSERT OR IGNORE INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?)'),
       dropBlock: db.prepare('DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?'),
       setName: db.prepare('UPDATE users SET display_name = ? WHERE id = ?'),
+      dropContacts: db.prepare('DELETE FROM contacts WHERE user_id = @u OR contact_id = @u'),
+      dropRequests: db.prepare('DELETE FROM contact_requests WHERE from_id = @u OR to_id = @u'),
+      dropBlocks: db.prepare('DELETE FROM blocks WHERE user_id = ?'),
       uploaded: db.prepare('SELECT size FROM conversation_blobs WHERE uploaded_by = ? AND blob_id = ? LIMIT 1'),
     };
     const updates = new Map(
@@ -161,6 +167,21 @@ export class SocialRepo {
     this.db.transaction(() => {
       this.s.addBlock.run(user, other, now);
       this.s.dropRequest.run(user, other);
+    })();
+  }
+
+  /**
+   * [ACCOUNT-1] A deleted account's contacts, requests (both ways) and its own blocks go, in one transaction; blocks
+   * others set on it stay (their lists still name it). Returns the users whose lists lost an entry.
+   */
+  dropAllOf(user: UserId): UserId[] {
+    return this.db.transaction(() => {
+      const touched = new Set<UserId>(this.contactsOf(user).map((c) => c.userId));
+      for (const r of this.requestsOf(user)) touched.add(r.from === user ? r.to : r.from);
+      this.s.dropContacts.run({ u: user });
+      this.s.dropRequests.run({ u: user });
+      this.s.dropBlocks.run(user);
+      return [...touched];
     })();
   }
 

@@ -206,12 +206,15 @@ export class ConversationService {
    * Returns the conversations it left.
    */
   async dropAccount(userId: UserId): Promise<ConversationId[]> {
+    // Who shows its profile, before it leaves the conversations that make them see it.
+    const audience = this.mirror.audienceOf(userId);
     const left: ConversationId[] = [];
     for (const conv of this.conversations.ofUser(userId)) {
       if (!this.conversations.removeMember(conv.id, userId)) continue;
       left.push(conv.id);
       await this.mirror.conversation(conv.id, [userId], conv.kind === 'group' ? [{ kind: 'left', actor: userId }] : []);
     }
+    await this.mirror.accountDeleted(userId, audience);
     return left;
   }
 

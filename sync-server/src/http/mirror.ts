@@ -183,10 +183,29 @@ export class Mirror {
    */
   async profileChanged(user: UserId): Promise<void> {
     const value = profileValue(this.profile(user));
+    const audience = this.audienceOf(user);
+    await Promise.all([...audience].map((u) => this.d.docs.transact(userDocName(u), (ydoc) => setIfChanged(ydoc.getMap<unknown>(USER_PEOPLE), user, value))));
+  }
+
+  /** [PROFILE-2] Everyone whose user doc shows `user`'s profile: itself, its contacts, requests and co-members. */
+  audienceOf(user: UserId): Set<UserId> {
     const audience = new Set<UserId>([user, ...this.d.social.contactsOf(user).map((c) => c.userId)]);
     for (const r of this.d.social.requestsOf(user)) audience.add(r.from === user ? r.to : r.from);
     for (const c of this.d.conversations.ofUser(user)) for (const m of this.d.conversations.members(c.id)) audience.add(m.userId);
-    await Promise.all([...audience].map((u) => this.d.docs.transact(userDocName(u), (ydoc) => setIfChanged(ydoc.getMap<unknown>(USER_PEOPLE), user, value))));
+    return audience;
+  }
+
+  /**
+   * [ACCOUNT-1] A deleted account: its contacts and requests go, the lists of those concerned are mirrored again,
+   * and its profile reads "Deleted account" in every doc that showed it (`audience`, taken before it left its
+   * conversations), so its old messages keep a name.
+   */
+  async accountDeleted(user: UserId, audience: ReadonlySet<UserId>): Promise<void> {
+    const touched = this.d.social.dropAllOf(user);
+    await Promise.all(touched.map((u) => this.user(u)));
+    const value = profileValue(this.profile(user));
+    const others = [...audience].filter((u) => u !== user);
+    await Promise.all(others.map((u) => this.d.docs.transact(userDocName(u), (ydoc) => setIfChanged(ydoc.getMap<unknown>(USER_PEOPLE), user, value))));
   }
 
   private async recheckSegments(conversationId: ConversationId): Promise<void> {
