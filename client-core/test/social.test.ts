@@ -130,6 +130,8 @@ describe('social layer against the real sync-server', () => {
       await until(`${d.label} sees the new name`, () => d.client.social.profile(idOf(e1)).displayName === 'Eve Online', [socialEvents(d.client)]);
     }
     expect(f1.client.social.profile(idOf(e1)).status).toBe('walking');
+    // [PROFILE-3] no avatar yet: none to fetch.
+    expect(await f1.client.social.avatarBytes(idOf(e1))).toBeNull();
     await e1.client.social.addMembers(conv, [idOf(g1)]);
     await e1.client.social.setMemberRole(conv, idOf(f1), 'admin');
     await e1.client.social.renameGroup(conv, 'Long walk');

@@ -148,7 +148,7 @@ export function createServer(options: ServerOptions): ConcordServer {
     gate,
     groups: new GroupService({ users, conversations: conversationRepo, groups: new GroupRepo(db), blobs: blobRepo, service: conversations, mirror, gate, clock }),
     contacts: new ContactService({ users, social, gate, mirror, clock }),
-    profiles: new ProfileService({ users, social, gate, mirror }),
+    profiles: new ProfileService({ files: blobFiles, users, social, gate, mirror }),
   };
   // [DUR-5] WAL checkpoints in a worker thread, not inside a group commit.
   const checkpointer = startCheckpointer(db, (err) => logger.warn({ err }, 'checkpoint worker'));

@@ -187,6 +187,16 @@ describe('profiles (PROFILE-*)', () => {
     await call(server.srv, 'POST', `/v1/conversations/${group}/leave`, c);
     expect((await roots(b, USER_PEOPLE))[c.userId]).toMatchObject({ username: c.username });
     expect((await call(server.srv, 'GET', '/v1/me', a)).body['displayName']).toBe('Ada L.');
+
+    // [PROFILE-3] the avatar's bytes, for someone outside the group too, as a download; not for a user a blocked.
+    const outsider = await register(server.srv.http, 'co');
+    const res = await fetch(`${server.srv.http}/v1/users/${a.userId}/avatar`, { headers: { authorization: `Bearer ${outsider.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    await call(server.srv, 'PUT', `/v1/blocks/${outsider.userId}`, a);
+    expect((await fetch(`${server.srv.http}/v1/users/${a.userId}/avatar`, { headers: { authorization: `Bearer ${outsider.token}` } })).status).toBe(404);
+    expect((await fetch(`${server.srv.http}/v1/users/${b.userId}/avatar`, { headers: { authorization: `Bearer ${outsider.token}` } })).status).toBe(404);
   });
 });
 

@@ -133,7 +133,8 @@ export class Runtime {
       ...(o.attachments?.digest !== undefined ? { digest: o.attachments.digest } : {}),
       ...(o.attachments?.chunkBytes !== undefined ? { chunkBytes: o.attachments.chunkBytes } : {}),
     });
-    this.socialApi = new SocialApi(new HttpApi(o.serverUrl.replace(/\/$/, ''), fetch));
+    const base = o.serverUrl.replace(/\/$/, '');
+    this.socialApi = new SocialApi(new HttpApi(base, fetch), base, fetch);
     this.outbox = new SocialOutbox(storage, (op) => this.sendSocial(op), o.now ?? Date.now);
     this.offs.push(
       this.connection.events.on('state', (s) => {

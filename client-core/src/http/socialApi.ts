@@ -4,12 +4,30 @@
  */
 import type { FoundUser, FriendRequestBody, FriendRequestResult, PrivacySettings, PrivacyUpdate, Profile, ProfileUpdate } from '@concord/protocol';
 import { HttpError } from '../errors.js';
+import type { FetchLike, FetchResponseLike } from '../platform.js';
 import type { HttpApi } from './api.js';
 
 const enc = encodeURIComponent;
 
 export class SocialApi {
-  constructor(private readonly http: HttpApi) {}
+  constructor(
+    private readonly http: HttpApi,
+    private readonly baseUrl: string,
+    private readonly fetchFn: FetchLike,
+  ) {}
+
+  /** [PROFILE-3] A user's avatar bytes, or null when they have none (404). */
+  async avatar(token: string, userId: string): Promise<Uint8Array | null> {
+    let res: FetchResponseLike;
+    try {
+      res = await this.fetchFn(`${this.baseUrl}/v1/users/${enc(userId)}/avatar`, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
+    } catch (err) {
+      throw new HttpError('network', `cannot reach the server: ${err instanceof Error ? err.message : String(err)}`, 0);
+    }
+    if (res.status === 404) return null;
+    if (!res.ok || res.arrayBuffer === undefined) throw new HttpError(`http_${res.status}`, `avatar: HTTP ${res.status}`, res.status);
+    return new Uint8Array(await res.arrayBuffer());
+  }
 
   // Groups (GROUP-2..GROUP-4).
   updateGroup(token: string, conversationId: string, change: { title?: string; avatar?: string | null }): Promise<unknown> {

@@ -199,6 +199,14 @@ export class Social {
     return this.api.addCode(this.token(), options.rotate === true);
   }
 
+  /**
+   * [PROFILE-3] The bytes of a user's avatar (`profile(userId).avatar` names it), or null when they have none. The
+   * app shows them only if they sniff as an image (ATTACH-4) and may cache them by the blob id.
+   */
+  async avatarBytes(userId: string): Promise<Uint8Array | null> {
+    return this.api.avatar(this.token(), this.id(userId));
+  }
+
   /** [CONTACT-5] Who a scanned or typed code names, or null. */
   resolveAddCode(code: string): Promise<FoundUser | null> {
     return this.api.resolveCode(this.token(), code.trim());

@@ -10,6 +10,7 @@ import {
   isBlobId,
   isFindBy,
   isGroupAdd,
+  isId,
   type AddCode,
   type FoundUser,
   type PrivacySettings,
@@ -18,6 +19,7 @@ import {
 } from '@concord/protocol';
 import { ServiceError } from '../auth/errors.js';
 import { labelProblem } from '../auth/rules.js';
+import type { BlobFile, BlobFiles } from '../db/blobFiles.js';
 import type { SocialRepo } from '../db/social.js';
 import { isActive, type UserRepo } from '../db/users.js';
 import { badRequest, notFound } from './errors.js';
@@ -28,6 +30,7 @@ import type { SocialGate } from './socialGate.js';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export interface ProfileDeps {
+  readonly files: Pick<BlobFiles, 'open'>;
   readonly users: UserRepo;
   readonly social: SocialRepo;
   readonly gate: SocialGate;
@@ -64,6 +67,25 @@ export class ProfileService {
     if (avatar !== undefined) this.d.social.set(caller, 'avatar', avatar);
     await this.d.mirror.profileChanged(caller);
     return this.d.mirror.profile(caller);
+  }
+
+  /**
+   * [PROFILE-3] A user's avatar bytes, for anyone signed in whom the user has not blocked (the avatar's blob may sit
+   * in a conversation the caller is not in). 404 when there is none.
+   */
+  avatar(caller: UserId, userId: string): { blobId: string; open: () => Promise<BlobFile> } {
+    if (!isId(userId)) throw badRequest('userId must be an id');
+    const user = this.d.users.byId(userId);
+    const blobId = isActive(user) && !this.d.gate.blocks(user.id, caller) ? this.d.social.settings(user.id).avatar : null;
+    if (blobId === null) throw notFound('no avatar');
+    return {
+      blobId,
+      open: async () => {
+        const file = await this.d.files.open(blobId);
+        if (file === null) throw notFound('no avatar');
+        return file;
+      },
+    };
   }
 
   /** [PRIVACY-1] [PRIVACY-2] */

@@ -101,5 +101,20 @@ export function addSocialRoutes(router: Router<Handler>, deps: SocialRouteDeps):
     })
     .add('GET', '/v1/me/code', async (ctx) => ({ status: 200, body: await profiles.code(me(ctx)) }))
     .add('POST', '/v1/me/code', async (ctx) => ({ status: 200, body: await profiles.rotateCode(me(ctx)) }))
+    .add('GET', '/v1/users/:userId/avatar', async (ctx) => {
+      const avatar = profiles.avatar(me(ctx), user(ctx.params));
+      // Opened before answering, so a missing file is a clean 404 rather than a cut-off 200.
+      const file = await avatar.open();
+      return {
+        status: 200,
+        binary: {
+          // [BLOB-4] never the uploader's type: bytes to download; clients sniff images (ATTACH-4).
+          contentType: 'application/octet-stream',
+          length: file.size,
+          headers: { 'Content-Disposition': 'attachment', ETag: `"${avatar.blobId}"`, 'Cache-Control': 'private, no-cache' },
+          open: () => Promise.resolve(file.stream),
+        },
+      };
+    })
     .add('GET', '/v1/codes/:code', (ctx) => ({ status: 200, body: profiles.resolveCode(me(ctx), ctx.params['code'] ?? '') }));
 }
