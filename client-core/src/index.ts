@@ -2,7 +2,7 @@
 export * from '@concord/protocol';
 export { Concord, type ConcordEvents } from './client/concord.js';
 export type { ConcordOptions } from './client/options.js';
-export { Conversation, type Message, type ConversationEvents } from './conversation/conversation.js';
+export { Conversation, type Message, type ConversationEvents, type TimelineItem, type ReadState } from './conversation/conversation.js';
 export type { ConversationSummaryView, LastMessage } from './conversation/list.js';
 export type { MessageStatus, ReactionSummary } from './conversation/model.js';
 export { QUOTE_PREVIEW_LENGTH, type Quote } from './conversation/actions.js';
@@ -24,6 +24,9 @@ export type { TransferProgress } from './attachments/transfer.js';
 export type { ConnectionState, ConnectionStatus } from './connection/connection.js';
 export { backoffDelay, type BackoffOptions } from './connection/backoff.js';
 export type { SessionInfo, UserInfo, DeviceInfo } from './http/api.js';
+export { Social, type SocialState, type SocialEvents, type RequestTarget } from './social/social.js';
+export type { ContactView, RequestView, BlockedView, MemberView } from './social/views.js';
+export type { QueuedOp, SocialOp, SocialRefusal } from './social/outbox.js';
 export { Emitter, type Listener } from './events/emitter.js';
 export * from './errors.js';
 export { w3cSocketFactory } from './platform.js';

@@ -4,6 +4,7 @@
  */
 import { isPresenceVisibility } from './presence.js';
 import { asConversationId, asDeviceId, asUserId, isId } from './ids.js';
+import { parseAddCode, parseFriendRequestResult, parsePrivacy, parseProfileBody } from './httpSocial.js';
 import type {
   BlobStored,
   ConversationList,
@@ -80,7 +81,7 @@ export function parseCreateConversation(j: unknown): CreateConversationResponse 
 
 function parseMember(j: unknown): ConversationMember | null {
   const user = parseFoundUser(j);
-  if (user === null || !isObject(j) || (j['role'] !== 'owner' && j['role'] !== 'member')) return null;
+  if (user === null || !isObject(j) || (j['role'] !== 'owner' && j['role'] !== 'admin' && j['role'] !== 'member')) return null;
   return { ...user, role: j['role'] };
 }
 
@@ -150,6 +151,12 @@ export const parseResponse: { readonly [R in JsonRoute]: ResponseParser<R> } = {
   'GET /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
   'PUT /v1/conversations/:conversationId/uploads/:uploadId': parseUploadState,
   'POST /v1/conversations/:conversationId/blobs/:blobId/link': parseBlobStored,
+  'POST /v1/contacts/requests': parseFriendRequestResult,
+  'PUT /v1/me/privacy': parsePrivacy,
+  'PUT /v1/me/profile': parseProfileBody,
+  'GET /v1/me/code': parseAddCode,
+  'POST /v1/me/code': parseAddCode,
+  'GET /v1/codes/:code': parseFoundUser,
 };
 
 export function parsePresenceSetting(j: unknown): PresenceSetting | null {

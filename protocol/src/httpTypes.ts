@@ -8,6 +8,8 @@
 import type { PresenceVisibility } from './presence.js';
 import type { ConversationKind } from './conv.js';
 import type { ConversationId, DeviceId, UserId } from './ids.js';
+import type { AddCode, AddMembersRequest, FriendRequestBody, FriendRequestResult, PrivacyUpdate, ProfileUpdate, SetRoleRequest, TransferOwnerRequest, UpdateGroupRequest } from './httpSocial.js';
+import type { PrivacySettings, Profile } from './social.js';
 
 /** [HTTP-2] Every refusal's body. */
 export interface ErrorBody {
@@ -86,7 +88,8 @@ export interface CreateConversationResponse {
   readonly created: boolean;
 }
 
-export type MemberRole = 'owner' | 'member';
+/** [GROUP-1] */
+export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface ConversationMember {
   readonly userId: UserId;
@@ -182,6 +185,23 @@ export interface HttpRoutes {
   'PUT /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: Uint8Array; readonly response: UploadState };
   'DELETE /v1/conversations/:conversationId/uploads/:uploadId': { readonly request: null; readonly response: NoContent };
   'POST /v1/conversations/:conversationId/blobs/:blobId/link': { readonly request: LinkBlobRequest; readonly response: BlobStored };
+  // The social layer (SPEC GROUP-*, CONTACT-*, PRIVACY-*, PROFILE-*).
+  'PUT /v1/conversations/:conversationId': { readonly request: UpdateGroupRequest; readonly response: NoContent };
+  'POST /v1/conversations/:conversationId/members': { readonly request: AddMembersRequest; readonly response: NoContent };
+  'PUT /v1/conversations/:conversationId/members/:userId/role': { readonly request: SetRoleRequest; readonly response: NoContent };
+  'POST /v1/conversations/:conversationId/owner': { readonly request: TransferOwnerRequest; readonly response: NoContent };
+  'POST /v1/contacts/requests': { readonly request: FriendRequestBody; readonly response: FriendRequestResult };
+  'POST /v1/contacts/requests/:userId/accept': { readonly request: null; readonly response: NoContent };
+  'POST /v1/contacts/requests/:userId/decline': { readonly request: null; readonly response: NoContent };
+  'DELETE /v1/contacts/requests/:userId': { readonly request: null; readonly response: NoContent };
+  'DELETE /v1/contacts/:userId': { readonly request: null; readonly response: NoContent };
+  'PUT /v1/blocks/:userId': { readonly request: null; readonly response: NoContent };
+  'DELETE /v1/blocks/:userId': { readonly request: null; readonly response: NoContent };
+  'PUT /v1/me/privacy': { readonly request: PrivacyUpdate; readonly response: PrivacySettings };
+  'PUT /v1/me/profile': { readonly request: ProfileUpdate; readonly response: Profile };
+  'GET /v1/me/code': { readonly request: null; readonly response: AddCode };
+  'POST /v1/me/code': { readonly request: null; readonly response: AddCode };
+  'GET /v1/codes/:code': { readonly request: null; readonly response: FoundUser };
 }
 
 export type HttpRoute = keyof HttpRoutes;

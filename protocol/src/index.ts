@@ -17,3 +17,5 @@ export * from './roots.js';
 export * from './presence.js';
 export * from './accountRules.js';
 export * from './actions.js';
+export * from './social.js';
+export * from './httpSocial.js';

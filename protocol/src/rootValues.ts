@@ -78,14 +78,17 @@ export function receiptProblem(value: unknown): string | null {
   return null;
 }
 
-/** [TRUST-7] `prefs`: `pin:<conv>` -> ms (0 = unpinned), `mute:<conv>` -> boolean. */
+/**
+ * [TRUST-7] `prefs`: `pin:<conv>` -> ms (0 = unpinned), `mute:<conv>` -> boolean, `clear:<conv>` -> ms (CLEAR-1: the
+ * conversation was deleted for this account up to that time; 0 = never).
+ */
 export function prefProblem(key: string, value: unknown): string | null {
   const colon = key.indexOf(':');
   const kind = key.slice(0, colon);
-  if (colon < 0 || !isId(key.slice(colon + 1))) return 'pref key is not pin:<id> or mute:<id>';
-  if (kind === 'pin') return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? null : 'pin is not a time';
+  if (colon < 0 || !isId(key.slice(colon + 1))) return 'pref key is not pin:<id>, mute:<id> or clear:<id>';
+  if (kind === 'pin' || kind === 'clear') return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? null : 'pin is not a time';
   if (kind === 'mute') return typeof value === 'boolean' ? null : 'mute is not a boolean';
-  return 'pref key is not pin:<id> or mute:<id>';
+  return 'pref key is not pin:<id>, mute:<id> or clear:<id>';
 }
 
 /** [TRUST-7] `drafts`: conversationId -> string. */

@@ -12,6 +12,7 @@ import { messageIdAuthor } from './ids.js';
 import { draftProblem, editProblem, messageProblem, prefProblem, receiptProblem } from './rootValues.js';
 import { USER_CONVS, USER_DRAFTS, USER_PREFS } from './user.js';
 import { CONV_REACTIONS, USER_HIDDEN, hiddenProblem, isRecallValue, parseReactionKey, reactionProblem } from './actions.js';
+import { SOCIAL_SERVER_ROOTS } from './socialRoots.js';
 
 export type DocKind = 'conv' | 'user';
 
@@ -196,10 +197,10 @@ export const CLIENT_ROOTS = {
   user: { [USER_PREFS]: prefs, [USER_DRAFTS]: drafts, [USER_HIDDEN]: hidden },
 } as const;
 
-/** [VAL-3] The roots only the server writes: the mirrors of the membership tables (HTTP-12). */
+/** [VAL-3] The roots only the server writes: the mirrors of the membership tables (HTTP-12) and the social ones (SOCIAL-1). */
 export const SERVER_ROOTS: { readonly [K in DocKind]: readonly string[] } = {
-  conv: [CONV_META],
-  user: [USER_CONVS],
+  conv: [CONV_META, ...SOCIAL_SERVER_ROOTS.conv],
+  user: [USER_CONVS, ...SOCIAL_SERVER_ROOTS.user],
 };
 
 type ClientRoots = typeof CLIENT_ROOTS;

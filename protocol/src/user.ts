@@ -37,3 +37,7 @@ export function parseConversationSummary(value: unknown): ConversationSummary | 
     createdAt: typeof v['createdAt'] === 'number' ? v['createdAt'] : 0,
   };
 }
+/** [CLEAR-1] `clear:<conversationId>`: deleted for this account up to this time (ms). */
+export function clearKey(conversationId: string): string {
+  return `clear:${conversationId}`;
+}

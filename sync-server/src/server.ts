@@ -39,6 +39,14 @@ import { createStaticHandler } from './http/static.js';
 import { DEFAULT_UPLOAD_LIMITS, UploadService } from './http/uploads.js';
 import { ConversationService, DEFAULT_CONVERSATION_LIMITS } from './http/conversations.js';
 import { buildRoutes } from './http/routes.js';
+import { ContactService } from './http/contacts.js';
+import { GroupService } from './http/groups.js';
+import { Mirror } from './http/mirror.js';
+import { ProfileService } from './http/profiles.js';
+import { SocialGate } from './http/socialGate.js';
+import { GroupRepo } from './db/groups.js';
+import { SocialRepo } from './db/social.js';
+import { createBlockRule } from './trust/blocks.js';
 import { createLogger } from './log.js';
 import type { AccessPolicy, SyncService } from './seams.js';
 import { DocCatalog } from './sync/docStore.js';
@@ -131,19 +139,34 @@ export function createServer(options: ServerOptions): ConcordServer {
       ...(options.trust === undefined ? {} : { trust: options.trust }),
       ...(options.presenceGraceMs === undefined ? {} : { presenceGraceMs: options.presenceGraceMs }),
       ...(options.presence === false ? { presence: false } : {}),
+      // [BLOCK-3] with the trust rules: the validation bench (trust off) measures the relay without them.
+      ...(options.trust === false ? {} : { extraRules: [createBlockRule(db)] }),
     });
   } catch (err) {
     db.close();
     throw err;
   }
-  const conversations = new ConversationService(
+  const social = new SocialRepo(db);
+  const gate = new SocialGate(social);
+  const mirror = new Mirror({
     users,
-    conversationRepo,
-    sync,
+    conversations: conversationRepo,
+    groups: new GroupRepo(db),
+    social,
+    docs: sync,
     clock,
-    { loadedSegments: (id) => sync.loadedSegments(id) },
+    segments: { loadedSegments: (id) => sync.loadedSegments(id) },
+  });
+  const conversations = new ConversationService(
+    { users, conversations: conversationRepo, mirror, gate, clock },
     { ...DEFAULT_CONVERSATION_LIMITS, ...options.conversationLimits },
   );
+  const socialRoutes = {
+    gate,
+    groups: new GroupService({ users, conversations: conversationRepo, groups: new GroupRepo(db), blobs: blobRepo, service: conversations, mirror, gate, clock }),
+    contacts: new ContactService({ users, social, gate, mirror, clock }),
+    profiles: new ProfileService({ files: blobFiles, users, social, gate, mirror }),
+  };
   // [DUR-5] WAL checkpoints in a worker thread, not inside a group commit.
   const checkpointer = startCheckpointer(db, (err) => logger.warn({ err }, 'checkpoint worker'));
   // [AUTH-WS-4] sockets of sessions that expire while open are closed like revoked ones.
@@ -189,6 +212,7 @@ export function createServer(options: ServerOptions): ConcordServer {
         segmentDocs: (id) => catalog.segmentDocs(id),
         clock,
       },
+      social: socialRoutes,
     }),
     sessions,
     logger: logger.child({ part: 'http' }),

@@ -24,9 +24,11 @@ import {
   USER_PREFS,
   muteKey,
   pinKey,
+  clearKey,
 } from '@concord/protocol';
 import type { TransferProgress } from '../attachments/transfer.js';
 import type { ConcordOptions } from './options.js';
+import type { Social } from '../social/social.js';
 import { Runtime, type RuntimeEvents } from './runtime.js';
 import type { PresenceView } from '../presence/presence.js';
 import { loadSession, saveSession, wipeLocalData } from './sessionStore.js';
@@ -145,6 +147,14 @@ export class Concord {
     return this.rt().conversations();
   }
 
+  /**
+   * Contacts, friend requests, blocks, privacy, profiles (offline-first, OUTBOX-1) and group management (online),
+   * with live views over the user doc (SPEC 5a). One per session: take it again after a login.
+   */
+  get social(): Social {
+    return this.rt().social;
+  }
+
   totalUnread(): number {
     return this.rt().list.totalUnread();
   }
@@ -220,6 +230,20 @@ export class Concord {
 
   setMuted(conversationId: string, muted: boolean): Promise<void> {
     return this.writeUserDoc(USER_PREFS, muteKey(this.convId(conversationId)), muted);
+  }
+
+  /**
+   * [CLEAR-1] Delete a conversation for this account, on every device of it: its messages so far are marked read and
+   * hidden, and it leaves the list until a newer message arrives. Works offline (a user doc pref). Membership does not
+   * change: `leaveConversation` leaves a group.
+   */
+  async deleteConversation(conversationId: string): Promise<void> {
+    const id = this.convId(conversationId);
+    const c = await this.conversation(id);
+    const newest = c.messages({ limit: 1 })[0];
+    await c.markRead();
+    const upTo = Math.max((this.options.now ?? Date.now)(), newest?.sentAt ?? 0);
+    await this.writeUserDoc(USER_PREFS, clearKey(id), upTo);
   }
 
   setDraft(conversationId: string, text: string): Promise<void> {

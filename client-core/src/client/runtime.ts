@@ -18,6 +18,7 @@ import {
   type ConversationId,
   type DocName,
   muteKey,
+  clearKey,
   parseConversationSummary,
   pinKey,
   USER_CONVS,
@@ -25,7 +26,7 @@ import {
   USER_PREFS,
   HybridClock,
 } from '@concord/protocol';
-import { ConversationList, type ConversationSummaryView } from '../conversation/list.js';
+import { ConversationList, clearedUpTo, type ConversationSummaryView } from '../conversation/list.js';
 import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
 import type { DocHandle } from '../doc/docHandle.js';
@@ -37,6 +38,10 @@ import { defaultTimers, randomFloat, type FetchLike, type RandomBytes } from '..
 import { Histories } from '../history/histories.js';
 import type * as Y from 'yjs';
 import { SyncEngine } from '../sync/engine.js';
+import { HttpApi } from '../http/api.js';
+import { SocialApi } from '../http/socialApi.js';
+import { SocialOutbox, type SocialOp } from '../social/outbox.js';
+import { Social } from '../social/social.js';
 import type { ConcordOptions } from './options.js';
 
 export interface RuntimeEvents {
@@ -75,6 +80,10 @@ export class Runtime {
   private readonly segmentOffs = new Map<DocName, () => void>();
   /** Attachment bytes on this device and their uploads (ATTACH-1, ATTACH-2). */
   readonly attachments: AttachmentTransfer;
+  /** Contacts, requests, blocks, profiles and groups (SPEC 5a, OUTBOX-1). */
+  social!: Social;
+  private readonly socialApi: SocialApi;
+  private readonly outbox: SocialOutbox;
 
   private constructor(
     readonly session: SessionInfo,
@@ -132,10 +141,16 @@ export class Runtime {
       ...(o.attachments?.resumableAboveBytes !== undefined ? { resumableAboveBytes: o.attachments.resumableAboveBytes } : {}),
       progress: (p) => emit.emit('transfer', p),
     });
+    const base = o.serverUrl.replace(/\/$/, '');
+    this.socialApi = new SocialApi(new HttpApi(base, fetch), base, fetch);
+    this.outbox = new SocialOutbox(storage, (op) => this.sendSocial(op), o.now ?? Date.now);
     this.offs.push(
       this.connection.events.on('state', (s) => {
-        // Pending uploads go out on every connection (ATTACH-1), restored ones included.
-        if (s.state === 'online') this.attachments.kick();
+        // Pending uploads and social changes go out on every connection (ATTACH-1, OUTBOX-1), restored ones included.
+        if (s.state === 'online') {
+          this.attachments.kick();
+          this.outbox.kick();
+        }
         // Without a link, who is online is not known any more (PRES-1).
         if (s.state !== 'online') this.presence.stale();
         emit.emit('connection', s);
@@ -171,6 +186,8 @@ export class Runtime {
     const user = await rt.docs.get(userDocName(session.userId));
     rt.list = new ConversationList(user, session.userId, (id) => rt.need(id), rt.histories);
     rt.offs.push(rt.list.events.on('conversations', (l) => emit.emit('conversations', l)));
+    await rt.outbox.load();
+    rt.social = new Social(user, session.userId, rt.outbox, rt.socialApi, () => session.token, assertOpen);
     // MEMBER-1: the server deletes a conversation's `convs` entry when the account leaves or is removed.
     const convs = user.doc.getMap<unknown>(USER_CONVS);
     const onConvs = (e: Y.YMapEvent<unknown>): void => {
@@ -214,6 +231,7 @@ export class Runtime {
         sync: (doc) => this.engine.ensureSynced(doc),
         fallbackMeta: () => this.mirroredMeta(id),
         userDoc: () => this.userDoc,
+        clearedUpTo: () => clearedUpTo(this.userDoc.doc, id),
         onDispose: () => {
           if (this.open.get(id) === opening) this.open.delete(id);
         },
@@ -244,6 +262,9 @@ export class Runtime {
 
   async close(): Promise<void> {
     for (const off of this.offs) off();
+    // The outbox stops taking new runs. A call in flight may still land after its record was kept: it is sent again
+    // at the next start, and a repeat the server refuses (already done) is reported as a refusal.
+    this.social.dispose();
     this.attachments.dispose();
     this.connection.dispose();
     const convs = await Promise.allSettled([...this.open.values()]);
@@ -275,7 +296,7 @@ export class Runtime {
     const user = this.userDoc;
     const prefs = user.doc.getMap<unknown>(USER_PREFS);
     const drafts = user.doc.getMap<unknown>(USER_DRAFTS);
-    const keys = [pinKey(id), muteKey(id)].filter((k) => prefs.has(k));
+    const keys = [pinKey(id), muteKey(id), clearKey(id)].filter((k) => prefs.has(k));
     if (keys.length > 0 || drafts.has(id)) {
       user.transactLocal(() => {
         for (const k of keys) prefs.delete(k);
@@ -287,6 +308,37 @@ export class Runtime {
     this.histories.forget(id, () => this.attachments.forget(id)).catch((error: unknown) => {
       this.emit.emit('storageError', { doc: null, error: error instanceof Error ? error : new Error(String(error)) });
     });
+  }
+
+  /** [OUTBOX-1] One queued social change, as its route. */
+  private async sendSocial(op: SocialOp): Promise<void> {
+    const api = this.socialApi;
+    const token = this.session.token;
+    switch (op.op) {
+      case 'request':
+        await api.request(token, op.body);
+        return;
+      case 'accept':
+      case 'decline':
+        await api.answer(token, op.userId, op.op);
+        return;
+      case 'cancel':
+        await api.cancel(token, op.userId);
+        return;
+      case 'remove':
+        await api.removeContact(token, op.userId);
+        return;
+      case 'block':
+      case 'unblock':
+        await api.block(token, op.userId, op.op === 'block');
+        return;
+      case 'privacy':
+        await api.privacy(token, op.change);
+        return;
+      case 'profile':
+        await api.profile(token, op.change);
+        return;
+    }
   }
 
   /** Docs synced at every connect: the user doc and the segments open conversations show. */

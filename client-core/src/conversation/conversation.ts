@@ -24,6 +24,7 @@ import {
   type ConversationMeta,
   type MessageEntry,
   type HybridClock,
+  type SystemEvent,
 } from '@concord/protocol';
 import { blobPath, checkAttachmentMeta, checkAttachmentSize, type AttachmentInput } from '../attachments/blobs.js';
 import { bytesSource, type AttachmentProgress, type AttachmentSource } from '../attachments/ingest.js';
@@ -31,7 +32,7 @@ import type { AttachmentTransfer } from '../attachments/transfer.js';
 import type { ConvHistory } from '../history/convHistory.js';
 import { locate, pageBefore, type Located, type Segment } from '../history/merge.js';
 import { REMOTE } from '../sync/origins.js';
-import { hlcMillis, ownReactions, ownStatus, readEdit, readReactions, type EditState, type MessageStatus, type ReactionSummary, type StoredMessage } from './model.js';
+import { deliversMessage, hlcMillis, ownReactions, ownStatus, readEdit, readReactions, readsMessage, usersWhose, type EditState, type MessageStatus, type ReactionSummary, type StoredMessage } from './model.js';
 import { writeReadMark } from './receipts.js';
 import { checkMentions, checkOwnLive, checkRecallWindow, checkText, quoteOf, toggledReactions, type Quote } from './actions.js';
 import { writeMessage, type NewMessageFields } from './write.js';
@@ -97,6 +98,18 @@ export interface ConversationContext {
   readonly userDoc: () => DocHandle;
   /** The view was disposed: the next `conversation(id)` opens a fresh one. */
   readonly onDispose: () => void;
+  /** [CLEAR-1] Messages sent at or before this time (ms) were deleted for this account: they are not shown. */
+  readonly clearedUpTo: () => number;
+}
+
+/** [GROUP-5] One entry of the timeline: a message, or a server-written system event ordered among them by HLC. */
+export type TimelineItem = { readonly kind: 'message'; readonly message: Message } | { readonly kind: 'system'; readonly event: SystemEvent };
+
+/** [READ-GROUP-1] Who of the conversation's other current members has received and read one of this account's messages. */
+export interface ReadState {
+  readonly audience: readonly UserId[];
+  readonly deliveredTo: readonly UserId[];
+  readonly readBy: readonly UserId[];
 }
 
 export const DEFAULT_PAGE = 50;
@@ -208,6 +221,47 @@ export class Conversation {
   message(id: string): Message | null {
     const m = this.find(id);
     return m === undefined ? null : (this.view([m])[0] ?? null);
+  }
+
+  /**
+   * [READ-GROUP-1] "Read by N of M": of the other current members (`audience`, M), who has received and who has read
+   * the message (any device of theirs). Null for an unknown message.
+   */
+  readState(id: string): ReadState | null {
+    const at = this.find(id);
+    if (at === undefined) return null;
+    const audience = this.audience() ?? [];
+    const marks = at.seg.index.marks().filter((m) => audience.includes(m.userId as UserId));
+    const readers = usersWhose(marks, (m) => readsMessage(m, at.m));
+    const receivers = usersWhose(marks, (m) => deliversMessage(m, at.m));
+    return { audience, deliveredTo: audience.filter((u) => receivers.has(u)), readBy: audience.filter((u) => readers.has(u)) };
+  }
+
+  /** [GROUP-5] The server's system events (created, joined, left, removed, renamed, ...) in HLC order. */
+  systemEvents(): SystemEvent[] {
+    this.ctx.assertOpen();
+    const cleared = this.ctx.clearedUpTo();
+    return this.history.systemEvents().filter((e) => hlcMillis(e.hlc) > cleared);
+  }
+
+  /**
+   * [GROUP-5] The newest `limit` messages with the system events among and after them, in HLC order (events before
+   * the first shown message only once the view reaches the conversation's start). System events never count as
+   * unread: they are not messages.
+   */
+  timeline(options: { limit?: number } = {}): TimelineItem[] {
+    const messages = this.messages(options);
+    const first = messages[0];
+    const from = first === undefined || (this.reachedStart && messages.length < (options.limit ?? DEFAULT_PAGE)) ? '' : first.hlc;
+    const events = this.systemEvents().filter((e) => e.hlc >= from);
+    const out: TimelineItem[] = [];
+    let i = 0;
+    for (const message of messages) {
+      for (; i < events.length && (events[i]?.hlc ?? '') < message.hlc; i++) out.push({ kind: 'system', event: events[i] as SystemEvent });
+      out.push({ kind: 'message', message });
+    }
+    for (; i < events.length; i++) out.push({ kind: 'system', event: events[i] as SystemEvent });
+    return out;
   }
 
   /** Write a text message into the head segment (SEG-2). Resolves once it is in local storage (status `sending`). */
@@ -481,14 +535,21 @@ export class Conversation {
 
   /**
    * A failed message that was retried is replaced by its re-send and hidden everywhere; a message this account
-   * deleted for itself (ACT-4) is hidden on all its devices.
+   * deleted for itself (ACT-4) is hidden on all its devices, and so are messages up to the time the conversation
+   * was deleted for this account (CLEAR-1).
    */
   private hidden(seg: Segment, m: StoredMessage): boolean {
-    return seg.handle.failed.get(m.entry.id)?.retried === true || this.hiddenForMe(m.entry.id);
+    return seg.handle.failed.get(m.entry.id)?.retried === true || this.hiddenForMe(m.entry.id) || hlcMillis(m.entry.hlc) <= this.ctx.clearedUpTo();
   }
 
   private hiddenForMe(id: string): boolean {
     return this.ctx.userDoc().doc.getMap<unknown>(USER_HIDDEN).get(hiddenKey(this.id, id)) === true;
+  }
+
+  /** [READ-GROUP-1] The other current members, when the conversation's members are known. */
+  private audience(): UserId[] | null {
+    const members = this.meta?.members;
+    return members === undefined ? null : members.filter((u) => u !== this.ctx.userId).map((u) => u as UserId);
   }
 
   private page(before: MessageEntry | null, limit: number): Located[] {
@@ -509,12 +570,15 @@ export class Conversation {
       if (r === undefined) reactionsBySegment.set(seg, (r = readReactions(seg.handle.doc, me)));
       return r.get(id) ?? [];
     };
+    const audience = this.audience();
     return list.map(({ seg, m }) => {
       const h = seg.handle;
       const e = m.entry;
       const edit = readEdit(h.doc, e.id, h);
       const own = e.author === me;
-      const st = own ? ownStatus(m, { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: seg.index.marks() }) : null;
+      const st = own
+        ? ownStatus(m, { me, acked: h.acked, poisoned: h.poisoned, failed: h.failed, marks: seg.index.marks(), ...(audience === null ? {} : { audience }) })
+        : null;
       return {
         id: e.id as MessageId,
         author: e.author as UserId,

@@ -16,10 +16,12 @@ import {
   USER_DRAFTS,
   USER_PREFS,
   muteKey,
+  clearKey,
   parseConversationSummary,
   pinKey,
   readEntry,
 } from '@concord/protocol';
+import type * as Y from 'yjs';
 import { hlcMillis } from './model.js';
 import { microtask } from '../platform.js';
 
@@ -31,6 +33,12 @@ export interface LastMessage {
   /** Present for images, files and voice messages, so a preview can say what was sent (SCHEMA-CONV-2). */
   readonly attachment?: Attachment;
   readonly sentAt: number;
+}
+
+/** [CLEAR-1] The time up to which the conversation was deleted for this account (0: never), from the user doc. */
+export function clearedUpTo(userDoc: Y.Doc, id: string): number {
+  const v = readEntry('user', USER_PREFS, clearKey(id), userDoc.getMap<unknown>(USER_PREFS).get(clearKey(id)));
+  return typeof v === 'number' ? v : 0;
 }
 
 export interface ConversationSummaryView {
@@ -118,6 +126,9 @@ export class ConversationList {
       const summary = parseConversationSummary(convs.get(id)) ?? meta;
       if (summary === null) continue;
       const f = this.figuresOf(id);
+      // [CLEAR-1] deleted for this account: listed again only once a newer message arrives.
+      const cleared = clearedUpTo(this.userDoc.doc, id);
+      if (cleared > 0 && (f.last === null || f.last.sentAt <= cleared)) continue;
       const pin = readEntry('user', USER_PREFS, pinKey(id), prefs.get(pinKey(id)));
       const draft = readEntry('user', USER_DRAFTS, id, drafts.get(id));
       const muted = readEntry('user', USER_PREFS, muteKey(id), prefs.get(muteKey(id))) === true;

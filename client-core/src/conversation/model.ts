@@ -78,15 +78,37 @@ export interface StatusContext {
   readonly poisoned: ReadonlySet<number>;
   readonly failed: ReadonlyMap<string, { readonly reason: string }>;
   readonly marks: readonly DecodedMark[];
+  /**
+   * [READ-GROUP-1] The conversation's other current members, when known: `read` (`delivered`) then needs every one of
+   * them to have read (received) the message. Unknown (no meta yet): any other member's mark counts, as before.
+   */
+  readonly audience?: readonly string[];
 }
 
-/** Status of one of the user's own messages (STATUS-1). */
+/** [READ-GROUP-1] The users among `marks` (one per user, any device) for which `covers` holds. */
+export function usersWhose(marks: readonly DecodedMark[], covers: (m: DecodedMark) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const m of marks) if (!out.has(m.userId) && covers(m)) out.add(m.userId);
+  return out;
+}
+
+/** Status of one of the user's own messages (STATUS-1, READ-GROUP-1). */
 export function ownStatus(msg: StoredMessage, ctx: StatusContext): { status: MessageStatus; reason?: string } {
   const f = ctx.failed.get(msg.entry.id);
   const acked = msg.item !== null && isCovered(ctx.acked, msg.item);
   if (!acked && f !== undefined) return { status: 'failed', reason: f.reason };
   if (!acked && msg.item !== null && ctx.poisoned.has(msg.item.client)) return { status: 'failed', reason: 'rejected' };
   const others = ctx.marks.filter((m) => m.userId !== ctx.me);
+  const audience = ctx.audience;
+  if (audience !== undefined && audience.length > 0) {
+    const all = (covers: (m: DecodedMark) => boolean): boolean => {
+      const users = usersWhose(others, covers);
+      return audience.every((u) => users.has(u));
+    };
+    if (all((m) => readsMessage(m, msg))) return { status: 'read' };
+    if (all((m) => deliversMessage(m, msg))) return { status: 'delivered' };
+    return { status: acked ? 'sent' : 'sending' };
+  }
   if (others.some((m) => readsMessage(m, msg))) return { status: 'read' };
   if (others.some((m) => deliversMessage(m, msg))) return { status: 'delivered' };
   // A mark from another member covers it only if the server relayed it, so delivered implies sent.

@@ -14,6 +14,9 @@ import {
   type DocName,
   CONV_META,
   parseMeta,
+  parseSystemEvent,
+  CONV_SYSTEM,
+  type SystemEvent,
   type ConversationMeta,
 } from '@concord/protocol';
 import { newestOf, type Located, type Segment } from './merge.js';
@@ -201,6 +204,18 @@ export class ConvHistory {
   meta(): ConversationMeta | null {
     const seg0 = this.loaded.get(0);
     return seg0 === undefined ? null : parseMeta(seg0.handle.doc.getMap<unknown>(CONV_META));
+  }
+
+  /** [GROUP-5] The server's system events, from segment 0 when it is loaded, in HLC order. */
+  systemEvents(): SystemEvent[] {
+    const seg0 = this.loaded.get(0);
+    if (seg0 === undefined) return [];
+    const out: SystemEvent[] = [];
+    seg0.handle.doc.getMap<unknown>(CONV_SYSTEM).forEach((value, key) => {
+      const e = parseSystemEvent(key, value);
+      if (e !== null) out.push(e);
+    });
+    return out.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : 1));
   }
 
   /** The open view shows segments from `n` up (null: no view). */

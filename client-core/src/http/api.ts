@@ -140,15 +140,19 @@ export class HttpApi {
     return this.json('POST /v1/conversations/:conversationId/blobs/:blobId/link', path, token, { from });
   }
 
-  /** A call to a JSON route, its answer read by the route's parser (`bad_response` when it has another shape). */
-  private async json<R extends JsonRoute>(route: R, path: string, token: string | null, body: RequestOf<R>): Promise<ResponseOf<R>> {
+  /**
+   * A call to a JSON route, its answer read by the route's parser (`bad_response` when it has another shape). Public
+   * for the route families kept in their own modules (socialApi.ts).
+   */
+  async json<R extends JsonRoute>(route: R, path: string, token: string | null, body: RequestOf<R>): Promise<ResponseOf<R>> {
     const parse: (json: unknown) => ResponseOf<R> | null = parseResponse[route];
     const value = parse(await this.call(route.slice(0, route.indexOf(' ')), path, token, body));
     if (value === null) throw new HttpError('bad_response', `unexpected answer to ${route}`, 200);
     return value;
   }
 
-  private async call(method: string, path: string, token: string | null, body: object | null): Promise<unknown> {
+  /** A call whose answer is only its status (204 routes); failures are HttpErrors as for `json`. */
+  async call(method: string, path: string, token: string | null, body: object | null): Promise<unknown> {
     const headers: Record<string, string> = {};
     if (body !== null) headers['content-type'] = 'application/json';
     if (token !== null) headers['authorization'] = `Bearer ${token}`;

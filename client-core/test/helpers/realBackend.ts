@@ -2,6 +2,7 @@
  * The real sync-server on port 0 (sync-server/test/helpers/server.ts) with the `ws` WebSocket. A device's network
  * is cut by terminating its sockets and pointing new ones at a closed port.
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type StartServerOptions, type TestServer } from '../../../sync-server/test/helpers/server.js';
 import type { Backend, TestDevice } from './devices.js';
@@ -58,4 +59,31 @@ export class RealBackend implements Backend {
   async stop(): Promise<void> {
     await this.srv.stop();
   }
+}
+
+/**
+ * The real server for a test file (started before its tests, stopped after) and the devices each test boots (shut
+ * down after it), with unique names per run.
+ */
+export function useRealBackend(): { readonly be: RealBackend; readonly devices: TestDevice[]; uniq(prefix: string): string } {
+  const holder: { be: RealBackend | null } = { be: null };
+  const devices: TestDevice[] = [];
+  let n = 0;
+  beforeAll(async () => {
+    holder.be = await RealBackend.start();
+  });
+  afterAll(async () => {
+    await holder.be?.stop();
+  });
+  afterEach(async () => {
+    for (const d of devices.splice(0)) await d.shutdown().catch(() => undefined);
+  });
+  return {
+    get be(): RealBackend {
+      if (holder.be === null) throw new Error('the backend is not started yet');
+      return holder.be;
+    },
+    devices,
+    uniq: (prefix) => `${prefix}${++n}${Date.now() % 100000}`,
+  };
 }

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { type ConversationId, type UserId, type ConversationKind } from '@concord/protocol';
 import { isUniqueViolation } from './users.js';
 
-export type MemberRole = 'owner' | 'member';
+/** [GROUP-1] 'admin' lives in conversation_admins (socialSchema.ts); the owner is the row's role. */
+export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface ConversationRow {
   readonly id: ConversationId;
@@ -42,6 +43,10 @@ function toConversation(raw: RawConversation): ConversationRow {
   };
 }
 
+function roleOfRow(r: { role: string; admin: number }): MemberRole {
+  return r.role === 'owner' ? 'owner' : r.admin ? 'admin' : 'member';
+}
+
 /** The one key of a direct chat between two users, independent of who starts it. */
 export function directKey(a: UserId, b: UserId): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -52,11 +57,11 @@ export class ConversationRepo {
   private readonly insertMember: Database.Statement<[string, string, string, number]>;
   private readonly byIdStmt: Database.Statement<[string], RawConversation>;
   private readonly byDirectKeyStmt: Database.Statement<[string], RawConversation>;
-  private readonly membersStmt: Database.Statement<[string], { user_id: string; role: string; joined_at: number }>;
+  private readonly membersStmt: Database.Statement<[string], { user_id: string; role: string; joined_at: number; admin: number }>;
   private readonly isMemberStmt: Database.Statement<[string, string], { one: number }>;
   private readonly ofUserStmt: Database.Statement<[string], RawConversation>;
   private readonly createTx: (conv: NewConversation) => { conversation: ConversationRow; created: boolean };
-  private readonly roleStmt: Database.Statement<[string, string], { role: string }>;
+  private readonly roleStmt: Database.Statement<[string, string], { role: string; admin: number }>;
   private readonly deleteMemberStmt: Database.Statement<[string, string]>;
   private readonly promoteStmt: Database.Statement<[string, string]>;
   private readonly removeTx: (conversationId: string, userId: string) => boolean;
@@ -72,7 +77,9 @@ export class ConversationRepo {
     this.byIdStmt = db.prepare(`SELECT ${columns} FROM conversations WHERE id = ?`);
     this.byDirectKeyStmt = db.prepare(`SELECT ${columns} FROM conversations WHERE direct_key = ?`);
     this.membersStmt = db.prepare(
-      'SELECT user_id, role, joined_at FROM conversation_members WHERE conversation_id = ? ORDER BY joined_at, user_id',
+      `SELECT m.user_id, m.role, m.joined_at, (a.user_id IS NOT NULL) AS admin FROM conversation_members m
+         LEFT JOIN conversation_admins a ON a.conversation_id = m.conversation_id AND a.user_id = m.user_id
+         WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id`,
     );
     this.isMemberStmt = db.prepare(
       'SELECT 1 AS one FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
@@ -80,18 +87,30 @@ export class ConversationRepo {
     this.ofUserStmt = db.prepare(
       `SELECT ${columns} FROM conversations WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?) ORDER BY created_at, id`,
     );
-    this.roleStmt = db.prepare('SELECT role FROM conversation_members WHERE conversation_id = ? AND user_id = ?');
+    this.roleStmt = db.prepare(
+      `SELECT m.role, (a.user_id IS NOT NULL) AS admin FROM conversation_members m
+         LEFT JOIN conversation_admins a ON a.conversation_id = m.conversation_id AND a.user_id = m.user_id
+         WHERE m.conversation_id = ? AND m.user_id = ?`,
+    );
     this.deleteMemberStmt = db.prepare('DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?');
-    // The longest-standing remaining member (the order `members` lists) becomes the owner.
+    // [HTTP-21] [GROUP-2] The longest-standing remaining admin, else member (the order `members` lists), becomes the owner.
     this.promoteStmt = db.prepare(
       `UPDATE conversation_members SET role = 'owner' WHERE conversation_id = ? AND user_id = (
-         SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY joined_at, user_id LIMIT 1)`,
+         SELECT m.user_id FROM conversation_members m
+           LEFT JOIN conversation_admins a ON a.conversation_id = m.conversation_id AND a.user_id = m.user_id
+           WHERE m.conversation_id = ? ORDER BY (a.user_id IS NULL), m.joined_at, m.user_id LIMIT 1)`,
+    );
+    const unadmin = db.prepare<[string]>(
+      "DELETE FROM conversation_admins WHERE (conversation_id, user_id) IN (SELECT conversation_id, user_id FROM conversation_members WHERE conversation_id = ? AND role = 'owner')",
     );
     this.removeTx = db.transaction((conversationId: string, userId: string): boolean => {
       const row = this.roleStmt.get(conversationId, userId);
       if (row === undefined) return false;
       this.deleteMemberStmt.run(conversationId, userId);
-      if (row.role === 'owner') this.promoteStmt.run(conversationId, conversationId);
+      if (row.role === 'owner') {
+        this.promoteStmt.run(conversationId, conversationId);
+        unadmin.run(conversationId);
+      }
       return true;
     });
     // One transaction: better-sqlite3 is synchronous, so the lookup and the insert cannot interleave with another
@@ -141,7 +160,7 @@ export class ConversationRepo {
   members(id: ConversationId): MemberRow[] {
     return this.membersStmt.all(id).map((r) => ({
       userId: r.user_id as UserId,
-      role: r.role === 'owner' ? 'owner' : 'member',
+      role: roleOfRow(r),
       joinedAt: r.joined_at,
     }));
   }
@@ -149,7 +168,7 @@ export class ConversationRepo {
   /** The member's role, or null if the user is not a member. */
   roleOf(conversationId: string, userId: string): MemberRole | null {
     const row = this.roleStmt.get(conversationId, userId);
-    return row === undefined ? null : row.role === 'owner' ? 'owner' : 'member';
+    return row === undefined ? null : roleOfRow(row);
   }
 
   /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.js';
 import { ACCOUNT_MIGRATIONS } from './schema.js';
+import { SOCIAL_MIGRATIONS } from './socialSchema.js';
 
 export const DB_FILE_NAME = 'concord.db';
 
@@ -21,6 +22,7 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, 'accounts', ACCOUNT_MIGRATIONS);
+    migrate(db, 'social', SOCIAL_MIGRATIONS);
     return db;
   } catch (err) {
     db.close();

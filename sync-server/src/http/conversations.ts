@@ -1,33 +1,24 @@
 /**
- * Conversation creation, listing and membership changes (SPEC HTTP-9..HTTP-12, HTTP-20..HTTP-22), and the mirror of
- * server-authored facts into docs: `meta` of `conv:<id>` and each member's `convs` entry in `user:<id>`. The mirror
- * is awaited before the answer, so a device that connects right after finds the conversation; it only writes keys
- * whose value differs, so repeating it (a second direct-chat request) heals a mirror that a crash interrupted
- * without growing the docs. Each doc's values are read from the tables inside its write, so two membership changes
- * in flight together never leave an older member list behind.
+ * Conversation creation, listing and membership changes (SPEC HTTP-9..HTTP-12, HTTP-20..HTTP-22, GROUP-2). The
+ * mirror into docs (mirror.ts) is awaited before the answer, so a device that connects right after finds the
+ * conversation; repeating it (a second direct-chat request) heals a mirror that a crash interrupted.
  */
 import {
   ErrorCode,
-  convDocName,
   isId,
-  userDocName,
   type ConversationId,
   type DocName,
   type UserId,
-  CONV_META,
-  USER_CONVS,
   type ConversationKind,
-  type ConversationMeta,
-  type ConversationSummary,
 } from '@concord/protocol';
-import type * as Y from 'yjs';
 import { ServiceError } from '../auth/errors.js';
 import { labelProblem } from '../auth/rules.js';
 import type { Clock } from '../config.js';
 import { directKey, type ConversationRepo, type ConversationRow, type MemberRow } from '../db/conversations.js';
 import { newId } from '../db/ids.js';
 import type { UserRepo } from '../db/users.js';
-import type { ServerDocWriter } from '../seams.js';
+import type { Mirror, NewSystemEvent } from './mirror.js';
+import { mayRemove, type SocialGate } from './socialGate.js';
 import { badRequest } from './errors.js';
 import { TokenBuckets } from '../util/tokenBuckets.js';
 
@@ -85,18 +76,27 @@ export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = {
   addRefillMs: 2_000,
 };
 
+export interface ConversationDeps {
+  readonly users: UserRepo;
+  readonly conversations: ConversationRepo;
+  readonly mirror: Mirror;
+  readonly gate: SocialGate;
+  readonly clock: Clock;
+}
+
 export class ConversationService {
   private readonly creates: TokenBuckets<string>;
   private readonly adds: TokenBuckets<string>;
 
-  constructor(
-    private readonly users: UserRepo,
-    private readonly conversations: ConversationRepo,
-    private readonly docs: ServerDocWriter,
-    private readonly clock: Clock,
-    private readonly segments: SegmentDocs | null = null,
-    limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS,
-  ) {
+  private readonly users: UserRepo;
+  private readonly conversations: ConversationRepo;
+  private readonly mirror: Mirror;
+  private readonly gate: SocialGate;
+  private readonly clock: Clock;
+
+  constructor(deps: ConversationDeps, limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS) {
+    ({ users: this.users, conversations: this.conversations, mirror: this.mirror, gate: this.gate, clock: this.clock } = deps);
+    const clock = deps.clock;
     // No abuse debt here: a refused request costs nothing but the answer.
     this.creates = new TokenBuckets(1000 / limits.createRefillMs, limits.createBurst, 1, clock);
     this.adds = new TokenBuckets(1000 / limits.addRefillMs, limits.addBurst, 1, clock);
@@ -105,6 +105,11 @@ export class ConversationService {
   /** [HTTP-23] Spends one creation and `added` additions of `user`, or throws 429 with when to retry. */
   private spend(user: UserId, added: number): void {
     if (this.creates.take(user) !== 'ok') throw new ServiceError(ErrorCode.RateLimited, 'HTTP-23: too many conversations created; try again later', 20_000);
+    this.spendAdds(user, added);
+  }
+
+  /** [HTTP-23] [GROUP-4] Spends `added` additions of `user` (new conversations and members added to groups alike). */
+  spendAdds(user: UserId, added: number): void {
     for (let i = 0; i < added; i++) {
       if (this.adds.take(user) !== 'ok') throw new ServiceError(ErrorCode.RateLimited, 'HTTP-23: too many people added to conversations; try again later', 60_000);
     }
@@ -128,6 +133,10 @@ export class ConversationService {
       const user = this.users.byId(id);
       // [ACCOUNT-1] A deleted account cannot be added anywhere: it is not found, as an unknown one.
       if (user === null || (user.deletedAt ?? null) !== null) throw new ServiceError(ErrorCode.NotFound, `no user ${id}`);
+      // [BLOCK-2] a blocker is not found by the one they blocked, as an unknown user (blocking is private).
+      if (kind === 'direct' && this.gate.blocks(id as UserId, creator)) throw new ServiceError(ErrorCode.NotFound, `no user ${id}`);
+      // [PRIVACY-2] who may put this user into groups.
+      if (kind === 'group') this.gate.assertMayAddToGroup(creator, user.id, user.username);
       names.push(user.displayName);
     }
     // A direct chat that exists already is only looked up: that costs nothing.
@@ -149,14 +158,17 @@ export class ConversationService {
       members,
       directKey: kind === 'direct' && other !== undefined ? directKey(creator, other) : null,
     });
-    await this.mirror(conversation.id, []);
+    // [GROUP-5] a new group starts its timeline with who created it and with whom.
+    await this.mirror.conversation(conversation.id, [], created && kind === 'group' ? [{ kind: 'created', actor: creator, targets: others }] : []);
     return { conversationId: conversation.id, created };
   }
 
   /**
-   * [HTTP-20] `caller` removes `target` from a group: only its owner removes others; anyone may remove themselves
-   * (= leave, HTTP-21). Direct chats have fixed members (409). The tables change first, so access (AUTHZ-2) follows
-   * at once; then the docs are mirrored and every loaded segment re-checks its subscribers (SYNC-6).
+   * [HTTP-20] [GROUP-2] `caller` removes `target` from a group: the owner removes anyone else, an admin removes
+   * members; the owner cannot be removed (ownership is transferred first); anyone may remove themselves (= leave,
+   * HTTP-21). Direct chats have fixed members (409). The tables change first, so access (AUTHZ-2) follows at once;
+   * then the docs are mirrored, with a `left` or `removed` system event, and every loaded segment re-checks its
+   * subscribers (SYNC-6).
    */
   async removeMember(caller: UserId, conversationId: string, target: string): Promise<void> {
     if (!isId(conversationId)) throw badRequest('conversationId must be an id');
@@ -168,13 +180,18 @@ export class ConversationService {
     if (conv.kind === 'direct') {
       throw new ServiceError(ErrorCode.Conflict, 'a direct conversation has fixed members: it cannot be left or changed');
     }
-    if (target !== caller && callerRole !== 'owner') {
-      throw new ServiceError(ErrorCode.Forbidden, "only the group's owner removes other members");
+    if (target !== caller) {
+      const targetRole = this.conversations.roleOf(conv.id, target);
+      if (targetRole === 'owner') throw new ServiceError(ErrorCode.Forbidden, 'GROUP-2: the owner cannot be removed; the owner transfers ownership or leaves');
+      if (!mayRemove(callerRole, targetRole ?? 'member')) {
+        throw new ServiceError(ErrorCode.Forbidden, `GROUP-2: ${callerRole === 'member' ? 'a member removes no one but themselves' : 'an admin removes members, not admins'}`);
+      }
     }
     if (!this.conversations.removeMember(conv.id, target as UserId)) {
       throw new ServiceError(ErrorCode.NotFound, 'not a member of this conversation');
     }
-    await this.mirror(conv.id, [target as UserId]);
+    const event: NewSystemEvent = target === caller ? { kind: 'left', actor: caller } : { kind: 'removed', actor: caller, targets: [target as UserId] };
+    await this.mirror.conversation(conv.id, [target as UserId], [event]);
   }
 
   /** [HTTP-21] The caller leaves a group. */
@@ -189,12 +206,15 @@ export class ConversationService {
    * Returns the conversations it left.
    */
   async dropAccount(userId: UserId): Promise<ConversationId[]> {
+    // Who shows its profile, before it leaves the conversations that make them see it.
+    const audience = this.mirror.audienceOf(userId);
     const left: ConversationId[] = [];
     for (const conv of this.conversations.ofUser(userId)) {
       if (!this.conversations.removeMember(conv.id, userId)) continue;
       left.push(conv.id);
-      await this.mirror(conv.id, [userId]);
+      await this.mirror.conversation(conv.id, [userId], conv.kind === 'group' ? [{ kind: 'left', actor: userId }] : []);
     }
+    await this.mirror.accountDeleted(userId, audience);
     return left;
   }
 
@@ -212,68 +232,6 @@ export class ConversationService {
     }));
   }
 
-  /**
-   * [HTTP-12] Mirrors the conversation's row and members into `meta` of segment 0 and into `convs` of every member's
-   * user doc; `removed` users lose their `convs` entry. The server's write to segment 0 makes the sync side re-check
-   * that doc's subscribers and forget its cached answers (SYNC-6, TRUST-13); the loaded segments k >= 1 get the same
-   * re-check through an empty server write (nothing is stored: the server writes segment 0 only, SEG-3).
-   */
-  private async mirror(conversationId: ConversationId, removed: readonly UserId[]): Promise<void> {
-    const current = (): { conv: ConversationRow; members: UserId[] } | null => {
-      const conv = this.conversations.byId(conversationId);
-      return conv === null ? null : { conv, members: this.conversations.members(conversationId).map((m) => m.userId) };
-    };
-    await this.docs.transact(convDocName(conversationId), (ydoc) => {
-      const now = current();
-      if (now === null) return;
-      const meta: ConversationMeta = {
-        kind: now.conv.kind,
-        title: now.conv.title,
-        members: now.members,
-        createdAt: now.conv.createdAt,
-        createdBy: now.conv.createdBy,
-      };
-      const map = ydoc.getMap<unknown>(CONV_META);
-      setIfChanged(map, 'kind', meta.kind);
-      setIfChanged(map, 'title', meta.title);
-      setIfChanged(map, 'members', meta.members);
-      setIfChanged(map, 'createdAt', meta.createdAt);
-      setIfChanged(map, 'createdBy', meta.createdBy);
-    });
-    const members = current()?.members ?? [];
-    const affected = [...new Set([...members, ...removed])];
-    await Promise.all(
-      affected.map((user) =>
-        this.docs.transact(userDocName(user), (ydoc) => {
-          const now = current();
-          const convs = ydoc.getMap<unknown>(USER_CONVS);
-          if (now === null || !now.members.includes(user)) {
-            if (convs.has(conversationId)) convs.delete(conversationId);
-            return;
-          }
-          const summary: ConversationSummary = {
-            kind: now.conv.kind,
-            title: now.conv.title,
-            members: now.members,
-            createdAt: now.conv.createdAt,
-          };
-          setIfChanged(convs, conversationId, summary);
-        }),
-      ),
-    );
-    if (removed.length > 0) await this.recheckSegments(conversationId);
-  }
-
-  /**
-   * [SYNC-6] A removed member may hold subscriptions to segments k >= 1, which the segment-0 write does not reach:
-   * an empty server write to each loaded one unsubscribes who lost access (REJECT `forbidden`, plain: 4403) and
-   * drops its cached audience (NOTIFY) and membership answers (TRUST-13). Every loaded segment is re-checked, stored
-   * or not: a subscription to a segment far ahead of the stored ones would otherwise be relayed its future writes.
-   */
-  private async recheckSegments(conversationId: ConversationId): Promise<void> {
-    if (this.segments === null) return;
-    for (const doc of this.segments.loadedSegments(conversationId)) await this.docs.transact(doc, () => undefined);
-  }
 }
 
 function groupTitle(raw: string | undefined, memberNames: readonly string[]): string {
@@ -289,6 +247,3 @@ function groupTitle(raw: string | undefined, memberNames: readonly string[]): st
   return given;
 }
 
-function setIfChanged(map: Y.Map<unknown>, key: string, value: unknown): void {
-  if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
-}

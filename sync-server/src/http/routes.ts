@@ -19,6 +19,8 @@ import { addUploadRoutes } from './uploadRoutes.js';
 import type { UploadService } from './uploads.js';
 import { Router } from './router.js';
 import { addPresenceRoutes, type PresenceSettings } from './presence.js';
+import type { SocialGate } from './socialGate.js';
+import { addSocialRoutes, type SocialRouteDeps } from './socialRoutes.js';
 
 export interface Reply {
   readonly status: number;
@@ -74,12 +76,13 @@ export interface RouteDeps {
   readonly deletion: AccountDeletionDeps;
   readonly exports: ExportDeps;
   readonly presence: PresenceSettings;
+  readonly social: SocialRouteDeps & { readonly gate: SocialGate };
 }
 
 const BLOB_PATH = '/v1/conversations/:conversationId/blobs/:blobId';
 
 export function buildRoutes(deps: RouteDeps): Router<Handler> {
-  const { accounts, sessions, users, conversations, blobs, uploads, deletion, exports } = deps;
+  const { accounts, sessions, users, conversations, blobs, uploads, deletion, exports, social } = deps;
   // [BLOB-2] GET and HEAD answer the same headers; HEAD sends no bytes (the app does not open the file).
   const readBlob = (ctx: RequestContext): Reply => {
     const me = ctx.auth();
@@ -220,13 +223,14 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
       return { status: 200, body: { revokedDevices: revoked.length } };
     })
     .add('GET', '/v1/users', (ctx) => {
-      ctx.auth();
+      const me = ctx.auth();
       const raw = ctx.query.get('username');
       if (raw === null) throw badRequest('username query parameter is required');
       const username = normalizeUsername(raw);
       const user = usernameProblem(username) === null ? users.byUsername(username) : null;
-      // [ACCOUNT-1] A deleted account's name stays taken but is not found.
-      if (user === null || (user.deletedAt ?? null) !== null) throw notFound('no such user');
+      // [ACCOUNT-1] A deleted account's name stays taken but is not found; [PRIVACY-1] [BLOCK-2] nor is one that does
+      // not let the caller find it (the same answer, so it never tells who blocked whom).
+      if (user === null || (user.deletedAt ?? null) !== null || !social.gate.mayFindByUsername(me.userId, user.id)) throw notFound('no such user');
       return { status: 200, body: { userId: user.id, username: user.username, displayName: user.displayName } };
     })
     .add('POST', '/v1/conversations', async (ctx) => {
@@ -276,5 +280,5 @@ export function buildRoutes(deps: RouteDeps): Router<Handler> {
     .add('POST', BLOB_LINK_PATH, linkBlobHandler(blobs, exports.blobs, exports.clock))
     .add('GET', BLOB_PATH, readBlob)
     .add('HEAD', BLOB_PATH, readBlob);
-  return addUploadRoutes(addPresenceRoutes(router, deps.presence), uploads);
+  return addSocialRoutes(addUploadRoutes(addPresenceRoutes(router, deps.presence), uploads), social);
 }
