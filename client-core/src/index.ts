@@ -62,6 +62,6 @@ export {
   type NotificationStep,
   type NotificationWords,
 } from './notify/planner.js';
-export type { PresenceView } from './presence/presence.js';
+export type { PresenceChange, PresenceView } from './presence/presence.js';
 export { presenceLabel, ENGLISH_PRESENCE_WORDS, type PresenceWords } from './presence/label.js';
 export * from './view/index.js';

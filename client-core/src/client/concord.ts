@@ -365,6 +365,14 @@ export class Concord {
     return this.api.exportData(this.rt().session.token);
   }
 
+  /**
+   * The app came back to the foreground (HAPP-BG-1): a reconnect waiting out its backoff starts now. A link the
+   * system cut while the app was suspended is noticed by its close or the heartbeat, and reconnects at once too.
+   */
+  resume(): void {
+    this.runtime?.connection.kick();
+  }
+
   /** Drop the connection now (as a network failure would); it reconnects with backoff. For tests and tools. */
   dropConnection(): void {
     this.runtime?.connection.drop();

@@ -31,7 +31,7 @@ import { MessageIndex } from '../conversation/messageIndex.js';
 import { autoDeliver } from '../conversation/receipts.js';
 import type { DocHandle } from '../doc/docHandle.js';
 import { DocStore } from '../doc/docStore.js';
-import { PresenceBook, type PresenceView } from '../presence/presence.js';
+import { PresenceBook, type PresenceChange } from '../presence/presence.js';
 import { Emitter } from '../events/emitter.js';
 import type { SessionInfo } from '../http/api.js';
 import { defaultTimers, randomFloat, type FetchLike, type RandomBytes } from '../platform.js';
@@ -58,7 +58,7 @@ export interface RuntimeEvents {
   /** Every running handshake finished: this device holds everything the server had for its docs. */
   idle: void;
   /** [PRES-1] A user's presence as this account may see it changed. */
-  presence: { readonly userId: string } & PresenceView;
+  presence: PresenceChange;
   /** [ATTACH-5] An attachment upload or download moved on (bytes done of total) or changed state. */
   transfer: TransferProgress;
 }

@@ -11,8 +11,13 @@ export interface PresenceView {
   readonly lastSeen: number | null;
 }
 
+/** A user's presence changed (an interface, not an intersection: the OpenHarmony app's ArkTS takes none). */
+export interface PresenceChange extends PresenceView {
+  readonly userId: string;
+}
+
 export interface PresenceEvents {
-  presence: { readonly userId: string } & PresenceView;
+  presence: PresenceChange;
 }
 
 const UNKNOWN: PresenceView = { online: false, lastSeen: null };

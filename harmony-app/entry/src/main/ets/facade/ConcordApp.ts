@@ -19,7 +19,7 @@ import { ConversationList } from './conversationList';
 import { LinkState } from './linkState';
 import { MemberDirectory } from './memberNames';
 import { NewChat, startDirectChat } from './newChat';
-import { NewMessageNotices } from './notices';
+import { NewMessageNotices, NoticeNames } from './notices';
 import { OpenChats } from './openChats';
 import { DeviceRow } from './rows';
 import { normalizeServerUrl, SERVER_URL_KEY } from './serverAddress';
@@ -308,6 +308,25 @@ export class ConcordApp implements ChatHost {
     return this.chats.viewCount;
   }
 
+  /** The time, for the open chats' "last seen" lines. */
+  nowMs(): number {
+    return this.now();
+  }
+
+  /**
+   * [HAPP-NOTIFY-1] EntryAbility's onForeground / onBackground. In the background new messages notify (NOTIFY-1); back
+   * in the foreground a link that died while the app was suspended reconnects at once instead of after its backoff
+   * (HAPP-BG-1), and the open chat's notification goes.
+   */
+  setForeground(foreground: boolean): void {
+    if (this.notices.foreground === foreground) return;
+    this.notices.foreground = foreground;
+    if (!foreground || !this.loggedIn) return;
+    this.client.resume();
+    this.onConversations(this.list.latest);
+    this.chats.refreshStatus();
+  }
+
   /** A chat page was shown or hidden: only a chat on screen keeps its messages from notifying (HAPP-READ-1). */
   chatVisible(id: string, visible: boolean): void {
     this.chats.visible(id, visible);
@@ -351,12 +370,11 @@ export class ConcordApp implements ChatHost {
   }
 
   private onConversations(list: readonly ConversationSummaryView[]): void {
-    const prevTotal = this.list.unreadTotal();
     const me = this.userId;
     const title = (c: ConversationSummaryView): string => this.directory.titleOf(c, me);
     this.list.update(list, me, title, (u: string): string => this.directory.shown(u), this.now(), this.words);
     this.chats.listChanged((id: string) => this.list.find(id));
-    this.notices.changed(list, me, this.chats.onScreen, prevTotal, this.list.unreadTotal(), title, this.words);
+    this.notices.changed(list, me, this.chats.onScreen, new NoticeNames(title, (u: string): string => this.directory.shown(u), this.words));
     this.lookUpNames(list);
     this.changed();
   }

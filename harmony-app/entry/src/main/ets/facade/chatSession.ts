@@ -4,8 +4,8 @@
  * (HAPP-ATTACH-1) and staying on the newest message (client-core's ScrollFollow, HAPP-SCROLL-1). It reaches the app
  * through ChatHost only, so this module does not import the app.
  */
-import { ComposerDraft, inDisplayOrder, ScrollFollow } from '@concord/client-core';
-import type { AttachmentSource, Concord, Conversation, DraftListener, Message, ViewWords } from '@concord/client-core';
+import { ComposerDraft, inDisplayOrder, presenceLabel, ScrollFollow, typingText } from '@concord/client-core';
+import type { AttachmentSource, Concord, Conversation, DraftListener, Message, PresenceChange, ViewWords } from '@concord/client-core';
 import { AttachmentError, AttachmentFailure, AttachmentMeta, AttachmentSendOptions, attachmentError } from './attachments';
 import { KeyedListModel } from '../logic/listModel';
 import { ChatRows } from './chatRows';
@@ -18,6 +18,7 @@ const PAGE = 50;
 export interface ChatHost {
   readonly client: Concord;
   timeWords(): ViewWords;
+  nowMs(): number;
   nameOf(userId: string): string;
   chatTitle(id: string): string;
   saveDraft(id: string, text: string): Promise<void>;
@@ -41,6 +42,13 @@ export class ChatSession {
   /** The header: the list's title for the chat, which names the other member of a direct chat (HAPP-NAMES-1). */
   private titleText: string;
   private readonly titleListeners: ((title: string) => void)[] = [];
+  /** Under the title (HAPP-STATUS-1): who is typing, else the other member's presence in a direct chat (PRES-5). */
+  private statusText = '';
+  private typingIds: readonly string[] = [];
+  private readonly statusListeners: ((status: string) => void)[] = [];
+  /** The other member of a direct chat ('' in a group or while unknown). */
+  private readonly partner: string;
+  private readonly offStatus: (() => void)[] = [];
   private readonly scrollListeners: ((toEnd: boolean) => void)[] = [];
 
   /** `draft`: the stored draft when the chat opens (HAPP-DRAFT-1); `unread`: its unread count then (the divider). */
@@ -57,6 +65,43 @@ export class ChatSession {
       this.readWhileShown();
     });
     this.merge(conv.messages());
+    const meta = conv.meta;
+    const me = host.client.session === null ? '' : host.client.session.userId;
+    let partner = '';
+    if (!group && meta !== null) for (const m of meta.members) if (m !== me) partner = m;
+    this.partner = partner;
+    this.offStatus.push(conv.events.on('typing', (users: readonly string[]) => {
+      this.typingIds = users;
+      this.refreshStatus();
+    }));
+    if (partner.length > 0) {
+      this.offStatus.push(host.client.events.on('presence', (p: PresenceChange) => {
+        if (p.userId === this.partner) this.refreshStatus();
+      }));
+    }
+    this.refreshStatus();
+  }
+
+  /** The line under the title: typing beats presence (HAPP-STATUS-1). */
+  get status(): string {
+    return this.statusText;
+  }
+
+  onStatusChanged(listener: (status: string) => void): () => void {
+    return subscribe(this.statusListeners, listener);
+  }
+
+  /** Time passed (the page's minute tick) or the link changed: "last seen" and "online" are read again. */
+  refreshStatus(): void {
+    if (this.closed) return;
+    const words = this.host.timeWords();
+    let text = typingText(this.typingIds.map((u: string) => this.host.nameOf(u)), words);
+    if (text.length === 0 && this.partner.length > 0) {
+      text = presenceLabel(this.host.client.presenceOf(this.partner), this.host.nowMs());
+    }
+    if (text === this.statusText) return;
+    this.statusText = text;
+    for (const l of this.statusListeners.slice()) l(text);
   }
 
   /** The rows the page's LazyForEach shows. */
@@ -211,6 +256,7 @@ export class ChatSession {
     this.closed = true;
     this.composer.close();
     this.off();
+    for (const off of this.offStatus.splice(0)) off();
     this.host.chatClosed(this.conv, this);
   }
 

@@ -3,7 +3,7 @@
  * summaries, minus the chats the user removed from the list ("delete chat", kept per account in its storage until a
  * newer message brings the chat back).
  */
-import { conversationRow } from '@concord/client-core';
+import { badgeTotal, conversationRow } from '@concord/client-core';
 import type { ConversationRow, ConversationSummaryView, ViewWords } from '@concord/client-core';
 import type { StorageAdapter } from '@concord/storage-adapters';
 import { KeyedListModel } from '../logic/listModel';
@@ -27,10 +27,9 @@ export class ConversationList {
     return this.latest.find((c: ConversationSummaryView) => c.id === id);
   }
 
+  /** The app badge: the unread messages of the chats that are not muted (NOTIFY-5). */
   unreadTotal(): number {
-    let n = 0;
-    for (const c of this.latest) n += c.unread;
-    return n;
+    return badgeTotal(this.latest);
   }
 
   /** Takes `list` and rewrites the rows (only those that changed send events). */

@@ -1,17 +1,51 @@
 /*
- * Which list changes notify (HAPP-READ-1): a new last message from someone else, in a chat not on screen, written
- * after the app started; otherwise only the badge follows the unread total. The notifier skips muted chats.
+ * Which list changes notify, and when a chat's notification goes: client-core's NotificationPlanner decides
+ * (NOTIFY-1..5: news only while the app is in the background, muted chats silent unless mentioned, cleared when read
+ * on any device of the account); this module hands its decisions to the device's notifier (HAPP-NOTIFY-1).
  */
-import type { ConversationSummaryView } from '@concord/client-core';
-import { lastMessagePreview } from '@concord/client-core';
-import type { ViewWords } from '@concord/client-core';
+import { DEFAULT_NOTIFICATION_SETTINGS, NotificationPlanner, lastMessagePreview } from '@concord/client-core';
+import type { ConversationSummaryView, LastMessage, NotificationSettings, NotificationStep, NotificationWords, ViewWords } from '@concord/client-core';
 import type { IncomingFactory, Notifications } from './appPlatform';
 
+/** How the app names chats and people for a notification, and in which words. */
+export class NoticeNames {
+  readonly title: (c: ConversationSummaryView) => string;
+  readonly person: (userId: string) => string;
+  readonly words: ViewWords;
+  constructor(title: (c: ConversationSummaryView) => string, person: (userId: string) => string, words: ViewWords) {
+    this.title = title;
+    this.person = person;
+    this.words = words;
+  }
+}
+
+/** The planner's words from the app's names (a class: ArkTS takes no object literal for an interface with methods). */
+class PlannerWords implements NotificationWords {
+  names: NoticeNames | null = null;
+  readonly hidden: string = '…';
+  chatTitle(c: ConversationSummaryView): string {
+    return this.names === null ? '' : this.names.title(c);
+  }
+  authorName(userId: string): string {
+    return this.names === null ? '' : this.names.person(userId);
+  }
+  preview(m: LastMessage): string {
+    return this.names === null ? lastMessagePreview(m) : lastMessagePreview(m, this.names.words);
+  }
+  groupTitle(author: string, chat: string): string {
+    return `${author} (${chat})`;
+  }
+}
+
 export class NewMessageNotices {
-  /** The last message id seen per conversation ('' for none yet). */
-  private readonly seenLast = new Map<string, string>();
   /** Messages sent before this (login/restore time) were not new to the user when the app started: no banner. */
   sessionStart = 0;
+  /** The app (its window) is in the foreground: EntryAbility's onForeground / onBackground. */
+  foreground = false;
+  settings: NotificationSettings = DEFAULT_NOTIFICATION_SETTINGS;
+  private planner: NotificationPlanner | null = null;
+  private readonly words = new PlannerWords();
+  private lastBadge = -1;
   private readonly notifications: Notifications | null;
   private readonly incoming: IncomingFactory | null;
 
@@ -22,30 +56,23 @@ export class NewMessageNotices {
 
   /** Another account: nothing of the previous one is "seen". */
   clear(): void {
-    this.seenLast.clear();
+    this.planner = null;
+    this.lastBadge = -1;
   }
 
-  /** The list changed to `list`; `title` names a chat, `openChatId` is the chat on screen ('' for none). */
-  changed(list: readonly ConversationSummaryView[], me: string, openChatId: string, prevTotal: number, total: number, title: (c: ConversationSummaryView) => string, words: ViewWords): void {
+  /** The list changed to `list`; `openChatId` is the chat on screen ('' for none). */
+  changed(list: readonly ConversationSummaryView[], me: string, openChatId: string, names: NoticeNames): NotificationStep | null {
     const n = this.notifications;
     const make = this.incoming;
-    if (n === null || make === null) return;
-    let published = false;
-    for (const c of list) {
-      const last = c.lastMessage;
-      if (last === null) {
-        this.seenLast.set(c.id, '');
-        continue;
-      }
-      const seen = this.seenLast.get(c.id);
-      this.seenLast.set(c.id, last.id);
-      if (seen === last.id) continue;
-      // First sight of a chat that already has messages: new only if written after the app started.
-      if (seen === undefined && last.sentAt < this.sessionStart) continue;
-      if (last.author === me || c.id === openChatId || c.unread === 0) continue;
-      published = true;
-      n.notify(make(c.id, title(c), lastMessagePreview(last, words), c.muted), total).catch(() => undefined);
-    }
-    if (!published && total !== prevTotal) n.setBadge(total).catch(() => undefined);
+    if (n === null || make === null) return null;
+    this.words.names = names;
+    if (this.planner === null) this.planner = new NotificationPlanner(this.words, this.sessionStart);
+    const step = this.planner.step(list, { me: me, foreground: this.foreground, openConversationId: openChatId.length > 0 ? openChatId : null }, this.settings);
+    for (const id of step.clear) n.conversationRead(id, step.badge).catch(() => undefined);
+    // The planner already left out muted chats without a mention: what it shows is shown.
+    for (const p of step.show) n.notify(make(p.conversationId, p.title, p.body, false), step.badge).catch(() => undefined);
+    if (step.show.length === 0 && step.clear.length === 0 && step.badge !== this.lastBadge) n.setBadge(step.badge).catch(() => undefined);
+    this.lastBadge = step.badge;
+    return step;
   }
 }

@@ -64,6 +64,11 @@ export class OpenChats {
   }
 
   /** Member names arrived (HAPP-NAMES-1). */
+  /** The lines under the open chats' titles are read again (time passed, the app came back, the link changed). */
+  refreshStatus(): void {
+    for (const s of this.sessions.slice()) s.refreshStatus();
+  }
+
   namesChanged(): void {
     for (const s of this.sessions.slice()) s.namesChanged();
   }
