@@ -65,6 +65,29 @@ describe('presence on the wire', () => {
     for (const c of [a, b]) c.close();
   });
 
+  it('[PRES-3] visibility contacts: a contact hears of the user, a direct-chat partner who is not one does not; a blocked user never does', async () => {
+    const [alice, bob, carol] = await Promise.all([register(srv.http, 'alice'), register(srv.http, 'bob'), register(srv.http, 'carol')]);
+    await createConversation(srv.http, alice, [bob], 'direct');
+    const call = async (who: Account, method: string, path: string, body?: unknown): Promise<number> =>
+      (await fetch(`${srv.http}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${who.token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })).status;
+    expect(await call(alice, 'POST', '/v1/contacts/requests', { userId: carol.userId })).toBeLessThan(300);
+    expect(await call(carol, 'POST', `/v1/contacts/requests/${alice.userId}/accept`)).toBeLessThan(300);
+    expect(await setVisibility(alice, 'contacts')).toBe(200);
+    const { client: a } = await MuxClient.connect(srv.ws, alice.token);
+    const { client: b } = await MuxClient.connect(srv.ws, bob.token);
+    const { client: c } = await MuxClient.connect(srv.ws, carol.token);
+    await c.waitFrame(FrameKind.Presence, (f) => f.userId === alice.userId && f.online);
+    await settle(b, 3);
+    expect(presenceOf(b, alice.userId)).toEqual([]);
+    // Alice blocks her contact Carol: Carol's next connection hears nothing of her.
+    expect(await call(alice, 'PUT', `/v1/blocks/${carol.userId}`)).toBeLessThan(300);
+    c.close();
+    const { client: c2 } = await MuxClient.connect(srv.ws, carol.token);
+    await settle(c2, 4);
+    expect(presenceOf(c2, alice.userId)).toEqual([]);
+    for (const x of [a, b, c2]) x.close();
+  });
+
   it('[PRES-1] PRESENCE from a client is a protocol error: the socket closes', async () => {
     const alice = await register(srv.http, 'alice');
     const { client } = await MuxClient.connect(srv.ws, alice.token);

@@ -21,8 +21,6 @@ export interface PresenceDeps {
   readonly peersOf: (userId: string) => readonly PresencePeer[];
   /** Whether a user has any socket open (either endpoint). */
   readonly connected: (userId: string) => boolean;
-  /** Whether two users are contacts (PRES-3 `contacts`); false until the social layer says otherwise. */
-  readonly contacts?: (a: string, b: string) => boolean;
   /** How long after the last socket closed a user still counts as online (reconnects do not flicker). */
   readonly offlineGraceMs?: number;
   readonly now?: () => number;
@@ -136,12 +134,13 @@ export class PresenceService {
   }
 
   private maySee(viewer: string, subject: string): boolean {
+    if (this.deps.store.blocked(subject, viewer)) return false;
     return this.allowed(this.deps.store.visibility(subject), viewer, subject);
   }
 
   private allowed(v: PresenceVisibility, viewer: string, subject: string): boolean {
     if (v === 'everyone') return true;
     if (v === 'nobody') return false;
-    return this.deps.contacts?.(viewer, subject) ?? false;
+    return this.deps.store.areContacts(subject, viewer);
   }
 }

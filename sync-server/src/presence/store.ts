@@ -22,7 +22,9 @@ export class PresenceStore {
   private readonly readRow: Database.Statement<[string], { last_seen: number | null; visibility: string }>;
   private readonly writeSeen: Database.Statement<[string, number]>;
   private readonly writeVisibility: Database.Statement<[string, string]>;
-  private readonly directPartners: Database.Statement<[string], { user_id: string }>;
+  private readonly directPartners: Database.Statement<[{ u: string }], { user_id: string }>;
+  private readonly contactRow: Database.Statement<[string, string], { one: number }>;
+  private readonly blockRow: Database.Statement<[string, string], { one: number }>;
 
   constructor(db: Database.Database) {
     migrate(db, 'presence', MIGRATIONS);
@@ -33,13 +35,18 @@ export class PresenceStore {
     this.writeVisibility = db.prepare(
       'INSERT INTO presence (user_id, visibility) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET visibility = excluded.visibility',
     );
-    // The other member of every direct chat of a user: the people whose chat header shows this user's presence.
+    // The other member of every direct chat of a user, and the user's contacts (CONTACT-*): the people whose chat
+    // header or contact list shows this user's presence (PRES-2).
     this.directPartners = db.prepare(`
-      SELECT DISTINCT other.user_id AS user_id
+      SELECT other.user_id AS user_id
       FROM conversation_members mine
       JOIN conversations c ON c.id = mine.conversation_id AND c.kind = 'direct'
       JOIN conversation_members other ON other.conversation_id = c.id AND other.user_id <> mine.user_id
-      WHERE mine.user_id = ?`);
+      WHERE mine.user_id = @u
+      UNION
+      SELECT contact_id AS user_id FROM contacts WHERE user_id = @u`);
+    this.contactRow = db.prepare('SELECT 1 AS one FROM contacts WHERE user_id = ? AND contact_id = ?');
+    this.blockRow = db.prepare('SELECT 1 AS one FROM blocks WHERE user_id = ? AND blocked_id = ?');
   }
 
   lastSeen(userId: string): number | null {
@@ -64,7 +71,17 @@ export class PresenceStore {
     this.writeVisibility.run(userId, v);
   }
 
+  /** [PRES-3] `contacts` visibility: whether `a` lists `b` as a contact. */
+  areContacts(a: string, b: string): boolean {
+    return this.contactRow.get(a, b) !== undefined;
+  }
+
+  /** [BLOCK-1] A user who blocked the viewer is never shown to them. */
+  blocked(blocker: string, viewer: string): boolean {
+    return this.blockRow.get(blocker, viewer) !== undefined;
+  }
+
   directPartnersOf(userId: string): string[] {
-    return this.directPartners.all(userId).map((r) => r.user_id);
+    return this.directPartners.all({ u: userId }).map((r) => r.user_id);
   }
 }
