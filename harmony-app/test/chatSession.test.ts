@@ -42,8 +42,12 @@ class ScriptedConversation {
   reachedStart = false;
   readonly evicted: number[] = [];
   private readonly listeners: ((m: readonly Message[]) => void)[] = [];
+  /** A direct chat whose members are not known (the status line then shows typing only). */
+  readonly meta = null;
   readonly events = {
-    on: (_name: 'messages', cb: (m: readonly Message[]) => void): (() => void) => {
+    on: (name: string, cb: (m: readonly Message[]) => void): (() => void) => {
+      // Only 'messages' is scripted; 'typing' never fires here.
+      if (name !== 'messages') return () => undefined;
       this.listeners.push(cb);
       return () => this.listeners.splice(this.listeners.indexOf(cb), 1);
     },
@@ -81,7 +85,8 @@ class Clock {
 
 function open(history: Message[], clock = new Clock(), unread = 0): { chat: ChatSession; conv: ScriptedConversation; clock: Clock } {
   const conv = new ScriptedConversation(history);
-  const app = { timeWords: () => clock.words, chatRead: async () => undefined, chatClosed: () => undefined };
+  const client = { session: null, events: { on: () => () => undefined }, presenceOf: () => ({ online: false, lastSeen: null }) };
+  const app = { client, timeWords: () => clock.words, nowMs: () => clock.now, nameOf: () => '', chatRead: async () => undefined, chatClosed: () => undefined };
   const chat = new ChatSession(app as unknown as ConcordApp, conv as unknown as Conversation, 'chat', () => clock.now, '', false, unread);
   return { chat, conv, clock };
 }
